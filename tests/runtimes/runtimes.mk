@@ -1,0 +1,1 @@
+# Test runtimes that need compiling (Java) are built into $(BUILD)/tests.
