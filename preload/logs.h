@@ -1,0 +1,32 @@
+/* The log pipeline's entry points, called by the preload core. Owner: logs (log_*.c). */
+#ifndef LWRAP_LOGS_H
+#define LWRAP_LOGS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* True when the pipeline wants to see writes (LWRAP_LOGS not off, a level filter, the
+ * importtime summary, ...). A plain global so the write hooks stay one load and one
+ * branch when logs are off. Set once by logs_init. */
+extern bool logs_enabled;
+
+/* From the preload's constructor, after real_resolve and the telemetry fd capture. */
+void logs_init(void);
+
+/* From the write-family hooks (write, writev, and send/sendto/sendmsg with no address)
+ * when logs_enabled, for every fd. Returns false to let the hook pass the write through
+ * untouched; true when the pipeline took it, with *result what the caller must return
+ * (the byte count the runtime asked to write, or -1 with errno). */
+bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result);
+
+/* Lifecycle events from the Runtime API observer. */
+void logs_on_runtime_ready(void);
+void logs_on_invoke_start(const char *request_id);
+void logs_on_invoke_end(const char *request_id);
+
+/* Write out everything pending (at exit and from the crash report; must be safe to call
+ * from a fatal-signal handler: no locks it could find held, no allocation). */
+void logs_flush_all(void);
+
+#endif
