@@ -36,6 +36,10 @@ test: all
 demo: all
 	BUILD=$(abspath $(BUILD)) scripts/demo
 
+# QUICK=1: the CI smoke run (few repetitions, times not asserted anywhere).
+bench: all
+	BUILD=$(abspath $(BUILD)) scripts/bench $(if $(QUICK),--quick) --out bench/results.md
+
 clean:
 	rm -rf $(BUILD) build-* dist
 

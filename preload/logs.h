@@ -25,6 +25,11 @@ void logs_on_runtime_ready(void);
 void logs_on_invoke_start(const char *request_id);
 void logs_on_invoke_end(const char *request_id);
 
+/* fd was closed, or dup2/dup3 made it refer to something else (call after the real call).
+ * Lock-free and async-signal-safe: the pipeline caches which fds are the runtime's
+ * stdout/stderr/telemetry fd, and a reused number must not inherit that. */
+void logs_fd_changed(int fd);
+
 /* Write out everything pending (at exit and from the crash report; must be safe to call
  * from a fatal-signal handler: no locks it could find held, no allocation). */
 void logs_flush_all(void);

@@ -1,7 +1,49 @@
-/* Placeholder constructor until the preload core lands. */
+/* liblwrap.so's constructor: settings first, then each feature in the order the
+ * others depend on (the observer must be on before the runtime's first byte to the
+ * Runtime API; registration must precede the runtime's first `next`). */
+#include "child_env.h"
+#include "clock.h"
+#include "config.h"
+#include "crash.h"
+#include "debuglog.h"
+#include "extension.h"
+#include "hook.h"
 #include "logs.h"
+#include "real.h"
+#include "runtime_addr.h"
+#include "telemetry.h"
 
 __attribute__((constructor)) static void lwrap_preload_init(void)
 {
+    config.constructor_ns = clock_mono_ns();
+    real_resolve();
+    telemetry_capture();
+    config_load();
+    child_env_scrub();
     logs_init();
+
+    bool have_api = runtime_addr_init();
+    uint8_t g = 0;
+    if (logs_enabled)
+        g |= GATE_LOGS;
+    if (config.observer_log[0])
+        g |= GATE_ECHO;
+    /* Every feature wants request ids or the end of init: the observer serves them all. */
+    if (have_api && (logs_enabled || config.trace != TRACE_OFF || config.extension ||
+                     config.crash || config.observer_log[0]))
+        g |= GATE_OBSERVE;
+    if (config.trace != TRACE_OFF)
+        g |= GATE_INIT_COUNT;
+    __atomic_store_n(&hook_gate, g, __ATOMIC_RELEASE);
+
+    struct fmt *f = debuglog_begin("init");
+    if (f) {
+        debuglog_kvi(f, "gate", g);
+        debuglog_kvs(f, "api", have_api ? runtime_addr_text() : "-");
+        debuglog_end(f);
+    }
+    if (config.crash)
+        crash_install();
+    if (config.extension && have_api)
+        extension_start();
 }

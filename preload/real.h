@@ -4,6 +4,7 @@
 #ifndef LWRAP_REAL_H
 #define LWRAP_REAL_H
 
+#include <stdio.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -22,11 +23,47 @@ struct real_fns {
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     int (*connect)(int, const struct sockaddr *, socklen_t);
     int (*close)(int);
+    /* Fortified variants: glibc's own __read_chk calls read internally, not through us. */
+    ssize_t (*read_chk)(int, void *, size_t, size_t);
+    ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
+    ssize_t (*recvfrom_chk)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
+    int (*dup)(int);
+    int (*dup2)(int, int);
+    int (*dup3)(int, int, int);
+    /* Counted during init by the startup trace. */
+    int (*open)(const char *, int, ...);
+    int (*open64)(const char *, int, ...);
+    int (*openat)(int, const char *, int, ...);
+    int (*openat64)(int, const char *, int, ...);
+    int (*open_2)(const char *, int);
+    int (*open64_2)(const char *, int);
+    int (*openat_2)(int, const char *, int);
+    int (*openat64_2)(int, const char *, int);
+    FILE *(*fopen)(const char *, const char *);
+    FILE *(*fopen64)(const char *, const char *);
+    ssize_t (*pread)(int, void *, size_t, off_t);
+    ssize_t (*pread64)(int, void *, size_t, off_t);
+    void *(*dlopen)(const char *, int);
 };
 
 extern struct real_fns real;
 
 /* Resolve every entry (idempotent, thread-safe); hooks call it before using `real`. */
 void real_resolve(void);
+
+/* real.FN, resolving the table first if this hook runs before the constructor (another
+ * library's constructor called it). One load and one predictable branch; the resolving
+ * call is out of line, so a hook's fast path needs no stack frame. NULL only when the
+ * lookup itself re-entered this hook (a malloc hook writing from inside dlsym): callers
+ * then use the raw system call. */
+#define REAL(fn) \
+    __extension__({ \
+        __typeof__(real.fn) real_fn_ = __atomic_load_n(&real.fn, __ATOMIC_RELAXED); \
+        __builtin_expect(real_fn_ != NULL, 1) \
+            ? real_fn_ : (__typeof__(real.fn))real_resolve_slot(offsetof(struct real_fns, fn)); \
+    })
+
+/* real_resolve(), then the table entry at byte offset `offset`. */
+void *real_resolve_slot(size_t offset) __attribute__((cold));
 
 #endif

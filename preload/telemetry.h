@@ -19,6 +19,9 @@ enum telemetry_level {
     TELEMETRY_LEVEL_FATAL = 0x18,
 };
 
+/* From the constructor, before the runtime reads and deletes the variable. */
+void telemetry_capture(void);
+
 /* The runtime's telemetry fd, or -1 when it has none. */
 int telemetry_fd(void);
 

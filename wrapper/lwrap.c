@@ -1,16 +1,172 @@
-/* Placeholder until the wrapper issue: exec the runtime command unchanged. */
-#include <errno.h>
-#include <stdio.h>
+/* lwrap: edit the runtime's arguments and environment, then exec it in this process.
+ * Order: config file, file settings exported for the preload, LWRAP_UNSET/SET_/
+ * DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
+#include "args.h"
+#include "bootstrap.h"
+#include "conf.h"
+#include "diag.h"
+#include "edits.h"
+#include "env.h"
+#include "family.h"
+#include "launch.h"
+#include "mask.h"
+#include "out.h"
+#include "preload.h"
+#include "presets.h"
+#include "split.h"
+
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef LWRAP_VERSION
+#define LWRAP_VERSION "0.1.0"
+#endif
+
+extern char **environ;
+
+static void usage(int fd)
+{
+    line_start(fd);
+    line_str("usage: lwrap [--explain] RUNTIME [ARGS...]\n"
+             "       lwrap --help | --version\n"
+             "Edits the runtime's arguments and environment as the LWRAP_* settings say, then\n"
+             "execs it in the same process. Point AWS_LAMBDA_EXEC_WRAPPER at lwrap, or install\n"
+             "it as a custom runtime's `bootstrap` (the real one: LWRAP_BOOTSTRAP, else\n"
+             "bootstrap.real).\n"
+             "Settings come from the environment, else from LWRAP_CONFIG,\n"
+             "$LAMBDA_TASK_ROOT/lwrap.conf or /opt/lwrap.conf (KEY=value lines):\n"
+             "  LWRAP_ARGS  LWRAP_ARGS_AT=interpreter|script|end  LWRAP_SET_<NAME>\n"
+             "  LWRAP_DEFAULT_<NAME>  LWRAP_APPEND_<NAME>  LWRAP_PREPEND_<NAME>  LWRAP_UNSET\n"
+             "  LWRAP_PRESETS  LWRAP_NEXT  LWRAP_STRICT  LWRAP_DEBUG  LWRAP_DRY_RUN\n"
+             "  LWRAP_PRELOAD_PATH  LWRAP_BOOTSTRAP\n"
+             "Exit status: the runtime's; 125 lwrap's own error (or LWRAP_STRICT=1 and a\n"
+             "configuration error), 126 cannot execute, 127 not found.");
+    line_end();
+    if (fd == 1) {
+        line_start(1);
+        line_str("Presets (LWRAP_PRESETS=a,b):");
+        line_end();
+        presets_list();
+    }
+}
+
+/* LWRAP_STRICT, LWRAP_DEBUG, LWRAP_DRY_RUN: 1 or 0 (empty is 0). */
+static int flag(const char *name)
+{
+    struct setting s;
+    if (!conf_get(name, &s) || !*s.value || strcmp(s.value, "0") == 0)
+        return 0;
+    if (strcmp(s.value, "1") == 0)
+        return 1;
+    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
+    return 0;
+}
+
+/* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
+ * language variables of the presets, LD_PRELOAD and _LWRAP_START_NS. */
+static size_t env_extra(void)
+{
+    return conf_count() + 4;
+}
+
+static void lwrap_args(struct argv_parts *p)
+{
+    struct setting s;
+    p->at = args_position();
+    p->user = NULL;
+    p->nuser = 0;
+    if (!conf_get("LWRAP_ARGS", &s) || !*s.value)
+        return;
+    struct words w;
+    const char *err = split_words(s.value, &w);
+    if (err) {
+        report_setting(&s, err, NULL);
+        return;
+    }
+    static const char *const at_name[] = {"at interpreter", "at script", "at end"};
+    for (size_t i = 0; i < w.n; i++)
+        note_arg("insert", w.v[i], "LWRAP_ARGS", at_name[p->at]);
+    p->user = w.v;
+    p->nuser = w.n;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        fputs("usage: lwrap RUNTIME [ARGS...]\n", stderr);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    unsigned long long start_ns = (unsigned long long)ts.tv_sec * 1000000000ull +
+                                  (unsigned long long)ts.tv_nsec;
+    int boot = argc > 0 && bootstrap_mode(argv[0]);
+    int first = 1, explain = 0;
+    if (!boot && argc > 1 && strncmp(argv[1], "--", 2) == 0) {
+        if (strcmp(argv[1], "--help") == 0) {
+            usage(1);
+            return 0;
+        }
+        if (strcmp(argv[1], "--version") == 0) {
+            line_start(1);
+            line_str("lwrap " LWRAP_VERSION);
+            line_end();
+            return 0;
+        }
+        if (strcmp(argv[1], "--explain") == 0 || strcmp(argv[1], "--") == 0) {
+            explain = argv[1][2] != '\0';
+            first = 2;
+            if (explain && first < argc && strcmp(argv[first], "--") == 0)
+                first++; /* lwrap --explain -- CMD */
+        } else {
+            line_start(2);
+            line_str("lwrap: unknown option ");
+            line_str(argv[1]);
+            line_end();
+            usage(2);
+            return 125;
+        }
+    }
+    if (!boot && first >= argc) {
+        usage(2);
         return 125;
     }
-    execvp(argv[1], argv + 1);
-    fprintf(stderr, "lwrap: %s: %s\n", argv[1], strerror(errno));
-    return errno == ENOENT ? 127 : 126;
+
+    mask_init(environ);
+    conf_load(environ);
+    int strict = flag("LWRAP_STRICT");
+    diag_debug = flag("LWRAP_DEBUG");
+    diag_explain = flag("LWRAP_DRY_RUN") || explain;
+    env_init(environ, env_extra());
+
+    struct argv_parts p;
+    if (boot) {
+        p.rt = bootstrap_command(argv + 1, argc > 1 ? (size_t)argc - 1 : 0, &p.nrt);
+    } else {
+        p.rt = argv + first;
+        p.nrt = (size_t)(argc - first);
+    }
+    p.fam = family_detect(p.rt[0]);
+
+    preload_export_settings();
+    edits_apply();
+    struct preset_out pre;
+    presets_apply(p.fam, p.rt, &p.nrt, &pre);
+    p.pre = pre.args;
+    p.npre = pre.nargs;
+    lwrap_args(&p);
+
+    const char *why = preload_wanted();
+    if (why)
+        preload_inject(why, NULL, start_ns);
+    else if (pre.preload)
+        preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
+
+    p.next = chain_resolve(&p.nnext);
+    char **final = args_build(&p);
+
+    if (diag_explain)
+        explain_argv(final);
+    if (strict && diag_errors)
+        die(125, "LWRAP_STRICT=1: configuration error; not starting the runtime", NULL);
+    if (diag_explain)
+        return 0;
+    launch(final, env_vector());
 }

@@ -1,7 +1,419 @@
-/* Placeholder until the emulator lands. */
+/* lambda-emu: a local AWS Lambda for tests and demos.
+ *   lambda-emu [options] -- RUNTIME_CMD [ARGS...]
+ * Options, sockets and the single poll() loop that drives everything. */
+#include "emu.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct emu E;
+
+static const char usage[] =
+    "usage: lambda-emu [options] -- RUNTIME_CMD [ARGS...]\n"
+    "  --event FILE          one invoke per --event (repeatable; - = stdin), then shut down\n"
+    "  --listen ADDR:PORT    serve POST /2015-03-31/functions/function/invocations (loopback only;\n"
+    "                        port 0 picks one, announced as \"listening on ...\")\n"
+    "  --handler NAME        _HANDLER (default handler.handler)\n"
+    "  --task-root DIR       LAMBDA_TASK_ROOT (default: current directory)\n"
+    "  --function-name NAME  (default test-function)\n"
+    "  --memory MB           (default 128)\n"
+    "  --timeout SECONDS     invoke timeout, fractional ok (default 3)\n"
+    "  --init-timeout S      (default 10)\n"
+    "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1)\n"
+    "  -e NAME=VALUE         extra environment for the runtime (repeatable)\n"
+    "  --extensions-dir DIR  start the external extensions in DIR before the runtime\n"
+    "  --no-telemetry-fd     do not pass _LAMBDA_TELEMETRY_LOG_FD\n"
+    "  --log-format text|json\n"
+    "  --raw DIR             also save the runtime's raw stdout, stderr and telemetry bytes in DIR\n"
+    "  --client-context JSON / --cognito-identity JSON   headers for every invoke\n";
+
+__attribute__((format(printf, 1, 2), noreturn)) static void die_usage(const char *fmt, ...)
 {
-    fputs("lambda-emu: not built yet\n", stderr);
-    return 1;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lambda-emu: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n", stderr);
+    fputs(usage, stderr);
+    exit(1);
+}
+
+static bool read_all(const char *path, struct buf *b)
+{
+    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char tmp[65536];
+    for (;;) {
+        ssize_t n = read(fd, tmp, sizeof tmp);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            if (fd)
+                close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        buf_add(b, tmp, (size_t)n);
+    }
+    if (fd)
+        close(fd);
+    return true;
+}
+
+static double parse_seconds(const char *opt, const char *v)
+{
+    char *end;
+    double d = strtod(v, &end);
+    if (*v == 0 || *end || !(d > 0) || d > 86400)
+        die_usage("%s: want a positive number of seconds", opt);
+    return d;
+}
+
+static int parse_int(const char *opt, const char *v, int lo, int hi)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*v == 0 || *end || n < lo || n > hi)
+        die_usage("%s: number out of range", opt);
+    return (int)n;
+}
+
+static void parse_options(int argc, char **argv)
+{
+    struct options *o = &E.o;
+    o->handler = "handler.handler";
+    o->function_name = "test-function";
+    o->memory = 128;
+    o->timeout = 3;
+    o->init_timeout = 10;
+    o->concurrency = 1;
+    o->telemetry = true;
+    o->events = xcalloc((size_t)argc, sizeof *o->events);
+    o->env = xcalloc((size_t)argc, sizeof *o->env);
+    int i = 1;
+    for (; i < argc; i++) {
+        char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage, stdout);
+            exit(0);
+        }
+        char *val = NULL, *eq = NULL;
+        char optname[64];
+        if (strncmp(a, "--", 2) == 0 && (eq = strchr(a, '=')) && (size_t)(eq - a) < sizeof optname) {
+            memcpy(optname, a, (size_t)(eq - a));
+            optname[eq - a] = 0;
+            a = optname;
+            val = eq + 1;
+        }
+#define VALUE()                                                                                                       \
+    (val ? val : (i + 1 < argc ? argv[++i] : (die_usage("%s needs a value", a), (char *)NULL)))
+        if (strcmp(a, "--no-telemetry-fd") == 0)
+            o->telemetry = false;
+        else if (strcmp(a, "--event") == 0)
+            o->events[o->nevents++] = VALUE();
+        else if (strcmp(a, "--listen") == 0)
+            o->listen = VALUE();
+        else if (strcmp(a, "--handler") == 0)
+            o->handler = VALUE();
+        else if (strcmp(a, "--task-root") == 0)
+            o->task_root = VALUE();
+        else if (strcmp(a, "--function-name") == 0)
+            o->function_name = VALUE();
+        else if (strcmp(a, "--memory") == 0)
+            o->memory = parse_int(a, VALUE(), 128, 10240);
+        else if (strcmp(a, "--timeout") == 0)
+            o->timeout = parse_seconds(a, VALUE());
+        else if (strcmp(a, "--init-timeout") == 0)
+            o->init_timeout = parse_seconds(a, VALUE());
+        else if (strcmp(a, "--concurrency") == 0)
+            o->concurrency = parse_int(a, VALUE(), 1, 256);
+        else if (strcmp(a, "-e") == 0 || strcmp(a, "--env") == 0) {
+            char *v = VALUE();
+            char *q = strchr(v, '=');
+            if (!q || q == v)
+                die_usage("-e %s: want NAME=VALUE", v);
+            o->env[o->nenv++] = v;
+        } else if (strcmp(a, "--extensions-dir") == 0)
+            o->ext_dir = VALUE();
+        else if (strcmp(a, "--log-format") == 0) {
+            char *v = VALUE();
+            if (strcmp(v, "json") == 0)
+                o->json = true;
+            else if (strcmp(v, "text") == 0)
+                o->json = false;
+            else
+                die_usage("--log-format %s: want text or json", v);
+        } else if (strcmp(a, "--raw") == 0)
+            o->raw_dir = VALUE();
+        else if (strcmp(a, "--client-context") == 0)
+            o->client_context = VALUE();
+        else if (strcmp(a, "--cognito-identity") == 0)
+            o->cognito = VALUE();
+        else
+            die_usage("unknown option %s", a);
+#undef VALUE
+    }
+    if (i >= argc)
+        die_usage("%s", "no runtime command (put it after --)");
+    o->cmd = argv + i;
+    o->ncmd = argc - i;
+    if (o->listen && o->nevents)
+        die_usage("%s", "--listen and --event do not mix");
+    static char root[PATH_MAX];
+    if (!o->task_root) {
+        if (!getcwd(root, sizeof root))
+            die_usage("%s", "cannot get the current directory");
+        o->task_root = root;
+    } else if (realpath(o->task_root, root)) {
+        o->task_root = root;
+    }
+}
+
+static int listen_on(const char *spec, int *port_out)
+{
+    char host[64];
+    const char *colon = strrchr(spec, ':');
+    const char *port = colon ? colon + 1 : spec;
+    size_t hl = colon ? (size_t)(colon - spec) : 0;
+    if (hl >= sizeof host)
+        die_usage("--listen %s: bad address", spec);
+    memcpy(host, spec, hl);
+    host[hl] = 0;
+    if (!hl || strcmp(host, "localhost") == 0)
+        strcpy(host, "127.0.0.1");
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 || (ntohl(sa.sin_addr.s_addr) >> 24) != 127)
+        die_usage("--listen %s: only loopback (127.0.0.0/8) addresses are allowed", spec);
+    sa.sin_port = htons((uint16_t)parse_int("--listen port", port, 0, 65535));
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 512) < 0) {
+        fprintf(stderr, "lambda-emu: cannot listen on %s: %s\n", spec, strerror(errno));
+        exit(1);
+    }
+    socklen_t sl = sizeof sa;
+    getsockname(fd, (struct sockaddr *)&sa, &sl);
+    *port_out = ntohs(sa.sin_port);
+    return fd;
+}
+
+static struct proc *proc_by_pid(pid_t pid)
+{
+    if (E.runtime && E.runtime->pid == pid)
+        return E.runtime;
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+        if (E.exts[i].used && E.exts[i].proc && E.exts[i].proc->pid == pid)
+            return E.exts[i].proc;
+    return NULL;
+}
+
+static void kill_everything(void)
+{
+    if (E.runtime && E.runtime->alive)
+        kill(-E.runtime->pid, SIGKILL);
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+        if (E.exts[i].used && E.exts[i].proc && E.exts[i].proc->alive)
+            kill(-E.exts[i].proc->pid, SIGKILL);
+}
+
+static void on_signals(void)
+{
+    struct signalfd_siginfo si;
+    while (read(E.sig_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGCHLD) {
+            int st;
+            pid_t pid;
+            struct rusage ru;
+            while ((pid = wait4(-1, &st, WNOHANG, &ru)) > 0) {
+                struct proc *p = proc_by_pid(pid);
+                if (!p)
+                    continue;
+                /* logs written before the exit come before the exit report */
+                for (int k = 0; k < 3; k++)
+                    if (p->s[k].fd >= 0)
+                        stream_on_readable(&p->s[k]);
+                p->alive = false;
+                p->status = st;
+                p->max_rss_kb = ru.ru_maxrss;
+                life_proc_exited(p);
+            }
+        } else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            if (E.stopping) {
+                kill_everything();
+                exit(1);
+            }
+            out_emu("signal %d: shutting down", (int)si.ssi_signo);
+            life_request_stop();
+        }
+    }
+}
+
+static void open_raw(void)
+{
+    static const char *names[3] = {"stdout", "stderr", "telemetry"};
+    for (int i = 0; i < 3; i++)
+        E.raw_fd[i] = -1;
+    if (!E.o.raw_dir)
+        return;
+    mkdir(E.o.raw_dir, 0777);
+    for (int i = 0; i < 3; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", E.o.raw_dir, names[i]);
+        E.raw_fd[i] = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+        if (E.raw_fd[i] < 0) {
+            fprintf(stderr, "lambda-emu: --raw %s: %s\n", path, strerror(errno));
+            exit(1);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    /* fds 0-2 must be taken so pipes never land there */
+    for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR))
+        ;
+    parse_options(argc, argv);
+    open_raw();
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t ss;
+    sigemptyset(&ss);
+    sigaddset(&ss, SIGCHLD);
+    sigaddset(&ss, SIGTERM);
+    sigaddset(&ss, SIGINT);
+    sigprocmask(SIG_BLOCK, &ss, NULL);
+    E.sig_fd = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC);
+
+    struct buf *evs = xcalloc((size_t)E.o.nevents + 1, sizeof *evs);
+    for (int i = 0; i < E.o.nevents; i++)
+        if (!read_all(E.o.events[i], &evs[i])) {
+            fprintf(stderr, "lambda-emu: --event %s: %s\n", E.o.events[i], strerror(errno));
+            return 1;
+        }
+    E.api_fd = listen_on("127.0.0.1:0", &E.api_port);
+    E.listen_fd = -1;
+    if (E.o.listen) {
+        int port;
+        E.listen_fd = listen_on(E.o.listen, &port);
+        out_emu("listening on 127.0.0.1:%d", port);
+    }
+    for (int i = 0; i < E.o.nevents; i++) {
+        invoke_submit(evs[i].p ? evs[i].p : "", evs[i].len, NULL);
+        buf_free(&evs[i]);
+    }
+    free(evs);
+
+    struct pollfd *pfd = NULL;
+    void **ref = NULL;
+    int cap = 0;
+    for (;;) {
+        life_pump();
+        if (life_finished())
+            break;
+        int n = 0, need = 3;
+        for (struct conn *c = E.conns; c; c = c->next)
+            need++;
+        need += 3 * (EMU_MAX_EXTENSIONS + 1);
+        if (need > cap) {
+            cap = need * 2;
+            pfd = realloc(pfd, sizeof *pfd * (size_t)cap);
+            ref = realloc(ref, sizeof *ref * (size_t)cap);
+            if (!pfd || !ref)
+                abort();
+        }
+        /* streams first: their logs are read before the requests that follow them */
+        struct proc *procs[EMU_MAX_EXTENSIONS + 1];
+        int np = 0;
+        if (E.runtime)
+            procs[np++] = E.runtime;
+        for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+            if (E.exts[i].used && E.exts[i].proc)
+                procs[np++] = E.exts[i].proc;
+        for (int i = 0; i < np; i++)
+            for (int k = 0; k < 3; k++)
+                if (procs[i]->s[k].fd >= 0) {
+                    pfd[n] = (struct pollfd){procs[i]->s[k].fd, POLLIN, 0};
+                    ref[n++] = &procs[i]->s[k];
+                }
+        int nstreams = n;
+        pfd[n] = (struct pollfd){E.sig_fd, POLLIN, 0};
+        ref[n++] = NULL;
+        pfd[n] = (struct pollfd){E.api_fd, POLLIN, 0};
+        ref[n++] = NULL;
+        pfd[n] = (struct pollfd){E.stopping ? -1 : E.listen_fd, POLLIN, 0};
+        ref[n++] = NULL;
+        for (struct conn *c = E.conns; c; c = c->next) {
+            if (c->dead)
+                continue;
+            short ev = c->park != PARK_NONE || c->have_req ? POLLRDHUP : POLLIN;
+            if (c->out.len)
+                ev |= POLLOUT;
+            pfd[n] = (struct pollfd){c->fd, ev, 0};
+            ref[n++] = c;
+        }
+        double t = life_next_timer();
+        int timeout = t < 0 ? -1 : (int)(t + 0.999);
+        int r = poll(pfd, (nfds_t)n, timeout);
+        if (r < 0 && errno != EINTR) {
+            perror("lambda-emu: poll");
+            kill_everything();
+            return 1;
+        }
+        if (r > 0) {
+            for (int i = 0; i < nstreams; i++)
+                if (pfd[i].revents) {
+                    struct stream *s = ref[i];
+                    if (s->fd >= 0)
+                        stream_on_readable(s);
+                }
+            if (pfd[nstreams].revents)
+                on_signals();
+            if (pfd[nstreams + 1].revents)
+                for (int fd; (fd = accept4(E.api_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
+                    conn_new(fd, CONN_API);
+            if (pfd[nstreams + 2].revents)
+                for (int fd; (fd = accept4(E.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
+                    conn_new(fd, CONN_CLIENT);
+            for (int i = nstreams + 3; i < n; i++) {
+                struct conn *c = ref[i];
+                short re = pfd[i].revents;
+                if (!re || c->dead)
+                    continue;
+                if ((c->park != PARK_NONE || c->have_req) && (re & (POLLRDHUP | POLLHUP | POLLERR))) {
+                    conn_close(c); /* the waiting client went away */
+                    continue;
+                }
+                if (re & POLLOUT)
+                    conn_on_writable(c);
+                if (!c->dead && (re & (POLLIN | POLLHUP | POLLERR)))
+                    conn_on_readable(c);
+            }
+        }
+        life_timers();
+        conn_reap_dead();
+    }
+    kill_everything();
+    return life_exit_code();
 }

@@ -1,0 +1,89 @@
+/* Reading the core's settings (see config.h). A bad value gets one line on stderr and
+ * the feature stays off: the function must start regardless. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "real.h"
+
+struct lwrap_config config;
+
+void config_warn(const char *a, const char *b, const char *c, const char *d)
+{
+    char buf[512];
+    struct fmt f = fmt_on(buf, sizeof buf - 1);
+    fmt_str(&f, "lwrap: ");
+    fmt_str(&f, a);
+    fmt_str(&f, b ? b : "");
+    fmt_str(&f, c ? c : "");
+    fmt_str(&f, d ? d : "");
+    buf[f.len++] = '\n';
+    REAL(write)(2, buf, f.len);
+}
+
+static void copy_env(char *dst, size_t size, const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        v = fallback;
+    size_t n = strlen(v);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+static bool flag(const char *name)
+{
+    const char *v = getenv(name);
+    if (!v || !*v || strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
+        return false;
+    if (strcmp(v, "1") != 0 && strcmp(v, "on") != 0 && strcmp(v, "true") != 0) {
+        config_warn(name, ": want 1 or 0, got \"", v, "\"; ignored");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!s || !*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+void config_load(void)
+{
+    const char *t = getenv("LWRAP_TRACE");
+    if (!t || !*t || strcmp(t, "off") == 0)
+        config.trace = TRACE_OFF;
+    else if (strcmp(t, "text") == 0)
+        config.trace = TRACE_TEXT;
+    else if (strcmp(t, "json") == 0)
+        config.trace = TRACE_JSON;
+    else if (strcmp(t, "emf") == 0)
+        config.trace = TRACE_EMF;
+    else
+        config_warn("LWRAP_TRACE: unknown format \"", t, "\" (want off, text, json or emf); ignored", NULL);
+    config.extension = flag("LWRAP_EXTENSION");
+    config.crash = flag("LWRAP_CRASH");
+    config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
+    copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
+    copy_env(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
+    copy_env(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
+    const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
+    config.max_concurrency = mc ? atoi(mc) : 1;
+    const char *start = getenv("_LWRAP_START_NS");
+    config.have_wrapper_start = parse_u64(start, &config.wrapper_start_ns);
+    if (start && *start && !config.have_wrapper_start)
+        config_warn("_LWRAP_START_NS: not a number: \"", start, "\"; ignored", NULL);
+}

@@ -1,0 +1,34 @@
+/* The preload core's settings, read once from the environment by the constructor
+ * (the wrapper exports those that came from a config file). */
+#ifndef LWRAP_CONFIG_H
+#define LWRAP_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hook.h"
+
+enum trace_format { TRACE_OFF, TRACE_TEXT, TRACE_JSON, TRACE_EMF };
+
+struct lwrap_config {
+    enum trace_format trace;        /* LWRAP_TRACE */
+    bool extension;                 /* LWRAP_EXTENSION=1 */
+    bool crash;                     /* LWRAP_CRASH=1 */
+    bool keep_preload;              /* LWRAP_KEEP_PRELOAD=1 */
+    char observer_log[256];         /* LWRAP_OBSERVER_LOG: debug channel path, "" = off */
+    char trace_namespace[128];      /* LWRAP_TRACE_NAMESPACE (default "lwrap") */
+    char function_name[128];        /* AWS_LAMBDA_FUNCTION_NAME, the EMF dimension */
+    int max_concurrency;            /* AWS_LAMBDA_MAX_CONCURRENCY (Managed Instances), 1 */
+    bool have_wrapper_start;
+    uint64_t wrapper_start_ns;      /* _LWRAP_START_NS, CLOCK_MONOTONIC */
+    uint64_t constructor_ns;        /* when our constructor started */
+};
+
+extern HIDDEN struct lwrap_config config;
+
+void config_load(void);
+
+/* One "lwrap: ..." line on stderr, written with the real write. */
+void config_warn(const char *a, const char *b, const char *c, const char *d);
+
+#endif

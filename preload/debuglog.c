@@ -1,0 +1,73 @@
+/* The observer's debug channel (see debuglog.h). Each line is one O_APPEND write to a
+ * file opened for that line: the runtime may close or reuse any fd we kept. */
+#include "debuglog.h"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lifecycle.h"
+#include "real.h"
+
+static __thread char line[1024] __attribute__((tls_model("initial-exec")));
+static __thread struct fmt cur __attribute__((tls_model("initial-exec")));
+
+struct fmt *debuglog_begin(const char *event)
+{
+    if (!config.observer_log[0])
+        return NULL;
+    cur = fmt_on(line, sizeof line - 1);
+    fmt_str(&cur, event);
+    debuglog_kvi(&cur, "pid", (long long)getpid());
+    debuglog_kvi(&cur, "tid", (long long)syscall(SYS_gettid));
+    return &cur;
+}
+
+void debuglog_kv(struct fmt *f, const char *key, const char *value, size_t len)
+{
+    fmt_str(f, " ");
+    fmt_str(f, key);
+    fmt_str(f, "=");
+    fmt_escaped(f, value, len);
+}
+
+void debuglog_kvs(struct fmt *f, const char *key, const char *value)
+{
+    size_t n = 0;
+    while (value[n])
+        n++;
+    debuglog_kv(f, key, value, n);
+}
+
+void debuglog_kvi(struct fmt *f, const char *key, long long value)
+{
+    fmt_str(f, " ");
+    fmt_str(f, key);
+    fmt_str(f, "=");
+    fmt_i64(f, value);
+}
+
+void debuglog_end(struct fmt *f)
+{
+    f->p[f->len++] = '\n';
+    int fd = REAL(open)(config.observer_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    REAL(write)(fd, f->p, f->len);
+    REAL(close)(fd);
+}
+
+void debuglog_out(int fd, const void *buf, size_t n)
+{
+    struct fmt *f = debuglog_begin("out");
+    if (!f)
+        return;
+    char id[LWRAP_REQUEST_ID_SIZE];
+    size_t idlen = lifecycle_request_id(id, sizeof id);
+    debuglog_kvi(f, "fd", fd);
+    debuglog_kv(f, "id", idlen ? id : "-", idlen ? idlen : 1);
+    debuglog_kvi(f, "bytes", (long long)n);
+    debuglog_kv(f, "data", buf, n < 80 ? n : 80);
+    debuglog_end(f);
+}

@@ -1,0 +1,267 @@
+/* Internal extension: registered from inside the runtime process (name "lwrap", events
+ * INVOKE only: Lambda refuses SHUTDOWN for internal extensions). Registration must
+ * happen before the runtime's first `next` closes it, so the constructor does it on a
+ * raw socket with one-second timeouts; a thread then blocks in event/next, where each
+ * INVOKE becomes the fallback source of the request id (lifecycle.c). All I/O uses the
+ * real functions: this traffic is ours, never the runtime's. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "debuglog.h"
+#include "extension.h"
+#include "fmt.h"
+#include "http.h"
+#include "lifecycle.h"
+#include "lifecycle_events.h"
+#include "real.h"
+#include "runtime_addr.h"
+
+#define EXT_PREFIX "/2020-01-01/extension"
+
+static char ext_id[128];
+
+struct reply {
+    int status;
+    bool done;
+    char ext_id[128];
+    char body[4096];
+    size_t body_len;
+};
+
+static void on_reply(void *ctx, const struct http_event *ev)
+{
+    struct reply *r = ctx;
+    switch (ev->type) {
+    case HTTP_EV_START:
+        r->status = ev->status;
+        break;
+    case HTTP_EV_HEADER:
+        if (ev->name_len == 27 && strncasecmp(ev->name, "Lambda-Extension-Identifier", 27) == 0 &&
+            !ev->truncated && ev->value_len < sizeof r->ext_id) {
+            memcpy(r->ext_id, ev->value, ev->value_len);
+            r->ext_id[ev->value_len] = 0;
+        }
+        break;
+    case HTTP_EV_BODY: {
+        size_t room = sizeof r->body - 1 - r->body_len;
+        size_t n = ev->len < room ? ev->len : room;
+        memcpy(r->body + r->body_len, ev->data, n);
+        r->body_len += n;
+        r->body[r->body_len] = 0;
+        break;
+    }
+    case HTTP_EV_END:
+        if (r->status >= 200)
+            r->done = true;
+        break;
+    default:
+        break;
+    }
+}
+
+static int dial(int timeout_s)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (!runtime_addr_sockaddr(&ss, &len))
+        return -1;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (timeout_s) {
+        struct timeval tv = {.tv_sec = timeout_s};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
+    if (REAL(connect)(fd, (struct sockaddr *)&ss, len) != 0) {
+        REAL(close)(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* One request, one complete response. */
+static bool roundtrip(int fd, const char *req, size_t len, struct reply *r)
+{
+    memset(r, 0, sizeof *r);
+    for (size_t off = 0; off < len;) {
+        ssize_t n = REAL(send)(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        off += (size_t)n;
+    }
+    struct http_parser p;
+    http_init(&p, HTTP_RESPONSES);
+    char buf[2048];
+    while (!r->done) {
+        ssize_t n = REAL(recv)(fd, buf, sizeof buf, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || !http_feed(&p, buf, (size_t)n, on_reply, r))
+            return false;
+    }
+    return true;
+}
+
+static size_t build(char *buf, size_t size, const char *method, const char *path,
+                    const char *headers, const char *body)
+{
+    struct fmt f = fmt_on(buf, size);
+    fmt_str(&f, method);
+    fmt_str(&f, " " EXT_PREFIX);
+    fmt_str(&f, path);
+    fmt_str(&f, " HTTP/1.1\r\nHost: ");
+    fmt_str(&f, runtime_addr_text());
+    fmt_str(&f, "\r\n");
+    fmt_str(&f, headers);
+    if (body) {
+        fmt_str(&f, "Content-Type: application/json\r\nContent-Length: ");
+        fmt_u64(&f, strlen(body));
+        fmt_str(&f, "\r\n\r\n");
+        fmt_str(&f, body);
+    } else {
+        fmt_str(&f, "\r\n");
+    }
+    return f.full ? 0 : f.len;
+}
+
+static void note(const char *event, const char *key, const char *value)
+{
+    struct fmt *f = debuglog_begin(event);
+    if (f) {
+        if (key)
+            debuglog_kvs(f, key, value);
+        debuglog_end(f);
+    }
+}
+
+/* The JSON string value of "key" in body (enough for Lambda's flat event objects). */
+static bool json_string(const char *body, const char *key, char *out, size_t size)
+{
+    char pat[64];
+    struct fmt f = fmt_on(pat, sizeof pat - 1);
+    fmt_str(&f, "\"");
+    fmt_str(&f, key);
+    fmt_str(&f, "\"");
+    pat[f.len] = 0;
+    const char *p = strstr(body, pat);
+    if (!p)
+        return false;
+    p += f.len;
+    while (*p == ' ' || *p == ':')
+        p++;
+    if (*p++ != '"')
+        return false;
+    size_t n = strcspn(p, "\"\\");
+    if (p[n] != '"' || n == 0 || n >= size)
+        return false;
+    memcpy(out, p, n);
+    out[n] = 0;
+    return true;
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    char req[512], hdr[192];
+    struct fmt f = fmt_on(hdr, sizeof hdr - 1);
+    fmt_str(&f, "Lambda-Extension-Identifier: ");
+    fmt_str(&f, ext_id);
+    fmt_str(&f, "\r\n");
+    hdr[f.len] = 0;
+    size_t len = build(req, sizeof req, "GET", "/event/next", hdr, NULL);
+    static struct reply r;
+    int fd = -1;
+    for (int failures = 0; failures < 3;) {
+        if (fd < 0 && (fd = dial(0)) < 0) {
+            failures++;
+            continue;
+        }
+        if (!roundtrip(fd, req, len, &r) || r.status != 200) {
+            REAL(close)(fd);
+            fd = -1;
+            failures++;
+            continue;
+        }
+        failures = 0;
+        char type[32], id[LWRAP_REQUEST_ID_SIZE];
+        if (!json_string(r.body, "eventType", type, sizeof type))
+            continue;
+        if (strcmp(type, "INVOKE") != 0) {
+            note("ext-event", "type", type);
+            break;
+        }
+        if (json_string(r.body, "requestId", id, sizeof id))
+            lifecycle_extension_invoke(id);
+    }
+    note("ext-stopped", NULL, NULL);
+    if (fd >= 0)
+        REAL(close)(fd);
+    return NULL;
+}
+
+static void init_error(const char *type)
+{
+    char req[512], hdr[256];
+    struct fmt f = fmt_on(hdr, sizeof hdr - 1);
+    fmt_str(&f, "Lambda-Extension-Identifier: ");
+    fmt_str(&f, ext_id);
+    fmt_str(&f, "\r\nLambda-Extension-Function-Error-Type: ");
+    fmt_str(&f, type);
+    fmt_str(&f, "\r\n");
+    hdr[f.len] = 0;
+    size_t len = build(req, sizeof req, "POST", "/init/error", hdr,
+                       "{\"errorMessage\":\"lwrap extension could not start\",\"errorType\":\"Extension.Lwrap\"}");
+    struct reply r;
+    int fd = dial(1);
+    if (fd >= 0) {
+        roundtrip(fd, req, len, &r);
+        REAL(close)(fd);
+    }
+    note("ext-error", "type", type);
+}
+
+void extension_start(void)
+{
+    char req[512];
+    size_t len = build(req, sizeof req, "POST", "/register",
+                       "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");
+    static struct reply r;
+    int fd = dial(1);
+    bool ok = fd >= 0 && roundtrip(fd, req, len, &r) && r.status == 200 && r.ext_id[0];
+    if (fd >= 0)
+        REAL(close)(fd);
+    if (!ok) {
+        /* Without an identifier there is no one to report to but the user. */
+        config_warn("LWRAP_EXTENSION: registration failed", fd < 0 ? " (no Runtime API)" : "",
+                    r.status ? "; the extension is off" : "", NULL);
+        note("ext-error", "type", "register");
+        return;
+    }
+    strcpy(ext_id, r.ext_id);
+    note("ext-register", "id", ext_id);
+
+    /* The thread takes no signals: they belong to the runtime's threads. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    pthread_t t;
+    int err = pthread_create(&t, &attr, serve, NULL);
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != 0)
+        init_error("Extension.ThreadCreateFailed");
+}

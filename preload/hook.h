@@ -1,0 +1,45 @@
+/* What every hook shares: the gate that keeps hooks near-free when no feature is on, and
+ * the per-thread re-entry guard around the preload's own work inside a hook. */
+#ifndef LWRAP_HOOK_H
+#define LWRAP_HOOK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define EXPORT __attribute__((visibility("default")))
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* Which hook paths have work to do; 0 until the constructor has read the settings. */
+enum {
+    GATE_LOGS = 1,       /* write family: the log pipeline wants to see writes */
+    GATE_OBSERVE = 2,    /* socket calls: the Runtime API observer is on */
+    GATE_INIT_COUNT = 4, /* open/read/dlopen: the startup trace counts init's I/O */
+    GATE_ECHO = 8,       /* debug channel: stdout/stderr writes with their request id */
+};
+extern HIDDEN uint8_t hook_gate;
+
+static inline uint8_t gate(void)
+{
+    return __atomic_load_n(&hook_gate, __ATOMIC_RELAXED);
+}
+
+/* Set while this thread runs preload code from inside a hook; a hook entered again
+ * (our own I/O, a signal handler doing I/O) then just calls the real function. */
+extern HIDDEN __thread uint8_t hook_busy __attribute__((tls_model("initial-exec")));
+
+static inline bool guard_enter(void)
+{
+    if (hook_busy)
+        return false;
+    hook_busy = 1;
+    return true;
+}
+
+static inline void guard_leave(void)
+{
+    hook_busy = 0;
+}
+
+#endif

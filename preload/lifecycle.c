@@ -1,0 +1,247 @@
+/* Request ids for attribution (lifecycle.h) and the dispatch of lifecycle events.
+ *
+ * The process-wide in-flight set is a fixed array of slots, each guarded by a sequence
+ * counter (a seqlock): the observer, rarely, writes under a tiny spinlock; readers (the
+ * log pipeline on every write, the crash handler) never lock and never allocate. A
+ * thread remembers the slot and sequence of the invocation it fetched, so an
+ * invocation that ended or whose slot was reused is never reported again. */
+#include "lifecycle.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "config.h"
+#include "debuglog.h"
+#include "hook.h"
+#include "lifecycle_events.h"
+#include "logs.h"
+#include "trace.h"
+
+#define INFLIGHT_MAX 64
+
+struct inflight {
+    unsigned seq; /* odd while being written */
+    bool live;
+    int fd;       /* the connection it was fetched on (its per-connection owner) */
+    char id[LWRAP_REQUEST_ID_SIZE];
+};
+
+static struct inflight inflight[INFLIGHT_MAX];
+static int writer_lock;
+static int live_count;
+static int sole = -1;          /* the slot when exactly one invocation is in flight */
+static bool ready;
+static bool seen_start;        /* the observer has derived at least one invocation */
+static unsigned lost_count;
+static struct inflight ext;    /* the extension's latest INVOKE (a fallback source) */
+
+/* The invocation this thread fetched: slot + 1 (0: none) and its sequence. */
+static __thread struct {
+    int slot;
+    unsigned seq;
+} mine __attribute__((tls_model("initial-exec")));
+
+static void wlock(void)
+{
+    while (__atomic_exchange_n(&writer_lock, 1, __ATOMIC_ACQUIRE))
+        sched_yield();
+}
+
+static void wunlock(void)
+{
+    __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
+}
+
+static void slot_write(struct inflight *e, bool live, int fd, const char *id)
+{
+    __atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&e->live, live, __ATOMIC_RELAXED);
+    e->fd = fd;
+    size_t i = 0;
+    if (id)
+        for (; id[i] && i < sizeof e->id - 1; i++)
+            __atomic_store_n(&e->id[i], id[i], __ATOMIC_RELAXED);
+    __atomic_store_n(&e->id[i], 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELEASE);
+}
+
+/* Copy a live slot's id (only if it still has sequence `want`, when want != 0).
+ * Bounded retries: a signal handler may interrupt this thread's own writer. */
+static size_t slot_read(struct inflight *e, unsigned want, char *buf, size_t size)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        unsigned s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+        if (s1 & 1) {
+            sched_yield();
+            continue;
+        }
+        if ((want && s1 != want) || !__atomic_load_n(&e->live, __ATOMIC_RELAXED))
+            return 0;
+        size_t n = 0;
+        char c;
+        while (n < size && (c = __atomic_load_n(&e->id[n], __ATOMIC_RELAXED)) != 0)
+            buf[n++] = c;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
+            continue;
+        if (n == 0 || n >= size)
+            return 0;
+        buf[n] = 0;
+        return n;
+    }
+    return 0;
+}
+
+size_t lifecycle_request_id(char *buf, size_t size)
+{
+    if (mine.slot) {
+        size_t n = slot_read(&inflight[mine.slot - 1], mine.seq, buf, size);
+        if (n)
+            return n;
+    }
+    int s = __atomic_load_n(&sole, __ATOMIC_ACQUIRE);
+    if (s >= 0)
+        return slot_read(&inflight[s], 0, buf, size);
+    /* Observation impossible (never saw an invocation, or lost a connection): the
+     * extension's INVOKE is the best remaining answer, with one invocation at a time. */
+    if (__atomic_load_n(&live_count, __ATOMIC_RELAXED) == 0 &&
+        (!__atomic_load_n(&seen_start, __ATOMIC_RELAXED) ||
+         __atomic_load_n(&lost_count, __ATOMIC_RELAXED)) &&
+        config.max_concurrency <= 1)
+        return slot_read(&ext, 0, buf, size);
+    return 0;
+}
+
+bool lifecycle_runtime_ready(void)
+{
+    return __atomic_load_n(&ready, __ATOMIC_ACQUIRE);
+}
+
+static void update_sole(void)
+{
+    int found = -1;
+    if (live_count == 1)
+        for (int i = 0; i < INFLIGHT_MAX; i++)
+            if (inflight[i].live)
+                found = i;
+    __atomic_store_n(&sole, found, __ATOMIC_RELEASE);
+}
+
+static void end_of_init(bool init_error)
+{
+    if (__atomic_exchange_n(&ready, true, __ATOMIC_ACQ_REL))
+        return;
+    __atomic_fetch_and(&hook_gate, (uint8_t)~GATE_INIT_COUNT, __ATOMIC_RELAXED);
+    trace_emit(init_error);
+}
+
+void lifecycle_next_sent(int fd)
+{
+    if (lifecycle_runtime_ready())
+        return;
+    end_of_init(false);
+    struct fmt *f = debuglog_begin("ready");
+    if (f) {
+        debuglog_kvi(f, "fd", fd);
+        debuglog_end(f);
+    }
+    logs_on_runtime_ready();
+}
+
+void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, const char *trace_id)
+{
+    int slot = -1;
+    wlock();
+    for (int i = 0; i < INFLIGHT_MAX && slot < 0; i++)
+        if (inflight[i].live && strcmp(inflight[i].id, id) == 0)
+            slot = i; /* the same id again: one entry */
+    for (int i = 0; i < INFLIGHT_MAX && slot < 0; i++)
+        if (!inflight[i].live)
+            slot = i;
+    if (slot >= 0) {
+        if (!inflight[slot].live)
+            live_count++;
+        slot_write(&inflight[slot], true, fd, id);
+        mine.slot = slot + 1;
+        mine.seq = inflight[slot].seq;
+        update_sole();
+    }
+    wunlock();
+    __atomic_store_n(&seen_start, true, __ATOMIC_RELAXED);
+
+    struct fmt *f = debuglog_begin(slot >= 0 ? "start" : "start-untracked");
+    if (f) {
+        debuglog_kvs(f, "id", id);
+        debuglog_kvi(f, "fd", fd);
+        debuglog_kvs(f, "deadline", deadline_ms[0] ? deadline_ms : "-");
+        debuglog_kvs(f, "trace", trace_id[0] ? trace_id : "-");
+        debuglog_kvi(f, "inflight", live_count);
+        debuglog_end(f);
+    }
+    logs_on_invoke_start(id);
+}
+
+void lifecycle_invoke_ending(int fd, const char *id)
+{
+    (void)fd;
+    /* The id stays in flight until the request is sent, so whatever the pipeline
+     * flushes now still carries it. */
+    logs_on_invoke_end(id);
+}
+
+void lifecycle_invoke_end(int fd, const char *id, bool error)
+{
+    bool found = false;
+    wlock();
+    for (int i = 0; i < INFLIGHT_MAX; i++) {
+        if (inflight[i].live && strcmp(inflight[i].id, id) == 0) {
+            slot_write(&inflight[i], false, -1, NULL);
+            live_count--;
+            found = true;
+        }
+    }
+    update_sole();
+    wunlock();
+    struct fmt *f = debuglog_begin(found ? "end" : "end-unknown");
+    if (f) {
+        debuglog_kvs(f, "id", id);
+        debuglog_kvs(f, "via", error ? "error" : "response");
+        debuglog_kvi(f, "fd", fd);
+        debuglog_kvi(f, "inflight", live_count);
+        debuglog_end(f);
+    }
+}
+
+void lifecycle_init_error(int fd)
+{
+    end_of_init(true);
+    struct fmt *f = debuglog_begin("init-error");
+    if (f) {
+        debuglog_kvi(f, "fd", fd);
+        debuglog_end(f);
+    }
+}
+
+void lifecycle_lost(int fd, const char *why)
+{
+    __atomic_fetch_add(&lost_count, 1, __ATOMIC_RELAXED);
+    struct fmt *f = debuglog_begin("lost");
+    if (f) {
+        debuglog_kvi(f, "fd", fd);
+        debuglog_kvs(f, "why", why);
+        debuglog_end(f);
+    }
+}
+
+void lifecycle_extension_invoke(const char *id)
+{
+    wlock();
+    slot_write(&ext, true, -1, id);
+    wunlock();
+    struct fmt *f = debuglog_begin("ext-invoke");
+    if (f) {
+        debuglog_kvs(f, "id", id);
+        debuglog_end(f);
+    }
+}

@@ -1,0 +1,26 @@
+/* Lifecycle events as the observer and the internal extension derive them; lifecycle.c
+ * keeps the in-flight set behind lifecycle.h and tells the log pipeline, the startup
+ * trace and the debug channel. */
+#ifndef LWRAP_LIFECYCLE_EVENTS_H
+#define LWRAP_LIFECYCLE_EVENTS_H
+
+#include <stdbool.h>
+
+/* A `next` request was completely sent on fd (the first one: runtime ready). */
+void lifecycle_next_sent(int fd);
+/* A `next` response's headers arrived on fd. The calling thread fetched it. */
+void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, const char *trace_id);
+/* An invocation's `response` or `error` request is about to go out (its request line
+ * is in the bytes being sent): the log pipeline writes what it holds for it now, before
+ * Lambda can have the response and freeze the sandbox. */
+void lifecycle_invoke_ending(int fd, const char *id);
+/* An invocation's `response` (error: `error`) request was completely sent on fd. */
+void lifecycle_invoke_end(int fd, const char *id, bool error);
+/* `init/error` was completely sent on fd. */
+void lifecycle_init_error(int fd);
+/* The observer stopped watching a Runtime API connection. */
+void lifecycle_lost(int fd, const char *why);
+/* The internal extension received INVOKE for id. */
+void lifecycle_extension_invoke(const char *id);
+
+#endif

@@ -1,0 +1,34 @@
+/* _exit and _Exit: flush the pipeline first. A process that ends with _exit runs no
+ * destructors (Python's os._exit, which every multiprocessing child uses after printing),
+ * so records still pending would be lost. Only in the process that owns the pipeline
+ * state: a vfork child (posix_spawn, Python's _posixsubprocess on exec failure) shares
+ * our memory but runs no atfork handler, so its pid differs from log_pid and it just
+ * exits. The exit itself is the exit_group system call, which is all _exit does. */
+#include "log_internal.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+pid_t log_pid;
+
+static void before_exit(void)
+{
+    if (log_cfg.streams && log_pid && (pid_t)syscall(SYS_getpid) == log_pid && !log_reentered()) {
+        log_exiting = true;
+        log_flush_slots(true, true);
+    }
+}
+
+EXPORT void _exit(int status)
+{
+    before_exit();
+    for (;;)
+        syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+    before_exit();
+    for (;;)
+        syscall(SYS_exit_group, status);
+}

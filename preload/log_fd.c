@@ -1,0 +1,73 @@
+/* Which fds are the runtime's stdout, stderr and telemetry fd. stdout/stderr are the
+ * files fds 1 and 2 referred to when we started (compared by device and inode, so a dup
+ * counts and a pipe to a child never does). The answer is cached per fd number (one
+ * relaxed load on the hot path); the core's close/dup2/dup3 hooks clear an entry when
+ * the number starts meaning something else (logs_fd_changed). */
+#include "log_internal.h"
+
+#include <sys/stat.h>
+
+#include "logs.h"
+
+#define CACHED 4096
+
+static uint8_t kind[CACHED];
+static struct {
+    bool have;
+    dev_t dev;
+    ino_t ino;
+} std[2];
+
+void log_fd_init(void)
+{
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (fstat(i + 1, &st) == 0) {
+            std[i].have = true;
+            std[i].dev = st.st_dev;
+            std[i].ino = st.st_ino;
+        }
+    }
+}
+
+static bool same(int i, const struct stat *st)
+{
+    return std[i].have && std[i].dev == st->st_dev && std[i].ino == st->st_ino;
+}
+
+static int classify(int fd)
+{
+    if (fd == log_cfg.tfd)
+        return LOG_FD_TELEMETRY;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return LOG_FD_OTHER;
+    /* fd 2 is stderr even when stdout and stderr share one pipe. */
+    if (fd == 2 && same(1, &st))
+        return LOG_FD_STDERR;
+    if (same(0, &st))
+        return LOG_FD_STDOUT;
+    if (same(1, &st))
+        return LOG_FD_STDERR;
+    return LOG_FD_OTHER;
+}
+
+int log_fd_kind(int fd)
+{
+    if (fd < 0)
+        return LOG_FD_OTHER;
+    if (fd >= CACHED)
+        return classify(fd);
+    int k = __atomic_load_n(&kind[fd], __ATOMIC_RELAXED);
+    if (LIKELY(k))
+        return k;
+    k = classify(fd);
+    __atomic_store_n(&kind[fd], (uint8_t)k, __ATOMIC_RELAXED);
+    return k;
+}
+
+void logs_fd_changed(int fd)
+{
+    if (fd >= 0 && fd < CACHED)
+        __atomic_store_n(&kind[fd], 0, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,72 @@
+/* The flusher: a small thread, started the first time something is pending, that writes
+ * out records nobody else would (a line printed before a long silence: the pipeline
+ * holds each line until the next one shows it is not continued, and batches records).
+ * It wakes every LOG_DEADLINE_NS/4 while something is pending and sleeps on a futex
+ * otherwise, so an idle function costs nothing. All signals are blocked in it (the
+ * runtime's handlers run on its own threads). Not running in a forked child until the
+ * child writes something. */
+#include "log_internal.h"
+
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int started;  /* atomic */
+static int sleeping; /* atomic: 1 while the flusher waits on the futex */
+
+static void *flusher(void *arg)
+{
+    (void)arg;
+    prctl(PR_SET_NAME, "lwrap-logs", 0, 0, 0);
+    for (;;) {
+        log_flush_idle(log_now_us());
+        if (!log_any_pending()) {
+            __atomic_store_n(&sleeping, 1, __ATOMIC_SEQ_CST);
+            if (!log_any_pending())
+                syscall(SYS_futex, &sleeping, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+            __atomic_store_n(&sleeping, 0, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        struct timespec ts = {0, (long)(LOG_DEADLINE_NS / 4)};
+        nanosleep(&ts, NULL);
+    }
+    return NULL;
+}
+
+static void start(void)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 256 * 1024);
+    pthread_t t;
+    if (pthread_create(&t, &attr, flusher, NULL) != 0)
+        __atomic_store_n(&started, 0, __ATOMIC_RELEASE); /* try again next time */
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void log_flusher_kick(void)
+{
+    if (UNLIKELY(!__atomic_load_n(&started, __ATOMIC_RELAXED)) &&
+        !__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+        start();
+    /* Pairs with the flusher's store of `sleeping` and its second look for work. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&sleeping, __ATOMIC_SEQ_CST) &&
+        __atomic_exchange_n(&sleeping, 0, __ATOMIC_SEQ_CST))
+        syscall(SYS_futex, &sleeping, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+void log_flusher_atfork_child(void)
+{
+    started = 0;
+    sleeping = 0;
+}

@@ -1,0 +1,188 @@
+/* The pipeline's settings and its entry points from the preload core (logs.h).
+ *
+ * LWRAP_LOGS=off (default) means the runtime's stdout and stderr are never touched:
+ * logs_enabled stays false and the write hooks pass everything through. Two features
+ * still work with off, each touching only its own part:
+ * - LWRAP_LOG_LEVEL (explicit) filters the frames the runtime writes to the telemetry
+ *   fd by their level bits; kept frames pass byte-exact. (AWS_LAMBDA_LOG_LEVEL is the
+ *   default threshold only when LWRAP_LOGS is text or json.)
+ * - the importtime summary takes `import time:` lines out of C stdio's stderr. */
+#include "log_internal.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "logs.h"
+#include "telemetry.h"
+
+bool logs_enabled;
+struct log_config log_cfg = {.tfd = -1};
+volatile bool log_exiting;
+static bool active; /* any log feature on */
+static uint64_t reported_dropped;
+
+static int level_env(const char *name, bool warn)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return LOG_LVL_NONE;
+    int l = log_level_parse(v, strlen(v));
+    if (!l && warn)
+        config_warn(name, ": unknown level \"", v,
+                    "\" (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL); ignored");
+    return l;
+}
+
+/* What the forking thread printed comes out before whatever the child prints. */
+static void atfork_prepare(void)
+{
+    if (log_cfg.streams)
+        log_flush_own();
+}
+
+static void atfork_child(void)
+{
+    log_pid = getpid();
+    log_record_atfork_child();
+    log_frames_atfork_child();
+    log_importtime_atfork_child();
+    log_flusher_atfork_child();
+}
+
+void logs_init(void)
+{
+    const char *m = getenv("LWRAP_LOGS");
+    if (!m || !*m || strcmp(m, "off") == 0)
+        log_cfg.mode = LOG_MODE_OFF;
+    else if (strcmp(m, "text") == 0)
+        log_cfg.mode = LOG_MODE_TEXT;
+    else if (strcmp(m, "json") == 0)
+        log_cfg.mode = LOG_MODE_JSON;
+    else
+        config_warn("LWRAP_LOGS: unknown mode \"", m, "\" (want off, text or json); using off", NULL);
+    int explicit_level = level_env("LWRAP_LOG_LEVEL", true);
+    log_cfg.threshold = explicit_level;
+    if (!explicit_level && log_cfg.mode != LOG_MODE_OFF)
+        log_cfg.threshold = level_env("AWS_LAMBDA_LOG_LEVEL", false);
+    log_cfg.tfd = telemetry_fd();
+    log_cfg.streams = log_cfg.mode != LOG_MODE_OFF;
+    log_cfg.frames = log_cfg.tfd >= 0 && (log_cfg.streams || explicit_level);
+    log_importtime_init();
+    if (!log_cfg.streams && !log_cfg.frames && !log_cfg.importtime)
+        return;
+    active = true;
+    log_pid = getpid();
+    log_fd_init();
+    if (log_cfg.streams)
+        log_redact_init();
+    pthread_atfork(atfork_prepare, NULL, atfork_child);
+    log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime);
+    /* The importtime summary alone needs no write to be intercepted, but it needs the
+     * observer (runtime ready, invoke end), which the core runs when logs_enabled. */
+    logs_enabled = true;
+}
+
+bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result)
+{
+    int k = log_fd_kind(fd);
+    bool frames = k == LOG_FD_TELEMETRY;
+    if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
+        return false;
+    size_t total = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+            return false; /* let the kernel report EINVAL */
+        total += iov[i].iov_len;
+    }
+    if (total == 0)
+        return false;
+    if (frames && log_cfg.streams)
+        log_flush_own(); /* what this thread printed before logging comes first */
+    for (int i = 0; i < iovcnt; i++) {
+        if (!iov[i].iov_len)
+            continue;
+        if (frames)
+            log_frames_feed(iov[i].iov_base, iov[i].iov_len);
+        else
+            log_feed(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov[i].iov_base, iov[i].iov_len);
+    }
+    *result = (ssize_t)total;
+    return true;
+}
+
+/* "N records below LEVEL dropped", once per invoke (and at exit) when there were any;
+ * written at the threshold level so that it passes the filter itself. */
+static void report_dropped(void)
+{
+    uint64_t now = __atomic_load_n(&log_dropped, __ATOMIC_RELAXED);
+    uint64_t prev = __atomic_exchange_n(&reported_dropped, now, __ATOMIC_RELAXED);
+    if (now <= prev)
+        return;
+    char msg[128], digits[24];
+    uint64_t v = now - prev;
+    int d = 0;
+    do {
+        digits[d++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    size_t n = 0;
+    memcpy(msg, "lwrap: ", 7), n = 7;
+    while (d)
+        msg[n++] = digits[--d];
+    const char *tail = " log records below ";
+    memcpy(msg + n, tail, strlen(tail)), n += strlen(tail);
+    const char *lv = log_level_name(log_cfg.threshold);
+    memcpy(msg + n, lv, strlen(lv)), n += strlen(lv);
+    memcpy(msg + n, " dropped", 8), n += 8;
+    log_emit_own(LOG_STDOUT, log_cfg.threshold, msg, n);
+}
+
+void logs_on_runtime_ready(void)
+{
+    if (!active)
+        return;
+    log_flush_slots(true, true);
+    log_importtime_report(true);
+}
+
+void logs_on_invoke_start(const char *request_id)
+{
+    (void)request_id;
+}
+
+void logs_on_invoke_end(const char *request_id)
+{
+    (void)request_id;
+    if (!active)
+        return;
+    if (log_cfg.streams) {
+        fflush(stdout); /* a native extension's buffered printf belongs to this invoke */
+        log_flush_slots(true, true);
+    }
+    log_importtime_report(false);
+    report_dropped();
+}
+
+void logs_flush_all(void)
+{
+    if (active && log_cfg.streams)
+        log_flush_slots(false, false);
+}
+
+__attribute__((destructor)) static void logs_fini(void)
+{
+    if (!active)
+        return;
+    if (log_cfg.streams) {
+        fflush(stdout);
+        fflush(stderr);
+    }
+    log_exiting = true;
+    log_flush_slots(true, true);
+    report_dropped();
+}

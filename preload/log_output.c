@@ -1,0 +1,100 @@
+/* Records leave the pipeline here: redaction, level filter, formatting into a batch of
+ * whole records, and the real write (never through our own hooks). */
+#include "log_internal.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+
+#include "real.h"
+
+uint64_t log_dropped;
+
+void log_write_all(int fd, const char *p, size_t n)
+{
+    int stalls = 0;
+    while (n) {
+        ssize_t w = REAL(write)(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        /* Node makes its stdout pipe non-blocking; the file description is shared, so
+         * our writes can see EAGAIN too: wait for room rather than drop records. */
+        if (w < 0 && errno == EAGAIN && stalls++ < 100) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            poll(&pfd, 1, 100);
+            continue;
+        }
+        return; /* the reader is gone (EPIPE, EBADF): nothing better to do */
+    }
+}
+
+void log_out_flush(struct log_out *o)
+{
+    if (o->len) {
+        int saved = errno;
+        log_write_all(log_dest_fd(o->stream), o->buf, o->len);
+        errno = saved;
+        o->len = 0;
+    }
+}
+
+static void put_be32(char *p, uint32_t v)
+{
+    p[0] = (char)(v >> 24), p[1] = (char)(v >> 16), p[2] = (char)(v >> 8), p[3] = (char)v;
+}
+
+static void put_be64(char *p, uint64_t v)
+{
+    put_be32(p, (uint32_t)(v >> 32));
+    put_be32(p + 4, (uint32_t)v);
+}
+
+/* The default level of a stream's text: stdout INFO, stderr ERROR (Lambda's Node
+ * runtime files console.error as ERROR; tracebacks land on stderr). */
+static int stream_level(int stream)
+{
+    return stream == LOG_STDERR ? LOG_LVL_ERROR : LOG_LVL_INFO;
+}
+
+bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_regex)
+{
+    while (r->len && r->msg[r->len - 1] == '\n')
+        r->len--;
+    if (log_cfg.mode != LOG_MODE_OFF)
+        r->len = log_redact(r->msg, r->len, allow_regex);
+    struct log_parsed ps;
+    log_parse(r->msg, r->len, &ps);
+    int level = r->level ? r->level : ps.level ? ps.level : stream_level(r->stream);
+    if (filter && log_cfg.threshold && level < log_cfg.threshold) {
+        __atomic_fetch_add(&log_dropped, 1, __ATOMIC_RELAXED);
+        return false;
+    }
+    bool frame = log_cfg.tfd >= 0;
+    bool json = log_cfg.mode == LOG_MODE_JSON;
+    size_t from = 0;
+    do {
+        if (o->cap - o->len < LOG_EVENT_MAX)
+            log_out_flush(o);
+        char *dst = o->buf + o->len;
+        size_t hdr = frame ? 16 : 0;
+        size_t next;
+        size_t n = json ? log_format_json(r, &ps, level, frame, dst + hdr, LOG_EVENT_MAX - hdr, from, &next)
+                        : log_format_text(r, &ps, level, frame, dst + hdr, LOG_EVENT_MAX - hdr, from, &next);
+        if (frame) {
+            uint32_t type = (json ? 0xA55A0002u : 0xA55A0003u) | log_level_bits(level);
+            put_be32(dst, type);
+            put_be32(dst + 4, (uint32_t)n);
+            put_be64(dst + 8, r->ts_us);
+        }
+        o->len += hdr + n;
+        if (next <= from)
+            break; /* cannot happen with LOG_EVENT_MAX room; never loop forever */
+        from = next;
+    } while (from < r->len);
+    return true;
+}

@@ -1,0 +1,355 @@
+/* What a record already carries: Lambda's Node text prefix (ISO\tid\tLEVEL\t), the
+ * Python runtime's prefix ([LEVEL]\tISO\tid\t), or a whole JSON object (with its
+ * "level"). Used to avoid double prefixes and to find a record's level. */
+#include "log_internal.h"
+
+#include <string.h>
+
+static bool digits(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '0' || p[i] > '9')
+            return false;
+    return true;
+}
+
+/* An ISO 8601 UTC timestamp at p (YYYY-MM-DDTHH:MM:SS[.fff...]Z); its length or 0. */
+static size_t iso_len(const char *p, size_t n)
+{
+    if (n < 20 || !digits(p, 4) || p[4] != '-' || !digits(p + 5, 2) || p[7] != '-' ||
+        !digits(p + 8, 2) || p[10] != 'T' || !digits(p + 11, 2) || p[13] != ':' ||
+        !digits(p + 14, 2) || p[16] != ':' || !digits(p + 17, 2))
+        return 0;
+    size_t i = 19;
+    if (i < n && p[i] == '.') {
+        i++;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    return i < n && p[i] == 'Z' ? i + 1 : 0;
+}
+
+static const char *field_end(const char *p, const char *end)
+{
+    const char *t = memchr(p, '\t', (size_t)(end - p));
+    return t ? t : NULL;
+}
+
+static bool parse_node(const char *p, size_t n, struct log_parsed *o)
+{
+    const char *end = p + n;
+    size_t ts = iso_len(p, n);
+    if (!ts || ts >= n || p[ts] != '\t')
+        return false;
+    const char *rid = p + ts + 1;
+    const char *rid_end = field_end(rid, end);
+    if (!rid_end || rid_end - rid > 128)
+        return false;
+    const char *lvl = rid_end + 1;
+    const char *lvl_end = field_end(lvl, end);
+    if (!lvl_end)
+        return false;
+    int level = log_level_parse(lvl, (size_t)(lvl_end - lvl));
+    if (!level)
+        return false;
+    o->kind = LOG_KIND_NODE;
+    o->level = level;
+    o->ts = p, o->ts_len = ts;
+    o->rid = rid, o->rid_len = (size_t)(rid_end - rid);
+    o->body = lvl_end + 1, o->body_len = (size_t)(end - lvl_end - 1);
+    return true;
+}
+
+static bool parse_python(const char *p, size_t n, struct log_parsed *o)
+{
+    const char *end = p + n;
+    if (n < 4 || p[0] != '[')
+        return false;
+    const char *close = memchr(p, ']', n < 12 ? n : 12);
+    if (!close || close + 1 >= end || close[1] != '\t')
+        return false;
+    int level = log_level_parse(p + 1, (size_t)(close - p - 1));
+    if (!level)
+        return false;
+    o->kind = LOG_KIND_PYTHON;
+    o->level = level;
+    const char *q = close + 2;
+    size_t ts = iso_len(q, (size_t)(end - q));
+    if (ts && q + ts < end && q[ts] == '\t') {
+        o->ts = q, o->ts_len = ts;
+        q += ts + 1;
+        const char *rid_end = field_end(q, end);
+        if (rid_end && rid_end - q <= 128) {
+            o->rid = q, o->rid_len = (size_t)(rid_end - q);
+            q = rid_end + 1;
+        }
+    }
+    o->body = q, o->body_len = (size_t)(end - q);
+    return true;
+}
+
+void log_parse(const char *p, size_t n, struct log_parsed *o)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = LOG_KIND_PLAIN;
+    o->body = p, o->body_len = n;
+    if (n == 0)
+        return;
+    if (p[0] >= '0' && p[0] <= '9') {
+        parse_node(p, n, o);
+        return;
+    }
+    if (p[0] == '[') {
+        parse_python(p, n, o);
+        return;
+    }
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    if (i < n && p[i] == '{' && !log_json_object(p, n, o)) {
+        o->kind = LOG_KIND_PLAIN;
+        o->has_timestamp = o->has_level = o->has_rid = o->has_message = false;
+        o->level = LOG_LVL_NONE;
+    }
+}
+
+/* ---- a strict JSON validator (RFC 8259), bounded depth, no allocation ---- */
+struct js {
+    const unsigned char *p, *end;
+    int depth;
+};
+
+static void ws(struct js *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
+}
+
+static bool lit(struct js *j, const char *s)
+{
+    size_t n = strlen(s);
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, s, n) != 0)
+        return false;
+    j->p += n;
+    return true;
+}
+
+/* Length of one valid UTF-8 sequence at p (0 when invalid). */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+    unsigned c = p[0];
+    size_t avail = (size_t)(end - p);
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F))
+            return 0;
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+static bool string(struct js *j, const unsigned char **s, size_t *n)
+{
+    if (j->p >= j->end || *j->p != '"')
+        return false;
+    j->p++;
+    const unsigned char *start = j->p;
+    while (j->p < j->end) {
+        unsigned c = *j->p;
+        if (c == '"') {
+            if (s)
+                *s = start, *n = (size_t)(j->p - start);
+            j->p++;
+            return true;
+        }
+        if (c < 0x20)
+            return false;
+        if (c == '\\') {
+            if (j->end - j->p < 2)
+                return false;
+            unsigned e = j->p[1];
+            if (e == 'u') {
+                if (j->end - j->p < 6)
+                    return false;
+                for (int i = 2; i < 6; i++) {
+                    unsigned h = j->p[i];
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F')))
+                        return false;
+                }
+                j->p += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", (int)e) || e == 0)
+                return false;
+            j->p += 2;
+            continue;
+        }
+        size_t l = utf8_len(j->p, j->end);
+        if (!l)
+            return false;
+        j->p += l;
+    }
+    return false;
+}
+
+static bool value(struct js *j);
+
+static bool number(struct js *j)
+{
+    const unsigned char *p = j->p;
+    if (p < j->end && *p == '-')
+        p++;
+    if (p >= j->end)
+        return false;
+    if (*p == '0')
+        p++;
+    else if (*p >= '1' && *p <= '9')
+        while (p < j->end && *p >= '0' && *p <= '9')
+            p++;
+    else
+        return false;
+    if (p < j->end && *p == '.') {
+        p++;
+        if (p >= j->end || *p < '0' || *p > '9')
+            return false;
+        while (p < j->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    if (p < j->end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < j->end && (*p == '+' || *p == '-'))
+            p++;
+        if (p >= j->end || *p < '0' || *p > '9')
+            return false;
+        while (p < j->end && *p >= '0' && *p <= '9')
+            p++;
+    }
+    j->p = p;
+    return true;
+}
+
+static bool object(struct js *j, struct log_parsed *top)
+{
+    j->p++; /* '{' */
+    ws(j);
+    if (j->p < j->end && *j->p == '}') {
+        j->p++;
+        return true;
+    }
+    for (;;) {
+        const unsigned char *k;
+        size_t kn;
+        ws(j);
+        if (!string(j, &k, &kn))
+            return false;
+        ws(j);
+        if (j->p >= j->end || *j->p != ':')
+            return false;
+        j->p++;
+        ws(j);
+        const unsigned char *v = j->p;
+        if (!value(j))
+            return false;
+        if (top) {
+            if (kn == 9 && memcmp(k, "timestamp", 9) == 0)
+                top->has_timestamp = true;
+            else if (kn == 9 && memcmp(k, "requestId", 9) == 0)
+                top->has_rid = true;
+            else if (kn == 7 && memcmp(k, "message", 7) == 0)
+                top->has_message = true;
+            else if (kn == 5 && memcmp(k, "level", 5) == 0) {
+                top->has_level = true;
+                if (*v == '"' && j->p - v >= 2)
+                    top->level = log_level_parse((const char *)v + 1, (size_t)(j->p - v - 2));
+            }
+        }
+        ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (j->p < j->end && *j->p == '}') {
+            j->p++;
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool array(struct js *j)
+{
+    j->p++; /* '[' */
+    ws(j);
+    if (j->p < j->end && *j->p == ']') {
+        j->p++;
+        return true;
+    }
+    for (;;) {
+        ws(j);
+        if (!value(j))
+            return false;
+        ws(j);
+        if (j->p < j->end && *j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (j->p < j->end && *j->p == ']') {
+            j->p++;
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool value(struct js *j)
+{
+    if (j->p >= j->end)
+        return false;
+    bool ok;
+    switch (*j->p) {
+    case '{':
+    case '[':
+        if (++j->depth > 64)
+            return false;
+        ok = *j->p == '{' ? object(j, NULL) : array(j);
+        j->depth--;
+        return ok;
+    case '"':
+        return string(j, NULL, NULL);
+    case 't':
+        return lit(j, "true");
+    case 'f':
+        return lit(j, "false");
+    case 'n':
+        return lit(j, "null");
+    default:
+        return number(j);
+    }
+}
+
+bool log_json_object(const char *p, size_t n, struct log_parsed *o)
+{
+    struct js j = {(const unsigned char *)p, (const unsigned char *)p + n, 1};
+    ws(&j);
+    if (j.p >= j.end || *j.p != '{')
+        return false;
+    if (!object(&j, o))
+        return false;
+    ws(&j);
+    if (j.p != j.end)
+        return false;
+    o->kind = LOG_KIND_JSON;
+    return true;
+}

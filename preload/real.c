@@ -1,0 +1,104 @@
+/* Hook foundation: the real functions, found once with dlsym(RTLD_NEXT) under
+ * pthread_once, from the constructor or lazily from the first hook that runs (hooks can
+ * run before our constructor when another library's constructor does I/O). */
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "real.h"
+
+struct real_fns real;
+
+static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
+/* Set while this thread runs the lookup: a hook re-entered from inside dlsym must not
+ * wait on the once-guard its own thread holds. */
+static __thread bool resolving __attribute__((tls_model("initial-exec")));
+
+static void die(const char *name, const char *why)
+{
+    /* Raw system call: write() is one of our own hooks. */
+    const char *parts[] = {"lwrap: dlsym(RTLD_NEXT, \"", name, "\") ", why, "; aborting\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        syscall(SYS_write, 2, parts[i], strlen(parts[i]));
+    abort();
+}
+
+/* Our own image, from the ELF header to the end of .bss (symbols the linker defines;
+ * hidden, so they name ours and not the executable's). Cheaper than dladdr per lookup. */
+extern const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern const char _end[] __attribute__((visibility("hidden")));
+
+static void lookup(void *slot, const char *name, bool required)
+{
+    void *fn = dlsym(RTLD_NEXT, name);
+    /* Our own hook back (a broken link order): calling it would recurse forever. */
+    if (fn && (const char *)fn >= __ehdr_start && (const char *)fn < _end)
+        die(name, "returned liblwrap's own hook");
+    if (!fn && required)
+        die(name, "found nothing");
+    __atomic_store_n((void **)slot, fn, __ATOMIC_RELEASE);
+}
+
+static void resolve_all(void)
+{
+    resolving = true;
+#define R(field, name) lookup(&real.field, name, true)
+    R(write, "write");
+    R(writev, "writev");
+    R(read, "read");
+    R(readv, "readv");
+    R(send, "send");
+    R(sendto, "sendto");
+    R(sendmsg, "sendmsg");
+    R(recv, "recv");
+    R(recvfrom, "recvfrom");
+    R(recvmsg, "recvmsg");
+    R(connect, "connect");
+    R(close, "close");
+    R(read_chk, "__read_chk");
+    R(recv_chk, "__recv_chk");
+    R(recvfrom_chk, "__recvfrom_chk");
+    R(dup, "dup");
+    R(dup2, "dup2");
+    R(dup3, "dup3");
+    R(open, "open");
+    R(open64, "open64");
+    R(openat, "openat");
+    R(openat64, "openat64");
+    R(open_2, "__open_2");
+    R(open64_2, "__open64_2");
+    R(openat_2, "__openat_2");
+    R(openat64_2, "__openat64_2");
+    R(fopen, "fopen");
+    R(fopen64, "fopen64");
+    R(pread, "pread");
+    R(pread64, "pread64");
+    R(dlopen, "dlopen");
+#undef R
+    resolving = false;
+}
+
+void real_resolve(void)
+{
+    if (resolving)
+        return;
+    pthread_once(&resolve_once, resolve_all);
+}
+
+void *real_resolve_slot(size_t offset)
+{
+    real_resolve();
+    void *fn;
+    memcpy(&fn, (char *)&real + offset, sizeof fn);
+    return fn;
+}
+
+#include "hook.h"
+
+uint8_t hook_gate;
+__thread uint8_t hook_busy;

@@ -1,0 +1,206 @@
+/* Startup trace record (see trace.h). Phases, in CLOCK_MONOTONIC:
+ *   wrapper start (_LWRAP_START_NS, set by lwrap) -> our constructor (the runtime's
+ *   image is loaded) -> runtime ready (its first `next` is sent).
+ * "exec" is the first interval (lwrap's own work, execve and dynamic loading), absent
+ * without lwrap; "runtime init" the second. Built in one buffer and written once: as a
+ * telemetry frame when the runtime has a telemetry fd, else as one line on stderr. */
+#include "trace.h"
+
+#include "clock.h"
+#include "config.h"
+#include "fmt.h"
+#include "initstats.h"
+#include "real.h"
+#include "telemetry.h"
+
+struct phases {
+    bool have_exec;
+    uint64_t exec_ns, runtime_ns, total_ns;
+};
+
+static struct phases measure(void)
+{
+    struct phases p = {0};
+    uint64_t now = clock_mono_ns();
+    p.runtime_ns = now > config.constructor_ns ? now - config.constructor_ns : 0;
+    /* A start stamp after our constructor is not from this process's lwrap: ignore it
+     * rather than print a negative phase. */
+    p.have_exec = config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+    if (p.have_exec)
+        p.exec_ns = config.constructor_ns - config.wrapper_start_ns;
+    p.total_ns = p.exec_ns + p.runtime_ns;
+    return p;
+}
+
+static unsigned dlopen_entries(void)
+{
+    unsigned n = __atomic_load_n(&initstats.dlopen_count, __ATOMIC_ACQUIRE);
+    return n < INITSTATS_DLOPEN_MAX ? n : INITSTATS_DLOPEN_MAX;
+}
+
+static void text_record(struct fmt *f, const struct phases *p, bool init_error)
+{
+    fmt_str(f, "LWRAP TRACE init ");
+    fmt_str(f, init_error ? "error" : "ready");
+    fmt_str(f, " total_ms=");
+    fmt_ms(f, p->total_ns);
+    if (p->have_exec) {
+        fmt_str(f, " exec_ms=");
+        fmt_ms(f, p->exec_ns);
+    }
+    fmt_str(f, " runtime_init_ms=");
+    fmt_ms(f, p->runtime_ns);
+    fmt_str(f, " files_opened=");
+    fmt_u64(f, initstats.files_opened);
+    fmt_str(f, " bytes_read=");
+    fmt_u64(f, initstats.bytes_read);
+    fmt_str(f, " dlopen_count=");
+    fmt_u64(f, initstats.dlopen_count + initstats.dlopen_dropped);
+    fmt_str(f, " dlopen_ms=");
+    fmt_ms(f, initstats.dlopen_ns);
+    fmt_str(f, " dlopen_untimed=");
+    fmt_u64(f, initstats.dlopen_untimed);
+    unsigned n = dlopen_entries();
+    if (n)
+        fmt_str(f, " dlopen=");
+    for (unsigned i = 0; i < n; i++) {
+        const struct initstats_dlopen *d = &initstats.dlopen[i];
+        if (i)
+            fmt_str(f, ",");
+        size_t len = 0;
+        while (d->path[len])
+            len++;
+        fmt_escaped(f, d->path, len);
+        fmt_str(f, ":");
+        fmt_ms(f, d->ns);
+    }
+}
+
+static void json_dlopen_list(struct fmt *f)
+{
+    fmt_str(f, "[");
+    for (unsigned i = 0, n = dlopen_entries(); i < n; i++) {
+        const struct initstats_dlopen *d = &initstats.dlopen[i];
+        size_t len = 0;
+        while (d->path[len])
+            len++;
+        fmt_str(f, i ? ",{\"path\":" : "{\"path\":");
+        fmt_json_str(f, d->path, len);
+        fmt_str(f, ",\"ms\":");
+        fmt_ms(f, d->ns);
+        fmt_str(f, "}");
+    }
+    fmt_str(f, "]");
+}
+
+static void json_record(struct fmt *f, const struct phases *p, bool init_error)
+{
+    fmt_str(f, "{\"type\":\"lwrap.trace\",\"outcome\":");
+    fmt_str(f, init_error ? "\"initError\"" : "\"ready\"");
+    fmt_str(f, ",\"totalMs\":");
+    fmt_ms(f, p->total_ns);
+    if (p->have_exec) {
+        fmt_str(f, ",\"execMs\":");
+        fmt_ms(f, p->exec_ns);
+    }
+    fmt_str(f, ",\"runtimeInitMs\":");
+    fmt_ms(f, p->runtime_ns);
+    fmt_str(f, ",\"filesOpened\":");
+    fmt_u64(f, initstats.files_opened);
+    fmt_str(f, ",\"bytesRead\":");
+    fmt_u64(f, initstats.bytes_read);
+    fmt_str(f, ",\"dlopenCount\":");
+    fmt_u64(f, initstats.dlopen_count + initstats.dlopen_dropped);
+    fmt_str(f, ",\"dlopenMs\":");
+    fmt_ms(f, initstats.dlopen_ns);
+    fmt_str(f, ",\"dlopenUntimed\":");
+    fmt_u64(f, initstats.dlopen_untimed);
+    fmt_str(f, ",\"dlopen\":");
+    json_dlopen_list(f);
+    fmt_str(f, "}");
+}
+
+static void emf_metric(struct fmt *f, const char *name, const char *unit, bool first)
+{
+    fmt_str(f, first ? "{\"Name\":\"" : ",{\"Name\":\"");
+    fmt_str(f, name);
+    fmt_str(f, "\",\"Unit\":\"");
+    fmt_str(f, unit);
+    fmt_str(f, "\"}");
+}
+
+static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
+{
+    size_t fn_len = 0;
+    while (config.function_name[fn_len])
+        fn_len++;
+    size_t ns_len = 0;
+    while (config.trace_namespace[ns_len])
+        ns_len++;
+    fmt_str(f, "{\"_aws\":{\"Timestamp\":");
+    fmt_u64(f, clock_epoch_us() / 1000);
+    fmt_str(f, ",\"CloudWatchMetrics\":[{\"Namespace\":");
+    fmt_json_str(f, config.trace_namespace, ns_len);
+    fmt_str(f, fn_len ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
+    fmt_str(f, ",\"Metrics\":[");
+    emf_metric(f, "InitTotalMs", "Milliseconds", true);
+    if (p->have_exec)
+        emf_metric(f, "InitExecMs", "Milliseconds", false);
+    emf_metric(f, "InitRuntimeMs", "Milliseconds", false);
+    emf_metric(f, "InitDlopenMs", "Milliseconds", false);
+    emf_metric(f, "InitDlopenCount", "Count", false);
+    emf_metric(f, "InitFilesOpened", "Count", false);
+    emf_metric(f, "InitBytesRead", "Bytes", false);
+    fmt_str(f, "]}]}");
+    if (fn_len) {
+        fmt_str(f, ",\"FunctionName\":");
+        fmt_json_str(f, config.function_name, fn_len);
+    }
+    fmt_str(f, ",\"InitTotalMs\":");
+    fmt_ms(f, p->total_ns);
+    if (p->have_exec) {
+        fmt_str(f, ",\"InitExecMs\":");
+        fmt_ms(f, p->exec_ns);
+    }
+    fmt_str(f, ",\"InitRuntimeMs\":");
+    fmt_ms(f, p->runtime_ns);
+    fmt_str(f, ",\"InitDlopenMs\":");
+    fmt_ms(f, initstats.dlopen_ns);
+    fmt_str(f, ",\"InitDlopenCount\":");
+    fmt_u64(f, initstats.dlopen_count + initstats.dlopen_dropped);
+    fmt_str(f, ",\"InitFilesOpened\":");
+    fmt_u64(f, initstats.files_opened);
+    fmt_str(f, ",\"InitBytesRead\":");
+    fmt_u64(f, initstats.bytes_read);
+    fmt_str(f, ",\"outcome\":");
+    fmt_str(f, init_error ? "\"initError\"" : "\"ready\"");
+    fmt_str(f, ",\"dlopen\":");
+    json_dlopen_list(f);
+    fmt_str(f, "}");
+}
+
+void trace_emit(bool init_error)
+{
+    static bool done;
+    static char buf[16384];
+    if (config.trace == TRACE_OFF || __atomic_exchange_n(&done, true, __ATOMIC_ACQ_REL))
+        return;
+    struct phases p = measure();
+    struct fmt f = fmt_on(buf, sizeof buf - 1);
+    if (config.trace == TRACE_TEXT)
+        text_record(&f, &p, init_error);
+    else if (config.trace == TRACE_JSON)
+        json_record(&f, &p, init_error);
+    else
+        emf_record(&f, &p, init_error);
+    if (f.full && config.trace != TRACE_TEXT)
+        return; /* a cut JSON record would only mislead; the table caps keep this rare */
+    if (telemetry_fd() >= 0) {
+        uint32_t type = (config.trace == TRACE_TEXT ? TELEMETRY_FRAME_TEXT : TELEMETRY_FRAME_JSON) |
+                        TELEMETRY_LEVEL_INFO;
+        if (telemetry_write_frame(type, clock_epoch_us(), buf, f.len) == 0)
+            return;
+    }
+    buf[f.len++] = '\n';
+    REAL(write)(2, buf, f.len);
+}

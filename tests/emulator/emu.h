@@ -1,0 +1,261 @@
+/* lambda-emu: shared types and the functions each file offers the others.
+ * The emulator is one thread around one poll() loop (main.c); every socket, pipe
+ * and timer is non-blocking, so a slow or broken peer can never stall the others. */
+#ifndef EMU_H
+#define EMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define EMU_MAX_EXTENSIONS 10
+#define EMU_RESPONSE_LIMIT (6u * 1024 * 1024)        /* buffered response / event */
+#define EMU_STREAM_LIMIT (20u * 1024 * 1024)         /* streamed response */
+#define EMU_HEAD_LIMIT (64u * 1024)                  /* request line + headers */
+#define EMU_LINE_LIMIT (256u * 1024)                 /* Lambda splits longer lines */
+#define EMU_FRAME_LIMIT (16u * 1024 * 1024)          /* sanity bound on a telemetry frame */
+#define EMU_ID_LEN 36
+
+/* ---- util.c ---- */
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_consume(struct buf *b, size_t n);
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+char *buf_cstr(struct buf *b); /* NUL-terminates (not counted in len) */
+void buf_json_str(struct buf *b, const char *s, size_t n); /* quoted JSON string */
+
+double now_mono_ms(void);
+int64_t now_epoch_ms(void);
+int64_t now_epoch_us(void);
+void random_hex(char *out, size_t nhex);
+void new_uuid(char out[EMU_ID_LEN + 1]);
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+void set_nonblock_cloexec(int fd);
+bool json_get_string(const char *json, size_t len, const char *key, struct buf *out);
+bool base64_decode(const char *in, size_t n, struct buf *out);
+void buf_json_error(struct buf *b, const char *type, const char *msg);
+
+/* ---- http.c: incremental HTTP/1.1 request parsing, response building ---- */
+struct hdr {
+    char *name, *value;
+};
+enum parse_state { PS_HEAD, PS_BODY, PS_CHUNK_SIZE, PS_CHUNK_DATA, PS_CHUNK_CRLF, PS_TRAILERS, PS_DONE };
+struct http_req {
+    char *method, *target; /* target without query string */
+    int minor;
+    struct hdr *hdrs;
+    int nhdrs;
+    struct hdr *trailers;
+    int ntrailers;
+    struct buf body;
+    bool chunked, keepalive, expect_continue;
+    size_t content_length, body_seen, chunk_left, limit;
+    bool too_large;
+};
+/* parse as much of in as possible; returns 1 request complete, 0 need more,
+ * -1 malformed (status/why set). consumed bytes are removed from in. */
+int http_parse(struct http_req *r, enum parse_state *ps, struct buf *in, int *status, const char **why);
+void http_req_free(struct http_req *r);
+const char *http_header(const struct http_req *r, const char *name);
+const char *http_trailer(const struct http_req *r, const char *name);
+const char *http_reason(int status);
+
+/* ---- conn.c: sockets, keep-alive, parking of long-poll requests ---- */
+enum conn_kind { CONN_API, CONN_CLIENT };
+enum park_kind { PARK_NONE, PARK_RUNTIME_NEXT, PARK_EXT_NEXT, PARK_INVOKE };
+struct conn {
+    int fd;
+    enum conn_kind kind;
+    struct buf in, out;
+    enum parse_state ps;
+    struct http_req req;
+    bool have_req;     /* req holds a complete request being handled/parked */
+    bool sent_continue;
+    bool close_after;  /* close once out is flushed */
+    bool dead;         /* closed; freed at the end of the loop turn */
+    enum park_kind park;
+    void *park_ref;
+    struct conn *next;
+};
+struct conn *conn_new(int fd, enum conn_kind kind);
+void conn_close(struct conn *c);
+/* complete the request in progress with a response (headers+body) */
+void conn_respond(struct conn *c, int status, const char *extra_headers, const char *body, size_t n);
+void conn_write(struct conn *c, const char *data, size_t n);
+void conn_end_request(struct conn *c);
+void conn_respond_json_error(struct conn *c, int status, const char *type, const char *msg);
+void conn_on_readable(struct conn *c);
+void conn_on_writable(struct conn *c);
+void conn_reap_dead(void);
+void conn_unpark(struct conn *c);
+
+/* ---- output.c: events to stdout, text or JSON ---- */
+enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY };
+struct frame_info {
+    uint32_t type;
+    int64_t ts_us;
+};
+void out_log(const char *ext_name, enum stream_kind st, const char *req_id, const char *msg, size_t n,
+             const struct frame_info *fi);
+void out_start(const char *id);
+void out_end(const char *id);
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void out_response(const char *id, const char *status, const char *body, size_t n, const char *err_type,
+                  bool streamed);
+void out_init_error(const char *type, const char *msg, size_t n);
+void out_runtime_exit(const char *req_id, const char *msg);
+void out_timeout(const char *id, double secs);
+void out_extension(const char *name, bool sub_invoke, bool sub_shutdown, bool internal);
+void out_ext_event(const char *type, const char *name, const char *what, const char *msg);
+void out_emu(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void out_init_start(void);
+
+/* ---- proc.c: the runtime and extension processes and their output pipes ---- */
+struct stream {
+    int fd;
+    enum stream_kind kind;
+    struct buf pending;
+    int raw_fd;
+    bool bad; /* telemetry stream out of sync */
+    struct proc *owner;
+};
+struct ext;
+struct proc {
+    pid_t pid;
+    bool alive;
+    int status;
+    long max_rss_kb; /* from wait4, once it exited */
+    struct stream s[3]; /* stdout, stderr, telemetry (fd -1 if none) */
+    struct ext *ext;    /* NULL for the runtime */
+    char name[256];
+};
+struct proc *proc_start_runtime(void);
+struct proc *proc_start_extension(const char *path, const char *name);
+void stream_on_readable(struct stream *s);
+void stream_close(struct stream *s);
+bool proc_streams_open(const struct proc *p);
+void proc_free(struct proc *p);
+void proc_describe_exit(int status, char *out, size_t n);
+int proc_max_rss_mb(pid_t pid);
+
+/* ---- lifecycle.c: init, invokes, timeouts, shutdown ---- */
+enum inv_state { INV_QUEUED, INV_RUNNING, INV_RESPONDED, INV_DONE };
+struct invoke {
+    char id[EMU_ID_LEN + 1];
+    struct buf event;
+    enum inv_state state;
+    double t_dispatch, t_deadline;
+    int64_t deadline_epoch_ms;
+    char trace[128];
+    const char *status; /* success error timeout crash */
+    struct buf result;
+    char *err_type;
+    bool streamed;
+    struct conn *client;     /* --listen: waiting caller */
+    bool client_streaming;   /* --listen: chunked answer to the caller under way */
+    size_t forwarded;        /* bytes of the streamed body passed on so far */
+    char *client_context, *cognito;
+    struct invoke *next;
+};
+struct ext {
+    bool used, registered, internal, sub_invoke, sub_shutdown, ready, shutdown_sent, gone;
+    char name[256];
+    char id[EMU_ID_LEN + 1];
+    struct conn *parked;
+    struct buf pending; /* one event waiting for the extension's next */
+    bool has_pending;
+    struct proc *proc;
+};
+enum env_state { ENV_DOWN, ENV_INIT, ENV_READY, ENV_SHUTDOWN };
+struct invoke *invoke_find(const char *id);
+bool invoke_id_known(const char *id);
+void invoke_submit(const char *event, size_t n, struct conn *client);
+void life_runtime_next(struct conn *c);
+void life_body_progress(struct conn *c);
+void life_response(struct conn *c, struct invoke *inv, const struct http_req *r);
+void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req *r);
+void life_init_error(const char *type, const char *body, size_t n);
+void life_proc_exited(struct proc *p);
+void life_ext_ready(struct ext *e);
+void life_ext_error(struct ext *e, const char *type, const char *body, size_t n);
+void life_pump(void);
+double life_next_timer(void); /* ms from now until the next deadline, -1 none */
+void life_timers(void);
+void life_client_gone(struct invoke *inv);
+const char *life_current_request_id(void);
+bool life_registration_open(void);
+bool life_finished(void);
+int life_exit_code(void);
+void life_request_stop(void);
+
+/* ---- invoke.c ---- */
+void invoke_set_result(struct invoke *inv, const char *status, const char *body, size_t n, const char *err_type);
+void invoke_responded(struct invoke *inv);
+void invoke_finish(struct invoke *inv);
+void invoke_free(struct invoke *inv);
+void invoke_fail_running(const char *status, const char *type, const char *what);
+void invoke_try_dispatch(void);
+bool invoke_extensions_idle(void);
+void invoke_drop_nexts(void);
+double life_take_init_ms(void);
+void life_note_runtime_next(void);
+
+/* ---- ext_api.c ---- */
+void ext_api_handle(struct conn *c);
+void ext_deliver(struct ext *e, const char *event, size_t n);
+struct ext *ext_by_id(const char *id);
+void ext_reset_all(void);
+
+/* ---- runtime_api.c ---- */
+void runtime_api_handle(struct conn *c);
+
+/* ---- listen.c ---- */
+void client_handle(struct conn *c);
+void client_complete(struct invoke *inv);
+void client_stream(struct invoke *inv, const struct http_req *r);
+
+/* ---- global state ---- */
+struct options {
+    char **cmd;
+    int ncmd;
+    char **events;
+    int nevents;
+    char *listen;
+    const char *handler, *task_root, *function_name, *ext_dir, *raw_dir;
+    int memory;
+    double timeout, init_timeout;
+    int concurrency;
+    char **env;
+    int nenv;
+    bool telemetry, json;
+    const char *client_context, *cognito;
+};
+struct emu {
+    struct options o;
+    int api_fd, listen_fd, sig_fd;
+    int api_port;
+    char api_addr[64];
+    struct conn *conns;
+    struct proc *runtime;
+    struct ext exts[EMU_MAX_EXTENSIONS];
+    enum env_state env;
+    struct invoke *invokes; /* queued + running + recently finished */
+    int inflight;
+    int raw_fd[3];
+    bool stopping;
+    int exit_code;
+};
+extern struct emu E;
+
+#endif

@@ -1,0 +1,483 @@
+/* The execution environment's life: init (external extensions, then the runtime,
+ * until everyone waits in `next`), timeouts and crashes (reset, re-init on the
+ * next invoke; invoke.c handles the invokes themselves), and shutdown (SHUTDOWN events, 2 s / 500 ms deadlines, then SIGKILL). */
+#include "emu.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DRAIN_MS 300.0
+#define INIT_ERROR_GRACE_MS 500.0
+
+static struct {
+    double init_start, init_deadline;
+    bool report_init;
+    double init_ms;
+    bool runtime_in_next;
+    bool runtime_started;
+    int init_attempts, init_ok;
+    /* shutdown */
+    const char *reason;
+    double kill_at, drain_at;
+    bool killed;
+    bool eager_done;
+} L;
+
+static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now);
+
+/* Init Duration goes on the first REPORT after an init, once. */
+double life_take_init_ms(void)
+{
+    if (!L.report_init)
+        return -1;
+    L.report_init = false;
+    return L.init_ms;
+}
+
+void life_note_runtime_next(void)
+{
+    L.runtime_in_next = true;
+}
+
+bool life_registration_open(void)
+{
+    return E.env == ENV_INIT && !L.runtime_in_next;
+}
+
+/* Init failed: report it, fail the invoke that was waiting for this init, reset. */
+static void init_failed(const char *type, const char *body, size_t n, double grace_ms, bool kill_now)
+{
+    out_init_error(type, body, n);
+    struct invoke *inv = E.invokes;
+    while (inv && inv->state != INV_QUEUED)
+        inv = inv->next;
+    if (inv) {
+        inv->state = INV_RUNNING;
+        E.inflight++;
+        inv->t_dispatch = now_mono_ms();
+        out_start(inv->id);
+        invoke_set_result(inv, "error", body, n, type);
+        invoke_responded(inv);
+        L.report_init = true;
+        L.init_ms = now_mono_ms() - L.init_start;
+        invoke_finish(inv);
+    }
+    env_reset("FAILURE", grace_ms, kill_now);
+}
+
+void life_init_error(const char *type, const char *body, size_t n)
+{
+    init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
+    life_pump();
+}
+
+/* ---- processes ---- */
+
+void life_proc_exited(struct proc *p)
+{
+    char desc[128], msg[256];
+    proc_describe_exit(p->status, desc, sizeof desc);
+    if (p->ext) {
+        struct ext *e = p->ext;
+        e->gone = true;
+        e->ready = false;
+        if (E.env == ENV_SHUTDOWN)
+            return;
+        snprintf(msg, sizeof msg, "Extension exited: %s", desc);
+        out_ext_event("platform.extensionExit", e->name, NULL, msg);
+        if (E.env == ENV_INIT) {
+            struct buf b = {0};
+            buf_json_error(&b, "Extension.Crash", msg);
+            init_failed("Extension.Crash", b.p, b.len, 0, true);
+            buf_free(&b);
+        }
+        life_pump();
+        return;
+    }
+    if (p != E.runtime || E.env == ENV_SHUTDOWN)
+        return;
+    if (WIFEXITED(p->status) && WEXITSTATUS(p->status) == 0)
+        snprintf(msg, sizeof msg, "Runtime exited without providing a reason");
+    else
+        snprintf(msg, sizeof msg, "Runtime exited with error: %s", desc);
+    out_runtime_exit(life_current_request_id(), msg);
+    if (E.env == ENV_INIT) {
+        struct buf b = {0};
+        buf_json_error(&b, "Runtime.ExitError", msg);
+        init_failed("Runtime.ExitError", b.p, b.len, 0, true);
+        buf_free(&b);
+    } else {
+        invoke_fail_running("crash", "Runtime.ExitError", msg);
+        env_reset("FAILURE", 0, true);
+    }
+    life_pump();
+}
+
+/* ---- extensions ---- */
+
+void life_ext_ready(struct ext *e)
+{
+    (void)e;
+    life_pump();
+}
+
+void life_ext_error(struct ext *e, const char *type, const char *body, size_t n)
+{
+    e->gone = true;
+    e->ready = false;
+    if (E.env == ENV_INIT)
+        init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
+    life_pump();
+}
+
+/* ---- init ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void start_external_extensions(void)
+{
+    if (!E.o.ext_dir)
+        return;
+    DIR *d = opendir(E.o.ext_dir);
+    if (!d) {
+        out_emu("--extensions-dir %s: cannot open", E.o.ext_dir);
+        return;
+    }
+    char *names[64];
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) && n < 64) {
+        if (de->d_name[0] == '.')
+            continue;
+        names[n++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof *names, cmp_str);
+    int slot = 0;
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", E.o.ext_dir, names[i]);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || access(path, X_OK) != 0) {
+            free(names[i]);
+            continue;
+        }
+        if (slot >= EMU_MAX_EXTENSIONS) {
+            out_emu("more than %d extensions in %s: %s not started", EMU_MAX_EXTENSIONS, E.o.ext_dir, names[i]);
+            free(names[i]);
+            continue;
+        }
+        struct ext *e = &E.exts[slot++];
+        memset(e, 0, sizeof *e);
+        e->used = true;
+        snprintf(e->name, sizeof e->name, "%s", names[i]);
+        e->proc = proc_start_extension(path, names[i]);
+        if (!e->proc)
+            e->gone = true;
+        free(names[i]);
+    }
+}
+
+static void start_init(void)
+{
+    E.env = ENV_INIT;
+    L.init_attempts++;
+    L.init_start = now_mono_ms();
+    L.init_deadline = L.init_start + E.o.init_timeout * 1000.0;
+    L.runtime_in_next = false;
+    L.runtime_started = false;
+    L.report_init = false;
+    ext_reset_all();
+    out_init_start();
+    start_external_extensions();
+}
+
+static bool externals_registered(void)
+{
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
+        struct ext *e = &E.exts[i];
+        if (e->used && !e->internal && !e->registered && !e->gone)
+            return false;
+    }
+    return true;
+}
+
+static bool all_ready(void)
+{
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
+        struct ext *e = &E.exts[i];
+        if (e->used && e->registered && !e->gone && !e->ready)
+            return false;
+    }
+    return true;
+}
+
+static void kill_group(struct proc *p, int sig)
+{
+    if (p && p->alive)
+        kill(-p->pid, sig);
+}
+
+static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now)
+{
+    if (E.env == ENV_SHUTDOWN || E.env == ENV_DOWN)
+        return;
+    E.env = ENV_SHUTDOWN;
+    L.reason = reason;
+    L.killed = false;
+    L.drain_at = 0;
+    bool ext_external = false, ext_internal = false;
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
+        struct ext *e = &E.exts[i];
+        if (!e->used || !e->registered || e->gone)
+            continue;
+        if (e->internal)
+            ext_internal = true;
+        else
+            ext_external = true;
+    }
+    double deadline = ext_external ? 2000.0 : ext_internal ? 500.0 : 0.0;
+    if (grace_ms > deadline)
+        deadline = grace_ms;
+    L.kill_at = now_mono_ms() + deadline;
+    int64_t deadline_epoch = now_epoch_ms() + (int64_t)deadline;
+    if (kill_runtime_now || deadline == 0)
+        kill_group(E.runtime, SIGKILL);
+    else if (ext_external || ext_internal)
+        kill_group(E.runtime, SIGTERM); /* Lambda's runtime gets SIGTERM when extensions exist */
+    invoke_drop_nexts();
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
+        struct ext *e = &E.exts[i];
+        if (!e->used || e->internal || !e->proc || !e->proc->alive)
+            continue;
+        if (e->registered && e->sub_shutdown && !e->gone) {
+            struct buf ev = {0};
+            buf_addf(&ev, "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\",\"deadlineMs\":%lld}", reason,
+                     (long long)deadline_epoch);
+            ext_deliver(e, ev.p, ev.len);
+            e->shutdown_sent = true;
+            buf_free(&ev);
+        } else {
+            kill_group(e->proc, SIGKILL); /* it cannot learn about the shutdown */
+        }
+    }
+}
+
+void life_request_stop(void)
+{
+    E.stopping = true;
+    if (E.env == ENV_INIT || E.env == ENV_READY)
+        env_reset("SPINDOWN", 0, false);
+    /* invokes that never ran: their callers get an answer */
+    for (struct invoke *i = E.invokes, *nx; i; i = nx) {
+        nx = i->next;
+        if (i->state == INV_QUEUED) {
+            if (i->client) {
+                i->status = "error";
+                invoke_set_result(i, "error", "{\"errorMessage\":\"emulator shutting down\",\"errorType\":\"Emulator.Stop\"}",
+                           70, "Emulator.Stop");
+                client_complete(i);
+            }
+            invoke_free(i);
+        }
+    }
+}
+
+static bool procs_done(void)
+{
+    if (E.runtime && (E.runtime->alive || proc_streams_open(E.runtime)))
+        return false;
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
+        struct proc *p = E.exts[i].proc;
+        if (E.exts[i].used && p && (p->alive || proc_streams_open(p)))
+            return false;
+    }
+    return true;
+}
+
+static bool procs_alive(void)
+{
+    if (E.runtime && E.runtime->alive)
+        return true;
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+        if (E.exts[i].used && E.exts[i].proc && E.exts[i].proc->alive)
+            return true;
+    return false;
+}
+
+static void close_all_streams(void)
+{
+    struct proc *ps[EMU_MAX_EXTENSIONS + 1];
+    int n = 0;
+    if (E.runtime)
+        ps[n++] = E.runtime;
+    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+        if (E.exts[i].used && E.exts[i].proc)
+            ps[n++] = E.exts[i].proc;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+            stream_close(&ps[i]->s[k]);
+}
+
+static void shutdown_progress(void)
+{
+    double now = now_mono_ms();
+    /* runtime gone: nothing can answer the rest of the in-flight invokes */
+    if (E.runtime && !E.runtime->alive)
+        invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
+    if (!L.killed && now >= L.kill_at) {
+        L.killed = true;
+        kill_group(E.runtime, SIGKILL);
+        for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
+            if (E.exts[i].used)
+                kill_group(E.exts[i].proc, SIGKILL);
+    }
+    if (procs_alive())
+        return;
+    if (!procs_done()) {
+        if (L.drain_at == 0)
+            L.drain_at = now + DRAIN_MS;
+        if (now < L.drain_at)
+            return;
+        close_all_streams(); /* a grandchild elsewhere holds the pipes open */
+    }
+    invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
+    if (E.runtime) {
+        proc_free(E.runtime);
+        E.runtime = NULL;
+    }
+    ext_reset_all();
+    E.env = ENV_DOWN;
+}
+
+void life_pump(void)
+{
+    for (int guard = 0; guard < 64; guard++) {
+        enum env_state before = E.env;
+        if (E.env == ENV_DOWN && !E.stopping) {
+            bool queued = false;
+            for (struct invoke *i = E.invokes; i; i = i->next)
+                queued |= i->state == INV_QUEUED;
+            if (queued || !L.eager_done) {
+                L.eager_done = true;
+                start_init();
+            }
+        }
+        if (E.env == ENV_INIT && !L.runtime_started && externals_registered()) {
+            L.runtime_started = true;
+            E.runtime = proc_start_runtime();
+            if (!E.runtime) {
+                const char b[] = "{\"errorMessage\":\"cannot start the runtime\",\"errorType\":\"Runtime.Unknown\"}";
+                init_failed("Runtime.Unknown", b, sizeof b - 1, 0, true);
+            }
+        }
+        if (E.env == ENV_INIT && L.runtime_in_next && all_ready()) {
+            E.env = ENV_READY;
+            L.init_ms = now_mono_ms() - L.init_start;
+            L.report_init = true;
+            L.init_ok++;
+        }
+        if (E.env == ENV_READY) {
+            for (struct invoke *i = E.invokes, *nx; i; i = nx) {
+                nx = i->next;
+                if (i->state == INV_RESPONDED && (E.o.concurrency > 1 || invoke_extensions_idle()))
+                    invoke_finish(i);
+            }
+            invoke_try_dispatch();
+        }
+        /* --event mode: every event ran (or failed in init): shut down */
+        if (!E.o.listen && !E.invokes && !E.stopping && L.eager_done && (E.env == ENV_READY || E.env == ENV_DOWN))
+            life_request_stop();
+        if (E.env == ENV_SHUTDOWN)
+            shutdown_progress();
+        if (E.env == before)
+            break;
+    }
+}
+
+double life_next_timer(void)
+{
+    double now = now_mono_ms(), t = -1;
+#define CONSIDER(x)                                                                                                   \
+    do {                                                                                                              \
+        double d_ = (x) - now;                                                                                        \
+        if (d_ < 0)                                                                                                   \
+            d_ = 0;                                                                                                   \
+        if (t < 0 || d_ < t)                                                                                          \
+            t = d_;                                                                                                   \
+    } while (0)
+    for (struct invoke *i = E.invokes; i; i = i->next)
+        if (i->state == INV_RUNNING || i->state == INV_RESPONDED)
+            CONSIDER(i->t_deadline);
+    if (E.env == ENV_INIT)
+        CONSIDER(L.init_deadline);
+    if (E.env == ENV_SHUTDOWN) {
+        if (!L.killed)
+            CONSIDER(L.kill_at);
+        if (L.drain_at)
+            CONSIDER(L.drain_at);
+        else if (!procs_alive())
+            CONSIDER(now + DRAIN_MS);
+    }
+#undef CONSIDER
+    return t;
+}
+
+void life_timers(void)
+{
+    double now = now_mono_ms();
+    bool timed_out = false;
+    for (struct invoke *i = E.invokes, *nx; i; i = nx) {
+        nx = i->next;
+        if ((i->state != INV_RUNNING && i->state != INV_RESPONDED) || now < i->t_deadline)
+            continue;
+        if (i->state == INV_RESPONDED) {
+            out_emu("invoke %s: extensions did not finish before the timeout", i->id);
+            invoke_finish(i);
+            timed_out = true;
+            continue;
+        }
+        char msg[256];
+        struct buf b = {0};
+        out_timeout(i->id, E.o.timeout);
+        snprintf(msg, sizeof msg, "RequestId: %s Error: Task timed out after %.2f seconds", i->id, E.o.timeout);
+        buf_json_error(&b, "Sandbox.Timedout", msg);
+        invoke_set_result(i, "timeout", b.p, b.len, "Sandbox.Timedout");
+        buf_free(&b);
+        invoke_responded(i);
+        invoke_finish(i);
+        timed_out = true;
+    }
+    if (timed_out) {
+        invoke_fail_running("crash", "Sandbox.Timedout", "the environment was reset after a timeout");
+        env_reset("TIMEOUT", 0, true);
+    }
+    if (E.env == ENV_INIT && now >= L.init_deadline) {
+        char msg[128];
+        struct buf b = {0};
+        snprintf(msg, sizeof msg, "Init timed out after %.2f seconds", E.o.init_timeout);
+        buf_json_error(&b, "Sandbox.Timedout", msg);
+        init_failed("Sandbox.Timedout", b.p, b.len, 0, true);
+        buf_free(&b);
+    }
+    life_pump();
+}
+
+bool life_finished(void)
+{
+    return E.stopping && E.env == ENV_DOWN;
+}
+
+int life_exit_code(void)
+{
+    return L.init_attempts > 0 && L.init_ok == 0 ? 2 : 0;
+}

@@ -1,0 +1,2 @@
+// echo: returns the event unchanged (ESM, async).
+export const handler = async (event) => event;

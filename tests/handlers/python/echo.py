@@ -1,0 +1,5 @@
+"""echo: returns the event unchanged."""
+
+
+def handler(event, context):
+    return event

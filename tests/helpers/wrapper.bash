@@ -1,0 +1,69 @@
+# Helpers for tests/wrapper-*.bats (lwrap, the exec wrapper).
+
+WR_STUB=$FIXTURES/wrapper/argv-stub
+
+# wr_stub_as NAME: a symlink to the argv stub called NAME (python3.12, node, java, ...)
+# in $BATS_TEST_TMPDIR/bin, so lwrap detects that runtime family. Prints its path.
+wr_stub_as() {
+    mkdir -p "$BATS_TEST_TMPDIR/bin"
+    ln -sf "$WR_STUB" "$BATS_TEST_TMPDIR/bin/$1"
+    printf '%s\n' "$BATS_TEST_TMPDIR/bin/$1"
+}
+
+# wr_lib_layout DIR: a copy of lwrap at DIR/lwrap (a copy, not a symlink: lwrap finds
+# liblwrap.so through /proc/self/exe). Prints the path of the copy.
+wr_copy_lwrap() {
+    mkdir -p "$1"
+    cp "$LWRAP" "$1/lwrap"
+    printf '%s\n' "$1/lwrap"
+}
+
+# wr_fake_lib PATH: a stand-in liblwrap.so (an empty shared object, so the stub's bash
+# loads it silently) for tests of lwrap's search and LD_PRELOAD edits. Prints PATH.
+wr_fake_lib() {
+    mkdir -p "$(dirname "$1")"
+    if [[ ! -e $BATS_FILE_TMPDIR/empty.so ]]; then
+        cc -shared -o "$BATS_FILE_TMPDIR/empty.so" -x c /dev/null || return 1
+    fi
+    cp "$BATS_FILE_TMPDIR/empty.so" "$1"
+    printf '%s\n' "$1"
+}
+
+# wr_real_cmd NAME: the real binary of python3/node/java/ruby (not a version manager shim).
+wr_real_cmd() {
+    case $1 in
+    python3) runtime_python3 && printf '%s\n' "$RUNTIME_PYTHON3" ;;
+    *) command -v "$1" ;;
+    esac
+}
+
+# wr_emu_ready: the emulator and test runtimes are built (skip otherwise: CI has them).
+wr_emu_ready() {
+    [[ -x $EMU ]] || skip "lambda-emu not built"
+}
+
+# wr_emu HANDLER TASK_ROOT EVENT_JSON [EMU_OPTION...] -- CMD...: one invoke through
+# lambda-emu (--log-format json) with AWS_LAMBDA_EXEC_WRAPPER set to a script that
+# records its PID in $WR_PIDFILE and execs lwrap. Leaves bats' $status/$output/$stderr.
+wr_emu() {
+    local handler=$1 root=$2
+    printf '%s' "$3" >"$BATS_TEST_TMPDIR/event.json"
+    shift 3
+    local -a opts=()
+    while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+    shift
+    export WR_PIDFILE=$BATS_TEST_TMPDIR/wrapper.pid WR_LWRAP=$LWRAP
+    run --separate-stderr "$EMU" --log-format json --event "$BATS_TEST_TMPDIR/event.json" \
+        -e AWS_LAMBDA_EXEC_WRAPPER="$FIXTURES/wrapper/pid-recorder" "${opts[@]}" \
+        --handler "$handler" --task-root "$root" -- "$@"
+}
+
+# wr_body JQ: a field of the (single) response body, e.g. wr_body '.env.FOO'.
+wr_body() {
+    emu_responses | jq -c "$1"
+}
+
+# wr_json_array WORD...: the words as one compact JSON array of strings.
+wr_json_array() {
+    printf '%s\n' "$@" | jq -R . | jq -cs .
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bats
+# The runtime's children run exactly as without lwrap: our entry leaves LD_PRELOAD at
+# start (others stay), unless LWRAP_KEEP_PRELOAD=1.
+load test_helper
+
+setup() {
+    lwrap_test_setup
+    preload_opts LWRAP_TRACE=json LWRAP_CRASH=1 LWRAP_EXTENSION=1
+    # a second, harmless preload entry that must survive
+    gcc -shared -fPIC -o "$BATS_TEST_TMPDIR/empty.so" -x c /dev/null
+    OTHER=$BATS_TEST_TMPDIR/empty.so
+}
+
+response_body() {
+    jq -r 'select(.type=="response") | .body' <<<"$output"
+}
+
+@test "python subprocess output is byte-identical with and without the preload" {
+    emu_invoke python subprocess '{}'
+    [ "$status" -eq 0 ]
+    local plain
+    plain=$(response_body)
+    [ "$plain" = '{"hex": "6100620a", "status": 0}' ]
+    emu_invoke python subprocess '{}' "${PRELOAD_OPTS[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(response_body)" = "$plain" ]
+    grep -q '^start ' "$OBSERVER_LOG" # the preload was really there
+}
+
+execsync() {
+    printf '{}' >"$BATS_TEST_TMPDIR/ev.json"
+    runtime_cmd node
+    run --separate-stderr "$EMU" --log-format json --event "$BATS_TEST_TMPDIR/ev.json" "$@" \
+        --handler execsync.handler --task-root "$PRELOAD_FIXTURES/handlers" -- "${RUNTIME_CMD[@]}"
+}
+
+@test "node execSync output is byte-identical with and without the preload" {
+    execsync
+    [ "$status" -eq 0 ]
+    local plain
+    plain=$(response_body)
+    [ "$plain" = '{"hex":"6100620a"}' ]
+    execsync "${PRELOAD_OPTS[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(response_body)" = "$plain" ]
+    grep -q '^start ' "$OBSERVER_LOG"
+}
+
+child_ld_preload() {
+    emu_invoke python subprocess '{"argv":["sh","-c","printf %s \"${LD_PRELOAD-unset}\""]}' "$@"
+    [ "$status" -eq 0 ]
+    jq -r 'select(.type=="response") | .body | fromjson | .hex' <<<"$output" | xxd -r -p
+}
+
+@test "our entry leaves the children's LD_PRELOAD; the others stay, in order" {
+    PRELOAD_OPTS[1]="LD_PRELOAD=$OTHER:$LIBLWRAP $OTHER"
+    run -0 child_ld_preload "${PRELOAD_OPTS[@]}"
+    [ "$output" = "$OTHER:$OTHER" ]
+    # no child process ever loaded the preload: only the runtime's pid in the debug channel
+    [ "$(observer_field init pid | sort -u | wc -l)" -eq 1 ]
+}
+
+@test "LD_PRELOAD that held only us is removed entirely" {
+    run -0 child_ld_preload "${PRELOAD_OPTS[@]}"
+    [ "$output" = unset ]
+}
+
+@test "LWRAP_KEEP_PRELOAD=1 leaves LD_PRELOAD as it was" {
+    PRELOAD_OPTS[1]="LD_PRELOAD=$OTHER:$LIBLWRAP"
+    run -0 child_ld_preload "${PRELOAD_OPTS[@]}" -e LWRAP_KEEP_PRELOAD=1
+    [ "$output" = "$OTHER:$LIBLWRAP" ]
+    # ... and the children did load it (what the default prevents)
+    [ "$(observer_field init pid | sort -u | wc -l)" -gt 1 ]
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bats
+# The config file: LWRAP_CONFIG, else $LAMBDA_TASK_ROOT/lwrap.conf, else /opt/lwrap.conf.
+# KEY=value lines, # comments, blank lines; the environment wins.
+load test_helper
+
+setup() {
+    lwrap_test_setup
+    mkdir task
+    export LAMBDA_TASK_ROOT=$PWD/task
+}
+
+@test "\$LAMBDA_TASK_ROOT/lwrap.conf: settings, comments, blank lines, indentation, CRLF, quotes" {
+    printf '%s\n' '# lwrap settings' '' '   LWRAP_SET_A=from file' "LWRAP_ARGS='-x \"y z\"'" \
+        $'LWRAP_SET_B=crlf\r' "LWRAP_SET_C='single'" 'LWRAP_SET_D="unbalanced' 'LWRAP_SET_E=a=b=c' \
+        '  # indented comment' 'LWRAP_SET_F=' >task/lwrap.conf
+    STUB_ENV='A B C D E F' run -0 --separate-stderr "$LWRAP" "$WR_STUB" arg
+    [ -z "$stderr" ]
+    diff -u - <(printf '%s\n' "$output") <<'OUT'
+-x
+y z
+arg
+A=from file
+B=crlf
+C=single
+D="unbalanced
+E=a=b=c
+F=
+OUT
+}
+
+@test "the environment wins over the file, key by key" {
+    printf '%s\n' 'LWRAP_SET_A=file' 'LWRAP_SET_B=file' 'LWRAP_ARGS=--file' >task/lwrap.conf
+    STUB_ENV='A B' LWRAP_SET_A=env LWRAP_ARGS=--env run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = $'--env\nA=env\nB=file' ]
+    # set but empty in the environment still wins
+    STUB_ENV='A' LWRAP_ARGS= run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'A=file' ]
+}
+
+@test "a later line wins over an earlier one" {
+    printf '%s\n' 'LWRAP_SET_A=first' 'LWRAP_SET_A=second' >task/lwrap.conf
+    STUB_ENV=A run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'A=second' ]
+}
+
+@test "LWRAP_CONFIG names the file (instead of the task root's); empty turns files off" {
+    echo 'LWRAP_SET_A=task' >task/lwrap.conf
+    echo 'LWRAP_SET_A=explicit' >my.conf
+    STUB_ENV=A LWRAP_CONFIG=$PWD/my.conf run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'A=explicit' ]
+    STUB_ENV=A LWRAP_CONFIG= run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'A unset' ]
+}
+
+@test "LWRAP_CONFIG that cannot be read: one line, the runtime still runs" {
+    STUB_ENV=A LWRAP_CONFIG=$PWD/missing.conf run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$stderr" = "lwrap: LWRAP_CONFIG: $PWD/missing.conf: No such file or directory; ignored" ]
+    [ "$output" = 'A unset' ]
+    LWRAP_CONFIG=$PWD/task run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ "$stderr" = "lwrap: LWRAP_CONFIG: $PWD/task: is a directory; ignored" ]
+    [ "$output" = ran ]
+}
+
+@test "a missing task-root file is not an error; an unreadable one is" {
+    run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ -z "$stderr" ]
+    mkdir task/lwrap.conf
+    run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf: is a directory; ignored" ]
+    [ "$output" = ran ]
+}
+
+@test "syntax errors name the file and line; the other lines still apply; the runtime runs" {
+    printf '%s\n' 'LWRAP_SET_A=ok' 'just words' '1BAD=x' 'LWRAP SET=x' '=x' 'FOO=bar' \
+        'LWRAP_CONFIG=/elsewhere' 'LWRAP_SET_B=ok too' >task/lwrap.conf
+    STUB_ENV='A B FOO' run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$output" = $'A=ok\nB=ok too\nFOO unset' ]
+    f=$PWD/task/lwrap.conf
+    diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: $f:2: expected KEY=value; ignored
+lwrap: $f:3: "1BAD" is not a valid name; ignored
+lwrap: $f:4: "LWRAP SET" is not a valid name; ignored
+lwrap: $f:5: "" is not a valid name; ignored
+lwrap: $f:6: FOO: not an lwrap setting (to set FOO use LWRAP_SET_FOO); ignored
+lwrap: $f:7: LWRAP_CONFIG: only read from the environment; ignored
+ERR
+}
+
+@test "a bad value from the file names the file, line and variable" {
+    printf '%s\n' '# x' 'LWRAP_ARGS_AT=middle' 'LWRAP_ARGS=-x "open' 'LWRAP_SET_9=x' 'LWRAP_DEBUG=yes' >task/lwrap.conf
+    run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ "$output" = ran ]
+    f=$PWD/task/lwrap.conf
+    diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: $f:5: LWRAP_DEBUG: expected 1 or 0, got "yes"; ignored
+lwrap: $f:4: LWRAP_SET_9: "9" is not a valid variable name (letters, digits, _; no leading digit); ignored
+lwrap: $f:2: LWRAP_ARGS_AT: unknown position "middle" (want interpreter, script or end); ignored
+lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
+ERR
+}
+
+@test "preload settings from the file are exported (the environment wins); lwrap's own are not" {
+    wr_fake_lib "$BATS_TEST_TMPDIR/lib/liblwrap.so" >/dev/null
+    printf '%s\n' 'LWRAP_TRACE=json' 'LWRAP_LOGS=text' 'LWRAP_REDACT=foo' 'LWRAP_FUTURE_THING=1' \
+        'LWRAP_ARGS=-v' 'LWRAP_SET_A=1' "LWRAP_PRELOAD_PATH=$BATS_TEST_TMPDIR/lib" >task/lwrap.conf
+    STUB_ENV='LWRAP_TRACE LWRAP_LOGS LWRAP_REDACT LWRAP_FUTURE_THING LWRAP_ARGS LWRAP_SET_A LWRAP_PRELOAD_PATH LD_PRELOAD' \
+        LWRAP_LOGS=off run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ -z "$stderr" ]
+    diff -u - <(printf '%s\n' "$output") <<OUT
+-v
+LWRAP_TRACE=json
+LWRAP_LOGS=off
+LWRAP_REDACT=foo
+LWRAP_FUTURE_THING=1
+LWRAP_ARGS unset
+LWRAP_SET_A unset
+LWRAP_PRELOAD_PATH unset
+LD_PRELOAD=$BATS_TEST_TMPDIR/lib/liblwrap.so
+OUT
+}
+
+@test "/opt/lwrap.conf is the fallback; the task root's file, when present, is the only one read" {
+    unshare -rm true 2>/dev/null || skip "needs unshare (user and mount namespaces) to stand in for /opt"
+    mkdir opt
+    printf '%s\n' 'LWRAP_SET_A=opt' 'LWRAP_SET_B=opt' >opt/lwrap.conf
+    STUB_ENV='A B' run -0 unshare -rm sh -c 'mount --bind "$1" /opt && exec "$2" "$3"' _ "$PWD/opt" "$LWRAP" "$WR_STUB"
+    [ "$output" = $'A=opt\nB=opt' ]
+    echo 'LWRAP_SET_A=task' >task/lwrap.conf
+    STUB_ENV='A B' run -0 unshare -rm sh -c 'mount --bind "$1" /opt && exec "$2" "$3"' _ "$PWD/opt" "$LWRAP" "$WR_STUB"
+    [ "$output" = $'A=task\nB unset' ]
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# --explain / LWRAP_DRY_RUN=1 print every change and the final argv and exec nothing;
+# LWRAP_DEBUG=1 prints the same changes on stderr at a real start. Secrets are masked.
+load test_helper
+
+setup() {
+    lwrap_test_setup
+    FAKELIB=$(wr_fake_lib "$BATS_TEST_TMPDIR/lib/liblwrap.so")
+    PY=$(wr_stub_as python3.12)
+    # a realistic configuration, with Lambda's credentials in the environment
+    export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY \
+        AWS_SESSION_TOKEN=FwoGZXIvYXdzEBYaDHexampletoken DB_PASSWORD=hunter22 \
+        LWRAP_SET_DSN=postgres://app:hunter22@db/x \
+        LWRAP_ARGS='-u --key=${AWS_SECRET_ACCESS_KEY} "a b"' LWRAP_UNSET=AWS_SESSION_TOKEN \
+        LWRAP_PRESETS=python-importtime,ruby-frozen-strings LWRAP_PRELOAD_PATH=$FAKELIB \
+        LWRAP_NEXT=$FIXTURES/wrapper/vendor-node-wrapper
+}
+
+# The explain output with the start time (different each run) replaced by N.
+explained() {
+    sed -E 's/^(set _LWRAP_START_NS=)[0-9]+/\1N/'
+}
+
+@test "--explain prints each change and the final argv, runs nothing, exits 0" {
+    STUB_ENVIRON=$PWD/ran run -0 --separate-stderr "$LWRAP" --explain "$PY" /var/runtime/bootstrap.py
+    [ -z "$stderr" ]
+    [ ! -e ran ]
+    diff -u - <(printf '%s\n' "$output" | explained) <<OUT
+unset AWS_SESSION_TOKEN (LWRAP_UNSET)
+set DSN=postgres://app:****@db/x (LWRAP_SET_DSN)
+insert -X (LWRAP_PRESETS python-importtime)
+insert importtime (LWRAP_PRESETS python-importtime)
+skip preset ruby-frozen-strings: it is for ruby, the runtime is python
+insert -u (LWRAP_ARGS at interpreter)
+insert --key=**** (LWRAP_ARGS at interpreter)
+insert 'a b' (LWRAP_ARGS at interpreter)
+set LD_PRELOAD=$FAKELIB (LWRAP_PRESETS python-importtime)
+set _LWRAP_START_NS=N (LWRAP_PRESETS python-importtime)
+chain $FIXTURES/wrapper/vendor-node-wrapper (LWRAP_NEXT)
+argv $FIXTURES/wrapper/vendor-node-wrapper
+argv $PY
+argv -X
+argv importtime
+argv -u
+argv --key=****
+argv a b
+argv /var/runtime/bootstrap.py
+OUT
+}
+
+@test "LWRAP_DRY_RUN=1 prints exactly what --explain prints" {
+    run -0 --separate-stderr "$LWRAP" --explain "$PY" /var/runtime/bootstrap.py
+    want=$(printf '%s\n' "$output" | explained)
+    STUB_ENVIRON=$PWD/ran LWRAP_DRY_RUN=1 run -0 --separate-stderr "$LWRAP" "$PY" /var/runtime/bootstrap.py
+    [ ! -e ran ]
+    [ "$(printf '%s\n' "$output" | explained)" = "$want" ]
+}
+
+@test "LWRAP_DEBUG=1: the same changes on stderr, one 'lwrap: ' line each, and the runtime runs" {
+    run -0 --separate-stderr "$LWRAP" --explain "$PY" /var/runtime/bootstrap.py
+    want=$(printf '%s\n' "$output" | grep -v '^argv ' | explained | sed 's/^/lwrap: /')
+    LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$PY" /var/runtime/bootstrap.py
+    [ "$(printf '%s\n' "$stderr" | sed -E 's/^(lwrap: set _LWRAP_START_NS=)[0-9]+/\1N/')" = "$want" ]
+    [ "$output" = $'-X\nimporttime\n-u\n--key=wJalrXUtnFEMI/K7MDENG/bPxRfiCY\na b\n/var/runtime/bootstrap.py' ]
+}
+
+@test "no secret value appears anywhere in explain or debug output" {
+    export LWRAP_SET_My_Api_Key=k3y-value LWRAP_SET_githubToken=ghp_abcdef LWRAP_SET_CLIENT_SECRET=s3cr3t-v \
+        LWRAP_SET_AWS_SECRET_ACCESS_KEY=replaced-secret LWRAP_SET_PLAIN=AKIAIOSFODNN7EXAMPLE
+    run -0 --separate-stderr "$LWRAP" --explain "$PY" x --id=AKIAIOSFODNN7EXAMPLE FwoGZXIvYXdzEBYaDHexampletoken
+    all="$output$stderr"
+    LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$PY" x
+    all+="$stderr" # (stdout is the runtime's own: it does get the real values)
+    run -0 --separate-stderr "$LWRAP" --explain "$PY" x --id=AKIAIOSFODNN7EXAMPLE FwoGZXIvYXdzEBYaDHexampletoken
+    all+="$output$stderr"
+    for secret in AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI FwoGZXIvYXdzEBYaDHexampletoken hunter22 k3y-value ghp_abcdef \
+        s3cr3t-v replaced-secret; do
+        [[ $all != *"$secret"* ]] || { echo "leaked: $secret"; return 1; }
+    done
+    [[ $output == *'set My_Api_Key=**** (LWRAP_SET_My_Api_Key)'* ]]
+    [[ $output == *'set githubToken=**** (LWRAP_SET_githubToken)'* ]]
+    [[ $output == *'set PLAIN=**** (LWRAP_SET_PLAIN)'* ]]
+    [[ $output == *$'\nargv x\nargv --id=****\nargv ****' ]]
+}
+
+@test "explain escapes control bytes so every argument stays on its line" {
+    lwrap_clean_env
+    run -0 "$LWRAP" --explain "$WR_STUB" $'a\nb' $'tab\there' 'back\slash' ''
+    diff -u - <(printf '%s\n' "$output") <<OUT
+argv $WR_STUB
+argv a\x0ab
+argv tab\x09here
+argv back\\\\slash
+argv 
+OUT
+}
+
+@test "explain does not need the runtime to exist; a bad LWRAP_DRY_RUN is reported and ignored" {
+    run -0 --separate-stderr "$LWRAP" --explain /nonexistent/runtime a
+    [[ $output == *$'argv /nonexistent/runtime\nargv -u\nargv --key=****\nargv a b\nargv a' ]]
+    lwrap_clean_env
+    LWRAP_DRY_RUN=yes run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ "$stderr" = 'lwrap: LWRAP_DRY_RUN: expected 1 or 0, got "yes"; ignored' ]
+    [ "$output" = ran ]
+    LWRAP_DRY_RUN=0 LWRAP_DEBUG=0 run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
+    [ -z "$stderr" ] && [ "$output" = ran ]
+}

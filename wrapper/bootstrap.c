@@ -1,0 +1,65 @@
+/* Bootstrap mode: `ln -s /opt/lwrap bootstrap` in the function package, and move the
+ * real bootstrap to bootstrap.real (or name it in LWRAP_BOOTSTRAP). */
+#include "bootstrap.h"
+
+#include "conf.h"
+#include "diag.h"
+#include "env.h"
+#include "split.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define REAL "bootstrap.real"
+
+int bootstrap_mode(const char *argv0)
+{
+    const char *slash = strrchr(argv0, '/');
+    return strcmp(slash ? slash + 1 : argv0, "bootstrap") == 0;
+}
+
+/* dir/bootstrap.real when it exists, in an exactly sized string. */
+static char *real_in(const char *dir)
+{
+    size_t n = strlen(dir);
+    char *p = xmalloc(n + 1 + sizeof REAL);
+    memcpy(p, dir, n);
+    p[n] = '/';
+    memcpy(p + n + 1, REAL, sizeof REAL);
+    if (access(p, F_OK) == 0)
+        return p;
+    return NULL;
+}
+
+char **bootstrap_command(char **extra, size_t nextra, size_t *n)
+{
+    struct words w = {NULL, 0};
+    struct setting s;
+    if (conf_get("LWRAP_BOOTSTRAP", &s) && *s.value) {
+        const char *err = split_words(s.value, &w);
+        if (err)
+            report_setting(&s, err, NULL);
+        else if (w.n == 0)
+            report_setting(&s, "no command in it", NULL);
+    }
+    static char *one[1];
+    if (w.n == 0) {
+        const char *root = env_get("LAMBDA_TASK_ROOT", 16);
+        if (root && *root)
+            one[0] = real_in(root);
+        if (!one[0])
+            one[0] = real_in("/opt");
+        if (!one[0])
+            die(127, "bootstrap: no real bootstrap: set LWRAP_BOOTSTRAP or add "
+                "$LAMBDA_TASK_ROOT/" REAL " or /opt/" REAL, NULL);
+        w.v = one;
+        w.n = 1;
+    }
+    char **v = xmalloc((w.n + nextra + 1) * sizeof *v);
+    memcpy(v, w.v, w.n * sizeof *v);
+    if (nextra)
+        memcpy(v + w.n, extra, nextra * sizeof *v);
+    v[w.n + nextra] = NULL;
+    *n = w.n + nextra;
+    return v;
+}

@@ -1,0 +1,267 @@
+/* The config file: KEY=value lines, # comments, blank lines. The environment wins,
+ * so a file baked into the function can be overridden from the Lambda console. */
+#include "conf.h"
+
+#include "diag.h"
+#include "names.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONF_MAX_BYTES (1u << 20)
+
+const char *conf_path;
+/* The LWRAP_* entries of the starting environment, indexed once: every lookup
+ * after that scans only these few instead of the whole environment. */
+static struct setting *env_settings;
+static size_t n_env_settings;
+static const char *task_root;
+static struct setting *entries;
+static size_t n_entries;
+
+static const char *env_lookup(const char *name, size_t len)
+{
+    for (size_t i = 0; i < n_env_settings; i++)
+        if (env_settings[i].name_len == len && memcmp(env_settings[i].name, name, len) == 0)
+            return env_settings[i].value;
+    return NULL;
+}
+
+/* Two passes over the environment: count, then fill an exactly sized array. */
+static void index_env(char **envp)
+{
+    size_t n = 0;
+    for (char **e = envp; e && *e; e++) {
+        if ((*e)[0] == 'L' && strncmp(*e, "LWRAP_", 6) == 0)
+            n++;
+        else if ((*e)[0] == 'L' && !task_root && strncmp(*e, "LAMBDA_TASK_ROOT=", 17) == 0)
+            task_root = *e + 17;
+    }
+    if (n == 0)
+        return;
+    env_settings = xmalloc(n * sizeof *env_settings);
+    for (char **e = envp; *e; e++) {
+        if (!((*e)[0] == 'L' && strncmp(*e, "LWRAP_", 6) == 0))
+            continue;
+        const char *eq = strchr(*e, '=');
+        if (!eq)
+            continue;
+        size_t len = (size_t)(eq - *e);
+        /* a duplicated name: the first one is what getenv and the runtime see */
+        if (env_lookup(*e, len))
+            continue;
+        env_settings[n_env_settings++] = (struct setting){*e, len, eq + 1, 0};
+    }
+}
+
+/* One line [s, s+n). Pass 0 (fill == NULL) only validates and reports; pass 1
+ * cuts the line in place and fills *fill. Returns 1 for a setting, 0 for a blank
+ * or comment line, -1 for an error. */
+static int parse_line(char *s, size_t n, unsigned line, struct setting *fill)
+{
+    if (n > 0 && s[n - 1] == '\r')
+        n--; /* files edited on Windows */
+    while (n > 0 && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    if (n == 0 || *s == '#')
+        return 0;
+    char *eq = memchr(s, '=', n);
+    if (!eq) {
+        if (!fill)
+            report_file(conf_path, line, "expected KEY=value", NULL);
+        return -1;
+    }
+    size_t klen = (size_t)(eq - s);
+    int bad = !name_valid(s, klen) ? 1
+              : strncmp(s, "LWRAP_", 6) != 0 ? 2
+              : klen == 12 && memcmp(s, "LWRAP_CONFIG", 12) == 0 ? 3 : 0;
+    if (bad) {
+        if (!fill) {
+            char c = *eq;
+            *eq = '\0'; /* restored below: pass 1 reads the same bytes */
+            if (bad == 1)
+                report_file(conf_path, line, "\"", s, "\" is not a valid name", NULL);
+            else if (bad == 2)
+                report_file(conf_path, line, s, ": not an lwrap setting (to set ", s,
+                            " use LWRAP_SET_", s, ")", NULL);
+            else
+                report_file(conf_path, line, s, ": only read from the environment", NULL);
+            *eq = c;
+        }
+        return -1;
+    }
+    if (!fill)
+        return 1;
+    char *v = eq + 1;
+    size_t vlen = (size_t)(s + n - v);
+    /* One pair of surrounding quotes is removed, as a shell would: LWRAP_ARGS="-X dev". */
+    if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
+        v++;
+        vlen -= 2;
+    }
+    *eq = '\0';
+    v[vlen] = '\0'; /* the '\n', '\r' or closing quote, or the buffer's final NUL */
+    fill->name = s;
+    fill->name_len = klen;
+    fill->value = v;
+    fill->line = line;
+    return 1;
+}
+
+/* Two passes over the text: validate, report and count, then fill an exactly sized array. */
+static void parse(char *text, size_t size)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        unsigned line = 0;
+        for (char *p = text; p < text + size;) {
+            char *nl = memchr(p, '\n', (size_t)(text + size - p));
+            char *end = nl ? nl : text + size;
+            line++;
+            if (parse_line(p, (size_t)(end - p), line, pass ? &entries[n] : NULL) == 1)
+                n++;
+            p = end + 1;
+        }
+        if (n == 0)
+            return;
+        if (pass == 0)
+            entries = xmalloc(n * sizeof *entries);
+        n_entries = n;
+    }
+}
+
+/* "lwrap: LWRAP_CONFIG: PATH: why; ignored", or "lwrap: PATH: why; ignored" for the
+ * conventional files. */
+static void file_error(const char *item, const char *path, const char *why)
+{
+    if (item)
+        report_item(item, path, ": ", why, NULL);
+    else
+        report_item(path, why, NULL);
+}
+
+/* Reads the whole file into one exactly sized buffer. Returns 0 when absent. */
+static int read_file(const char *path, int must_exist, const char *item)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT && !must_exist)
+            return 0;
+        file_error(item, path, strerror(errno));
+        return 0;
+    }
+    struct stat st;
+    const char *why = fstat(fd, &st) != 0 ? strerror(errno)
+                      : S_ISDIR(st.st_mode) ? "is a directory"
+                      : !S_ISREG(st.st_mode) ? "not a regular file"
+                      : st.st_size > CONF_MAX_BYTES ? "larger than 1 MiB" : NULL;
+    if (why) {
+        file_error(item, path, why);
+        close(fd);
+        return 0;
+    }
+    size_t size = (size_t)st.st_size;
+    char *text = xmalloc(size + 1);
+    size_t got = 0;
+    while (got < size) {
+        ssize_t r = read(fd, text + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    text[got] = '\0';
+    conf_path = path;
+    parse(text, got);
+    return 1;
+}
+
+void conf_load(char **envp)
+{
+    index_env(envp);
+    const char *cfg = env_lookup("LWRAP_CONFIG", 12);
+    if (cfg) {
+        if (*cfg) /* LWRAP_CONFIG= (empty) turns config files off */
+            read_file(cfg, 1, "LWRAP_CONFIG");
+        return;
+    }
+    const char *root = task_root;
+    if (root && *root) {
+        size_t n = strlen(root);
+        char *path = xmalloc(n + sizeof "/lwrap.conf");
+        memcpy(path, root, n);
+        memcpy(path + n, "/lwrap.conf", sizeof "/lwrap.conf");
+        if (read_file(path, 0, NULL))
+            return;
+        free(path);
+    }
+    read_file("/opt/lwrap.conf", 0, NULL);
+}
+
+/* Later lines win over earlier ones, as in a shell script. */
+static const struct setting *file_lookup(const char *name, size_t len)
+{
+    for (size_t i = n_entries; i-- > 0;)
+        if (entries[i].name_len == len && memcmp(entries[i].name, name, len) == 0)
+            return &entries[i];
+    return NULL;
+}
+
+int conf_get(const char *name, struct setting *out)
+{
+    size_t len = strlen(name);
+    const char *v = env_lookup(name, len);
+    if (v) {
+        out->name = name;
+        out->name_len = len;
+        out->value = v;
+        out->line = 0;
+        return 1;
+    }
+    const struct setting *f = file_lookup(name, len);
+    if (f)
+        *out = *f;
+    return f != NULL;
+}
+
+const char *conf_value(const char *name)
+{
+    struct setting s;
+    return conf_get(name, &s) ? s.value : NULL;
+}
+
+/* A file entry is live when neither the environment nor a later line overrides it. */
+static int file_entry_live(size_t i)
+{
+    return !env_lookup(entries[i].name, entries[i].name_len) &&
+           file_lookup(entries[i].name, entries[i].name_len) == &entries[i];
+}
+
+void conf_each(const char *prefix, void (*fn)(const struct setting *, void *), void *arg)
+{
+    size_t plen = strlen(prefix);
+    for (size_t i = 0; i < n_env_settings; i++)
+        if (strncmp(env_settings[i].name, prefix, plen) == 0)
+            fn(&env_settings[i], arg);
+    for (size_t i = 0; i < n_entries; i++)
+        if (strncmp(entries[i].name, prefix, plen) == 0 && file_entry_live(i))
+            fn(&entries[i], arg);
+}
+
+void conf_each_file(void (*fn)(const struct setting *, void *), void *arg)
+{
+    for (size_t i = 0; i < n_entries; i++)
+        if (file_entry_live(i))
+            fn(&entries[i], arg);
+}
+
+size_t conf_count(void)
+{
+    return n_entries + n_env_settings;
+}

@@ -1,0 +1,168 @@
+/* Environment edits built in exactly sized strings (like execline's tools): a new
+ * "NAME=value" is allocated once at its final size; nothing else is copied. */
+#include "env.h"
+
+#include "diag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char **vec;
+static size_t count, cap;
+
+void env_init(char **envp, size_t extra)
+{
+    size_t n = 0;
+    while (envp && envp[n])
+        n++;
+    cap = n + extra;
+    vec = xmalloc((cap + 1) * sizeof *vec);
+    if (n)
+        memcpy(vec, envp, n * sizeof *vec);
+    count = n;
+    vec[count] = NULL;
+}
+
+/* The first byte rejects nearly every entry before strncmp is called. */
+static int is_entry(const char *e, const char *name, size_t n)
+{
+    return e[0] == name[0] && strncmp(e, name, n) == 0 && e[n] == '=';
+}
+
+static size_t find(const char *name, size_t n)
+{
+    for (size_t i = 0; i < count; i++)
+        if (is_entry(vec[i], name, n))
+            return i;
+    return count;
+}
+
+const char *env_get(const char *name, size_t n)
+{
+    size_t i = find(name, n);
+    return i < count ? vec[i] + n + 1 : NULL;
+}
+
+static void put(const char *name, size_t n, char *e)
+{
+    size_t i = find(name, n);
+    if (i == count) {
+        if (count == cap) { /* cannot happen: extra is counted from the settings */
+            report_item("lwrap", "too many environment changes", NULL);
+            return;
+        }
+        vec[count++] = e;
+        vec[count] = NULL;
+    } else {
+        vec[i] = e;
+    }
+}
+
+void env_set(const char *name, size_t n, const char *value, const char *src, const char *src2)
+{
+    const char *old = env_get(name, n);
+    if (old && strcmp(old, value) == 0)
+        return; /* not a change: nothing to announce */
+    size_t vlen = strlen(value);
+    char *e = xmalloc(n + 1 + vlen + 1);
+    memcpy(e, name, n);
+    e[n] = '=';
+    memcpy(e + n + 1, value, vlen + 1);
+    put(name, n, e);
+    note_set(name, n, value, src, src2);
+}
+
+void env_unset(const char *name, size_t n, const char *src, const char *src2)
+{
+    size_t i = find(name, n);
+    if (i == count)
+        return;
+    /* Remove every copy: a duplicated name would otherwise resurface. */
+    size_t o = 0;
+    for (size_t k = 0; k < count; k++)
+        if (!is_entry(vec[k], name, n))
+            vec[o++] = vec[k];
+    count = o;
+    vec[count] = NULL;
+    note_unset(name, n, src, src2);
+}
+
+static int is_sep(char c, char sep)
+{
+    return sep == ' ' ? (c == ' ' || c == '\t' || c == '\n') : c == sep;
+}
+
+/* Whether token [t, t+tl) is one of the sep-separated tokens of s. */
+static int has_token(const char *s, size_t slen, const char *t, size_t tl, char sep)
+{
+    for (size_t i = 0; i < slen;) {
+        while (i < slen && is_sep(s[i], sep))
+            i++;
+        size_t j = i;
+        while (j < slen && !is_sep(s[j], sep))
+            j++;
+        if (j - i == tl && memcmp(s + i, t, tl) == 0)
+            return 1;
+        i = j;
+    }
+    return 0;
+}
+
+/* The tokens of add that are in neither old nor earlier in add, joined by sep,
+ * written to out (NULL: only measured). Returns their length. */
+static size_t new_tokens(const char *old, size_t oldlen, const char *add, char sep, char *out)
+{
+    size_t len = 0, alen = strlen(add);
+    for (size_t i = 0; i < alen;) {
+        while (i < alen && is_sep(add[i], sep))
+            i++;
+        size_t j = i;
+        while (j < alen && !is_sep(add[j], sep))
+            j++;
+        if (j > i && !has_token(old, oldlen, add + i, j - i, sep) &&
+            !has_token(add, i, add + i, j - i, sep)) {
+            if (len) {
+                if (out)
+                    out[len] = sep;
+                len++;
+            }
+            if (out)
+                memcpy(out + len, add + i, j - i);
+            len += j - i;
+        }
+        i = j;
+    }
+    return len;
+}
+
+void env_add(const char *name, size_t n, const char *value, int prepend, const char *src,
+             const char *src2)
+{
+    char sep = n >= 4 && memcmp(name + n - 4, "PATH", 4) == 0 ? ':' : ' ';
+    const char *old = env_get(name, n);
+    size_t oldlen = old ? strlen(old) : 0;
+    size_t addlen = new_tokens(old ? old : "", oldlen, value, sep, NULL);
+    if (addlen == 0)
+        return; /* every token is already there: idempotent */
+    char *e = xmalloc(n + 1 + oldlen + 1 + addlen + 1);
+    char *p = e;
+    memcpy(p, name, n), p += n;
+    *p++ = '=';
+    if (!prepend && oldlen) {
+        memcpy(p, old, oldlen), p += oldlen;
+        *p++ = sep;
+    }
+    p += new_tokens(old ? old : "", oldlen, value, sep, p);
+    if (prepend && oldlen) {
+        *p++ = sep;
+        memcpy(p, old, oldlen), p += oldlen;
+    }
+    *p = '\0';
+    put(name, n, e);
+    note_set(name, n, e + n + 1, src, src2);
+}
+
+char **env_vector(void)
+{
+    return vec;
+}

@@ -1,0 +1,111 @@
+/* The exec. Never fork: Lambda supervises the process it started, and the runtime's
+ * exit status and signals must reach it unchanged. PATH lookups use the edited
+ * environment's PATH, as `env PATH=... cmd` does. */
+#include "launch.h"
+
+#include "conf.h"
+#include "diag.h"
+#include "env.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
+
+/* Tries each PATH directory; returns the errno that describes the failure best. */
+static int exec_path(char **argv, char **envp, int try_exec)
+{
+    const char *file = argv[0];
+    if (strchr(file, '/')) {
+        if (try_exec)
+            execve(file, argv, envp);
+        else if (access(file, X_OK) == 0)
+            return 0;
+        return errno;
+    }
+    const char *path = env_get("PATH", 4);
+    if (!path)
+        path = DEFAULT_PATH;
+    size_t flen = strlen(file);
+    int err = ENOENT;
+    for (const char *p = path;; p++) {
+        const char *q = strchrnul(p, ':');
+        char buf[PATH_MAX];
+        size_t dlen = (size_t)(q - p);
+        if (dlen == 0) /* an empty entry means the current directory, as in sh */
+            buf[0] = '.', dlen = 1;
+        else if (dlen < sizeof buf)
+            memcpy(buf, p, dlen);
+        if (dlen + 1 + flen < sizeof buf) {
+            buf[dlen] = '/';
+            memcpy(buf + dlen + 1, file, flen + 1);
+            struct stat st;
+            if (try_exec) {
+                execve(buf, argv, envp);
+                if (errno != ENOENT && errno != ENOTDIR)
+                    err = errno; /* EACCES and the like beat a later "not found" */
+            } else if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+                if (access(buf, X_OK) == 0)
+                    return 0;
+                err = EACCES;
+            }
+        }
+        if (!*q)
+            break;
+        p = q;
+    }
+    return err;
+}
+
+_Noreturn void launch(char **argv, char **envp)
+{
+    int err = exec_path(argv, envp, 1);
+    if (err == ENOENT || err == ENOTDIR)
+        die(127, argv[0], ": not found", NULL);
+    die(126, argv[0], ": cannot execute: ", strerror(err), NULL);
+}
+
+/* Whether path is this very binary: chaining to lwrap itself would loop. */
+static int is_self(const char *path)
+{
+    struct stat a, b;
+    return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+char **chain_resolve(size_t *n)
+{
+    struct setting s;
+    *n = 0;
+    if (!conf_get("LWRAP_NEXT", &s) || !*s.value)
+        return NULL;
+    size_t len = strlen(s.value), max = 1;
+    for (size_t i = 0; i < len; i++)
+        max += s.value[i] == ':';
+    char *copy = xmalloc(len + 1);
+    memcpy(copy, s.value, len + 1);
+    char **v = xmalloc(max * sizeof *v);
+    for (char *item = copy, *next; item; item = next) {
+        next = strchr(item, ':');
+        if (next)
+            *next++ = '\0';
+        if (!*item)
+            continue;
+        char *one[2] = {item, NULL};
+        int err = exec_path(one, env_vector(), 0);
+        if (err) {
+            report_setting(&s, item, err == ENOENT ? ": not found" : ": not executable", NULL);
+            continue;
+        }
+        if (strchr(item, '/') && is_self(item)) {
+            report_setting(&s, item, ": is lwrap itself", NULL);
+            continue;
+        }
+        note_text("chain ", item, " (LWRAP_NEXT)", NULL);
+        v[(*n)++] = item;
+    }
+    return v;
+}

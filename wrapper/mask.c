@@ -1,0 +1,87 @@
+/* Masking: values of secret-looking variables are never printed, and neither are
+ * those values when they turn up inside other values or arguments (${TOKEN} in
+ * LWRAP_ARGS), nor anything shaped like an AWS access key id. */
+#include "mask.h"
+
+#include "env.h"
+#include "names.h"
+#include "out.h"
+
+#include <string.h>
+
+#define MASK "****"
+/* Shorter secret values would mask unrelated text ("1", "true"). */
+#define MASK_MIN 4
+
+static int upper_alnum(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* AKIA/ASIA (and the other IAM prefixes) followed by 16 upper-case letters or digits. */
+static size_t key_id_at(const char *s, size_t n)
+{
+    static const char *const prefixes[] = {"AKIA", "ASIA", "AIDA", "AROA", "ANPA", "AGPA"};
+    if (n < 20)
+        return 0;
+    for (size_t p = 0; p < sizeof prefixes / sizeof *prefixes; p++) {
+        if (memcmp(s, prefixes[p], 4) != 0)
+            continue;
+        size_t k = 4;
+        while (k < n && upper_alnum(s[k]))
+            k++;
+        return k >= 20 ? k : 0;
+    }
+    return 0;
+}
+
+static char **start_env;
+
+void mask_init(char **envp)
+{
+    start_env = envp;
+}
+
+static size_t secret_in(char **env, const char *s, size_t n)
+{
+    for (char **e = env; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq || !name_secret(*e, (size_t)(eq - *e)))
+            continue;
+        size_t vl = strlen(eq + 1);
+        if (vl >= MASK_MIN && vl <= n && memcmp(s, eq + 1, vl) == 0)
+            return vl;
+    }
+    return 0;
+}
+
+/* Length of a secret that starts at s, or 0. Both the starting and the edited
+ * environment count: LWRAP_UNSET of a credential does not make it printable. */
+static size_t secret_at(const char *s, size_t n)
+{
+    size_t k = secret_in(start_env, s, n);
+    if (!k)
+        k = secret_in(env_vector(), s, n);
+    return k ? k : key_id_at(s, n);
+}
+
+void mask_value(const char *name, size_t n, const char *value)
+{
+    if (name && name_secret(name, n)) {
+        line_str(MASK);
+        return;
+    }
+    size_t len = strlen(value), done = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = secret_at(value + i, len - i);
+        if (k == 0) {
+            i++;
+            continue;
+        }
+        line_escaped(value + done, i - done);
+        line_str(MASK);
+        i += k;
+        done = i;
+    }
+    line_escaped(value + done, len - done);
+}

@@ -1,0 +1,34 @@
+/* Variable names: validity (execline rejects names with '=' for the same reason: a
+ * bad name silently becomes a different variable) and secret detection for output. */
+#include "names.h"
+
+#include <strings.h>
+
+int name_valid(const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+        if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). */
+int name_secret(const char *s, size_t n)
+{
+    static const char *const words[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE",
+                                        "CREDENTIAL", "PRIVATE", "KEY"};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        size_t k = 0;
+        while (words[w][k])
+            k++;
+        for (size_t i = 0; i + k <= n; i++)
+            if (strncasecmp(s + i, words[w], k) == 0)
+                return 1;
+    }
+    return 0;
+}

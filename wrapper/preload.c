@@ -1,0 +1,169 @@
+/* Preload injection, after coreutils' stdbuf: the library is found next to the
+ * launcher (never in the current directory), appended to an existing LD_PRELOAD,
+ * and configured through the environment. */
+#include "preload.h"
+
+#include "conf.h"
+#include "diag.h"
+#include "env.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LIBNAME "liblwrap.so"
+
+/* Settings lwrap consumes itself; every other LWRAP_* belongs to the preload. */
+static int wrapper_setting(const char *n, size_t len)
+{
+    static const char *const exact[] = {"LWRAP_ARGS", "LWRAP_ARGS_AT", "LWRAP_UNSET",
+                                        "LWRAP_PRESETS", "LWRAP_NEXT", "LWRAP_STRICT",
+                                        "LWRAP_DEBUG", "LWRAP_DRY_RUN", "LWRAP_PRELOAD_PATH",
+                                        "LWRAP_BOOTSTRAP", "LWRAP_CONFIG"};
+    static const char *const prefix[] = {"LWRAP_SET_", "LWRAP_DEFAULT_", "LWRAP_APPEND_",
+                                         "LWRAP_PREPEND_"};
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        if (strlen(exact[i]) == len && memcmp(exact[i], n, len) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++)
+        if (strncmp(n, prefix[i], strlen(prefix[i])) == 0)
+            return 1;
+    return 0;
+}
+
+static void export_one(const struct setting *s, void *arg)
+{
+    (void)arg;
+    if (!wrapper_setting(s->name, s->name_len))
+        env_set(s->name, s->name_len, s->value, conf_path, NULL);
+}
+
+void preload_export_settings(void)
+{
+    conf_each_file(export_one, NULL);
+}
+
+static int on(const char *name)
+{
+    const char *v = conf_value(name);
+    return v && *v && strcmp(v, "off") != 0;
+}
+
+static int one(const char *name)
+{
+    const char *v = conf_value(name);
+    return v && strcmp(v, "1") == 0;
+}
+
+const char *preload_wanted(void)
+{
+    static const char *const features[] = {"LWRAP_TRACE", "LWRAP_LOGS", "LWRAP_LOG_LEVEL",
+                                           "LWRAP_REDACT"};
+    for (size_t i = 0; i < sizeof features / sizeof *features; i++)
+        if (on(features[i]))
+            return features[i];
+    if (one("LWRAP_EXTENSION"))
+        return "LWRAP_EXTENSION";
+    if (one("LWRAP_CRASH"))
+        return "LWRAP_CRASH";
+    return NULL;
+}
+
+/* Canonical absolute path of a readable regular file, or 0. */
+static int usable(const char *path, char out[PATH_MAX])
+{
+    struct stat st;
+    return realpath(path, out) && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+           access(out, R_OK) == 0;
+}
+
+/* dir + "/" + rel into buf (PATH_MAX). */
+static const char *join(char *buf, const char *dir, size_t dlen, const char *rel)
+{
+    size_t rlen = strlen(rel);
+    if (dlen + 1 + rlen + 1 > PATH_MAX)
+        return "";
+    memcpy(buf, dir, dlen);
+    buf[dlen] = '/';
+    memcpy(buf + dlen + 1, rel, rlen + 1);
+    return buf;
+}
+
+/* LWRAP_PRELOAD_PATH (a file, or a directory holding liblwrap.so), else next to the
+ * lwrap binary: lib/, ../lib/, then the same directory (the build tree). */
+static int locate(char out[PATH_MAX])
+{
+    char buf[PATH_MAX];
+    struct setting s;
+    if (conf_get("LWRAP_PRELOAD_PATH", &s) && *s.value) {
+        struct stat st;
+        const char *p = s.value;
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            p = join(buf, p, strlen(p), LIBNAME);
+        if (usable(p, out))
+            return 1;
+        report_setting(&s, p, ": no readable library there; looking next to lwrap", NULL);
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        report_item(LIBNAME, "cannot find lwrap's own directory (/proc/self/exe); starting "
+                    "without it (set LWRAP_PRELOAD_PATH)", NULL);
+        return 0;
+    }
+    exe[n] = '\0';
+    size_t dlen = (size_t)(strrchr(exe, '/') - exe);
+    static const char *const rel[] = {"lib/" LIBNAME, "../lib/" LIBNAME, LIBNAME};
+    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++)
+        if (usable(join(buf, exe, dlen, rel[i]), out))
+            return 1;
+    exe[dlen] = '\0';
+    report_item(LIBNAME, "not found in ", exe, "/lib, ", exe, "/../lib or ", exe,
+                "; starting without it (set LWRAP_PRELOAD_PATH)", NULL);
+    return 0;
+}
+
+/* Whether an LD_PRELOAD entry (split on ':' and ' ', as ld.so does) is liblwrap.so. */
+static int preloaded(const char *list)
+{
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ": ");
+        const char *slash = p + n;
+        while (slash > p && slash[-1] != '/')
+            slash--;
+        if ((size_t)(p + n - slash) == sizeof LIBNAME - 1 &&
+            memcmp(slash, LIBNAME, sizeof LIBNAME - 1) == 0)
+            return 1;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+void preload_inject(const char *why, const char *why2, unsigned long long start_ns)
+{
+    const char *cur = env_get("LD_PRELOAD", 10);
+    if (!cur || !preloaded(cur)) {
+        char lib[PATH_MAX];
+        if (!locate(lib))
+            return;
+        if (strpbrk(lib, ": ")) {
+            report_item(LIBNAME, lib, ": LD_PRELOAD cannot hold a path with ':' or ' '; "
+                        "starting without it", NULL);
+            return;
+        }
+        /* ld.so splits LD_PRELOAD on spaces and colons alike. */
+        env_add("LD_PRELOAD", 10, lib, 0, why, why2);
+    }
+    char ns[24];
+    size_t i = sizeof ns;
+    ns[--i] = '\0';
+    do {
+        ns[--i] = (char)('0' + start_ns % 10);
+        start_ns /= 10;
+    } while (start_ns);
+    env_set("_LWRAP_START_NS", 15, ns + i, why, why2);
+}

@@ -1,0 +1,149 @@
+/* Presets. Runtime arguments go right after the interpreter; language variables
+ * (NODE_OPTIONS, JAVA_TOOL_OPTIONS) are appended to without duplicates, so running a
+ * preset twice changes nothing. */
+#include "presets.h"
+
+#include "conf.h"
+#include "diag.h"
+#include "env.h"
+#include "out.h"
+
+#include <string.h>
+
+enum { P_PRELOAD = 1, P_JAVA_TIERED = 2 };
+
+struct preset {
+    const char *name;
+    enum family fam;
+    const char *args[3];
+    const char *var, *tokens;
+    unsigned flags;
+    const char *help;
+};
+
+static const struct preset table[] = {
+    {"python-importtime", FAM_PYTHON, {"-X", "importtime"}, NULL, NULL, P_PRELOAD,
+     "-X importtime, summarised by liblwrap.so"},
+    {"python-faulthandler", FAM_PYTHON, {"-X", "faulthandler"}, NULL, NULL, 0,
+     "-X faulthandler: Python tracebacks on fatal signals"},
+    {"node-source-maps", FAM_NODE, {NULL}, "NODE_OPTIONS", "--enable-source-maps", 0,
+     "NODE_OPTIONS += --enable-source-maps"},
+    /* --cpu-prof is refused inside NODE_OPTIONS; /var/task is read-only in Lambda. */
+    {"node-cpu-prof", FAM_NODE, {"--cpu-prof", "--cpu-prof-dir=/tmp"}, NULL, NULL, 0,
+     "--cpu-prof --cpu-prof-dir=/tmp"},
+    {"java-fast-start", FAM_JAVA, {NULL}, "JAVA_TOOL_OPTIONS",
+     "-XX:+TieredCompilation -XX:TieredStopAtLevel=1", P_JAVA_TIERED,
+     "JAVA_TOOL_OPTIONS += -XX:+TieredCompilation -XX:TieredStopAtLevel=1"},
+    {"ruby-frozen-strings", FAM_RUBY, {"--enable", "frozen-string-literal"}, NULL, NULL, 0,
+     "--enable frozen-string-literal"},
+};
+#define N_PRESETS (sizeof table / sizeof *table)
+
+static size_t nargs_of(const struct preset *p)
+{
+    size_t n = 0;
+    while (n < 3 && p->args[n])
+        n++;
+    return n;
+}
+
+/* Whether the words args[0..n) appear in a row in v[0..vn). */
+static int has_run(char *const *v, size_t vn, const char *const *args, size_t n)
+{
+    for (size_t i = 0; i + n <= vn; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(v[i + k], args[k]) == 0)
+            k++;
+        if (k == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Command-line flags beat JAVA_TOOL_OPTIONS, so the JVM would keep Java 11's
+ * -XX:-TieredCompilation (or another stop level) unless it is removed. The last
+ * argument (the handler) is never a JVM flag and is left alone. */
+static void drop_untiered(char **rt, size_t *nrt)
+{
+    size_t o = 1;
+    for (size_t i = 1; i < *nrt; i++) {
+        const char *a = rt[i];
+        int conflict = i + 1 < *nrt &&
+                       (strcmp(a, "-XX:-TieredCompilation") == 0 ||
+                        (strncmp(a, "-XX:TieredStopAtLevel=", 22) == 0 && strcmp(a + 22, "1") != 0));
+        if (conflict)
+            note_arg("remove", a, "LWRAP_PRESETS", "java-fast-start");
+        else
+            rt[o++] = rt[i];
+    }
+    *nrt = o;
+    rt[o] = NULL;
+}
+
+static void apply(const struct preset *p, char **rt, size_t *nrt, struct preset_out *out)
+{
+    size_t n = nargs_of(p);
+    if (n && !has_run(rt + 1, *nrt - 1, p->args, n)) {
+        for (size_t k = 0; k < n; k++) {
+            out->args[out->nargs++] = p->args[k];
+            note_arg("insert", p->args[k], "LWRAP_PRESETS", p->name);
+        }
+    }
+    if (p->var)
+        env_add(p->var, strlen(p->var), p->tokens, 0, "LWRAP_PRESETS", p->name);
+    if (p->flags & P_JAVA_TIERED)
+        drop_untiered(rt, nrt);
+    if (p->flags & P_PRELOAD)
+        out->preload = p->name;
+}
+
+void presets_apply(enum family f, char **rt, size_t *nrt, struct preset_out *out)
+{
+    struct setting s;
+    out->nargs = 0;
+    out->preload = NULL;
+    if (!conf_get("LWRAP_PRESETS", &s) || !*s.value)
+        return;
+    size_t len = strlen(s.value);
+    char *list = xmalloc(len + 1); /* cut in place; the environment must stay intact */
+    memcpy(list, s.value, len + 1);
+    unsigned applied = 0;
+    for (char *item = list, *next; item; item = next) {
+        next = strchr(item, ',');
+        if (next)
+            *next++ = '\0';
+        while (*item == ' ' || *item == '\t')
+            item++;
+        size_t n = strlen(item);
+        while (n > 0 && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+            item[--n] = '\0';
+        if (n == 0)
+            continue;
+        size_t i = 0;
+        while (i < N_PRESETS && strcmp(table[i].name, item) != 0)
+            i++;
+        if (i == N_PRESETS) {
+            report_setting(&s, "unknown preset \"", item,
+                           "\" (lwrap --help lists the presets)", NULL);
+        } else if (table[i].fam != f) {
+            note_text("skip preset ", item, ": it is for ", family_name(table[i].fam),
+                      ", the runtime is ", family_name(f), NULL);
+        } else if (!(applied & (1u << i))) {
+            applied |= 1u << i;
+            apply(&table[i], rt, nrt, out);
+        }
+    }
+}
+
+void presets_list(void)
+{
+    for (size_t i = 0; i < N_PRESETS; i++) {
+        line_start(1);
+        line_str("  ");
+        line_str(table[i].name);
+        for (size_t k = strlen(table[i].name); k < 22; k++)
+            line_str(" ");
+        line_str(table[i].help);
+        line_end();
+    }
+}
