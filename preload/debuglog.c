@@ -10,18 +10,15 @@
 #include "lifecycle.h"
 #include "real.h"
 
-static __thread char line[1024] __attribute__((tls_model("initial-exec")));
-static __thread struct fmt cur __attribute__((tls_model("initial-exec")));
-
-struct fmt *debuglog_begin(const char *event)
+struct fmt *debuglog_begin(struct debugline *line, const char *event)
 {
     if (!config.observer_log[0])
         return NULL;
-    cur = fmt_on(line, sizeof line - 1);
-    fmt_str(&cur, event);
-    debuglog_kvi(&cur, "pid", (long long)getpid());
-    debuglog_kvi(&cur, "tid", (long long)syscall(SYS_gettid));
-    return &cur;
+    line->f = fmt_on(line->buf, sizeof line->buf - 1); /* room for the newline */
+    fmt_str(&line->f, event);
+    debuglog_kvi(&line->f, "pid", (long long)getpid());
+    debuglog_kvi(&line->f, "tid", (long long)syscall(SYS_gettid));
+    return &line->f;
 }
 
 void debuglog_kv(struct fmt *f, const char *key, const char *value, size_t len)
@@ -60,7 +57,8 @@ void debuglog_end(struct fmt *f)
 
 void debuglog_out(int fd, const void *buf, size_t n)
 {
-    struct fmt *f = debuglog_begin("out");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "out");
     if (!f)
         return;
     char id[LWRAP_REQUEST_ID_SIZE];

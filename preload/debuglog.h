@@ -11,8 +11,14 @@
 
 #include "fmt.h"
 
+/* One line being built, on the caller's stack (no TLS, no lock). */
+struct debugline {
+    struct fmt f;
+    char buf[1024];
+};
+
 /* Start a line with its event name; NULL when the channel is off. */
-struct fmt *debuglog_begin(const char *event);
+struct fmt *debuglog_begin(struct debugline *line, const char *event);
 /* Append " key=value" (value escaped to stay on one line). */
 void debuglog_kv(struct fmt *f, const char *key, const char *value, size_t len);
 void debuglog_kvs(struct fmt *f, const char *key, const char *value);

@@ -136,7 +136,8 @@ static size_t build(char *buf, size_t size, const char *method, const char *path
 
 static void note(const char *event, const char *key, const char *value)
 {
-    struct fmt *f = debuglog_begin(event);
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, event);
     if (f) {
         if (key)
             debuglog_kvs(f, key, value);

@@ -80,8 +80,8 @@ EXPORT int dup(int fd)
 EXPORT int dup2(int fd, int to)
 {
     int (*fn)(int, int) = REAL(dup2);
-    if (UNLIKELY(!fn))
-        return (int)syscall(SYS_dup2, fd, to);
+    if (UNLIKELY(!fn)) /* aarch64 has only dup3, which refuses fd == to */
+        return fd == to ? fd : (int)syscall(SYS_dup3, fd, to, 0);
     int r = fn(fd, to);
     if (UNLIKELY(gate()) && r >= 0 && fd != to)
         dup_changed(fd, to);

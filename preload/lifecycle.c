@@ -9,6 +9,8 @@
 
 #include <sched.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "debuglog.h"
@@ -23,6 +25,7 @@ struct inflight {
     unsigned seq; /* odd while being written */
     bool live;
     int fd;       /* the connection it was fetched on (its per-connection owner) */
+    int owner;    /* the thread that fetched it */
     char id[LWRAP_REQUEST_ID_SIZE];
 };
 
@@ -39,7 +42,29 @@ static struct inflight ext;    /* the extension's latest INVOKE (a fallback sour
 static __thread struct {
     int slot;
     unsigned seq;
+    int tid;
 } mine __attribute__((tls_model("initial-exec")));
+
+static int my_tid(void)
+{
+    if (!mine.tid)
+        mine.tid = (int)syscall(SYS_gettid);
+    return mine.tid;
+}
+
+/* Another invocation fetched by this thread is in flight too (Node.js test loops fetch
+ * several on one thread): then "the one this thread fetched" is a guess. */
+static bool another_of_mine_live(int slot)
+{
+    if (__atomic_load_n(&live_count, __ATOMIC_RELAXED) <= 1)
+        return false;
+    int tid = my_tid();
+    for (int i = 0; i < INFLIGHT_MAX; i++)
+        if (i != slot && __atomic_load_n(&inflight[i].live, __ATOMIC_RELAXED) &&
+            __atomic_load_n(&inflight[i].owner, __ATOMIC_RELAXED) == tid)
+            return true;
+    return false;
+}
 
 static void wlock(void)
 {
@@ -98,7 +123,7 @@ size_t lifecycle_request_id(char *buf, size_t size)
     if (mine.slot) {
         size_t n = slot_read(&inflight[mine.slot - 1], mine.seq, buf, size);
         if (n)
-            return n;
+            return another_of_mine_live(mine.slot - 1) ? 0 : n;
     }
     int s = __atomic_load_n(&sole, __ATOMIC_ACQUIRE);
     if (s >= 0)
@@ -136,12 +161,13 @@ static void end_of_init(bool init_error)
     trace_emit(init_error);
 }
 
-void lifecycle_next_sent(int fd)
+void lifecycle_next_sending(int fd)
 {
     if (lifecycle_runtime_ready())
         return;
     end_of_init(false);
-    struct fmt *f = debuglog_begin("ready");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "ready");
     if (f) {
         debuglog_kvi(f, "fd", fd);
         debuglog_end(f);
@@ -162,6 +188,7 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
     if (slot >= 0) {
         if (!inflight[slot].live)
             live_count++;
+        __atomic_store_n(&inflight[slot].owner, my_tid(), __ATOMIC_RELAXED);
         slot_write(&inflight[slot], true, fd, id);
         mine.slot = slot + 1;
         mine.seq = inflight[slot].seq;
@@ -170,7 +197,9 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
     wunlock();
     __atomic_store_n(&seen_start, true, __ATOMIC_RELAXED);
 
-    struct fmt *f = debuglog_begin(slot >= 0 ? "start" : "start-untracked");
+    struct debugline line;
+
+    struct fmt *f = debuglog_begin(&line, slot >= 0 ? "start" : "start-untracked");
     if (f) {
         debuglog_kvs(f, "id", id);
         debuglog_kvi(f, "fd", fd);
@@ -203,7 +232,8 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
     }
     update_sole();
     wunlock();
-    struct fmt *f = debuglog_begin(found ? "end" : "end-unknown");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, found ? "end" : "end-unknown");
     if (f) {
         debuglog_kvs(f, "id", id);
         debuglog_kvs(f, "via", error ? "error" : "response");
@@ -216,7 +246,8 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
 void lifecycle_init_error(int fd)
 {
     end_of_init(true);
-    struct fmt *f = debuglog_begin("init-error");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "init-error");
     if (f) {
         debuglog_kvi(f, "fd", fd);
         debuglog_end(f);
@@ -226,7 +257,8 @@ void lifecycle_init_error(int fd)
 void lifecycle_lost(int fd, const char *why)
 {
     __atomic_fetch_add(&lost_count, 1, __ATOMIC_RELAXED);
-    struct fmt *f = debuglog_begin("lost");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "lost");
     if (f) {
         debuglog_kvi(f, "fd", fd);
         debuglog_kvs(f, "why", why);
@@ -239,7 +271,8 @@ void lifecycle_extension_invoke(const char *id)
     wlock();
     slot_write(&ext, true, -1, id);
     wunlock();
-    struct fmt *f = debuglog_begin("ext-invoke");
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "ext-invoke");
     if (f) {
         debuglog_kvs(f, "id", id);
         debuglog_end(f);

@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-/* A `next` request was completely sent on fd (the first one: runtime ready). */
-void lifecycle_next_sent(int fd);
+/* A `next` request is about to go out on fd (the first one: runtime ready, init ends). */
+void lifecycle_next_sending(int fd);
 /* A `next` response's headers arrived on fd. The calling thread fetched it. */
 void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, const char *trace_id);
 /* An invocation's `response` or `error` request is about to go out (its request line

@@ -16,11 +16,25 @@ static struct {
     bool have;
     dev_t dev;
     ino_t ino;
-} std[2];
+} std[3]; /* stdout, stderr, the telemetry fd */
+
+static bool same(int i, const struct stat *st)
+{
+    return std[i].have && std[i].dev == st->st_dev && std[i].ino == st->st_ino;
+}
 
 void log_fd_init(void)
 {
+    struct stat tst;
+    if (log_cfg.tfd >= 0 && fstat(log_cfg.tfd, &tst) == 0) {
+        std[2].have = true;
+        std[2].dev = tst.st_dev;
+        std[2].ino = tst.st_ino;
+    } else {
+        log_cfg.tfd = -1;
+    }
     for (int i = 0; i < 2; i++) {
+        std[i].have = false;
         struct stat st;
         if (fstat(i + 1, &st) == 0) {
             std[i].have = true;
@@ -30,18 +44,14 @@ void log_fd_init(void)
     }
 }
 
-static bool same(int i, const struct stat *st)
-{
-    return std[i].have && std[i].dev == st->st_dev && std[i].ino == st->st_ino;
-}
 
 static int classify(int fd)
 {
-    if (fd == log_cfg.tfd)
-        return LOG_FD_TELEMETRY;
     struct stat st;
     if (fstat(fd, &st) != 0)
         return LOG_FD_OTHER;
+    if (fd == log_cfg.tfd && same(2, &st))
+        return LOG_FD_TELEMETRY;
     /* fd 2 is stderr even when stdout and stderr share one pipe. */
     if (fd == 2 && same(1, &st))
         return LOG_FD_STDERR;
@@ -70,4 +80,9 @@ void logs_fd_changed(int fd)
 {
     if (fd >= 0 && fd < CACHED)
         __atomic_store_n(&kind[fd], 0, __ATOMIC_RELAXED);
+    /* The runtime closed or replaced its telemetry fd: never write frames into whatever
+     * now has that number; records go to stdout/stderr as lines from now on. */
+    struct stat st;
+    if (fd >= 0 && fd == log_cfg.tfd && (fstat(fd, &st) != 0 || !same(2, &st)))
+        __atomic_store_n(&log_cfg.tfd, -1, __ATOMIC_RELAXED);
 }

@@ -32,17 +32,28 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
     return 0;
 }
 
+/* Bytes copied as they are: printable ASCII but the quote and the backslash. */
+static bool plain(unsigned c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 size_t log_json_escape(const char *in, size_t n, char *out, size_t cap, size_t *used)
 {
     const unsigned char *p = (const unsigned char *)in;
     size_t i = 0, o = 0;
     while (i < n) {
         unsigned c = p[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            if (o + 1 > cap)
+        if (plain(c)) {
+            /* A run of plain bytes in one copy (most log text is ASCII). */
+            size_t j = i + 1, room = cap - o;
+            while (j < n && j - i < room && plain(p[j]))
+                j++;
+            if (room == 0)
                 break;
-            out[o++] = (char)c;
-            i++;
+            memcpy(out + o, p + i, j - i);
+            o += j - i;
+            i = j;
             continue;
         }
         if (c < 0x80) {

@@ -1,8 +1,9 @@
 /* The pipeline's settings and its entry points from the preload core (logs.h).
  *
- * LWRAP_LOGS=off (default) means the runtime's stdout and stderr are never touched:
- * logs_enabled stays false and the write hooks pass everything through. Two features
- * still work with off, each touching only its own part:
+ * LWRAP_LOGS=off (default) means the runtime's stdout and stderr are never touched; with
+ * no other log feature logs_enabled stays false and the write hooks pass everything
+ * through. Two features still work with off, each touching only its own part (they set
+ * logs_enabled, and logs_intercept declines stdout/stderr at once):
  * - LWRAP_LOG_LEVEL (explicit) filters the frames the runtime writes to the telemetry
  *   fd by their level bits; kept frames pass byte-exact. (AWS_LAMBDA_LOG_LEVEL is the
  *   default threshold only when LWRAP_LOGS is text or json.)

@@ -25,7 +25,7 @@
 #define LOG_EVENT_MAX (256 * 1024 - 1024)
 /* Whole records are batched per thread and written when this much is waiting, or when
  * the flush deadline passes, or at invoke end / runtime ready / exit. */
-#define LOG_BATCH (32 * 1024)
+#define LOG_BATCH (16 * 1024)
 /* Pending text (an unfinished record or batch) is written at most this long after the
  * thread's last write (the flusher thread checks). Long enough that a cold JVM printing a
  * stack trace line by line still makes one record; CloudWatch's own delay is seconds. */

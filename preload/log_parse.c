@@ -88,6 +88,28 @@ static bool parse_python(const char *p, size_t n, struct log_parsed *o)
     return true;
 }
 
+/* Level-only prefixes (the record still gets Lambda's prefix in text mode): Ruby's
+ * Logger ("E, [2026-...] ERROR -- : msg") and Python logging's default format
+ * ("WARNING:root:msg"). */
+static void level_only(const char *p, size_t n, struct log_parsed *o)
+{
+    static const char ruby[] = "DIWEFA";
+    static const int ruby_level[] = {LOG_LVL_DEBUG, LOG_LVL_INFO, LOG_LVL_WARN,
+                                     LOG_LVL_ERROR, LOG_LVL_FATAL, LOG_LVL_INFO};
+    const char *r = n >= 4 && p[1] == ',' && p[2] == ' ' && p[3] == '[' ? strchr(ruby, p[0]) : NULL;
+    if (r && *r) {
+        o->level = ruby_level[r - ruby];
+        return;
+    }
+    const char *colon = memchr(p, ':', n < 9 ? n : 9);
+    if (colon && colon > p && (size_t)(colon - p) + 1 < n && colon[1] != ' ') {
+        int l = log_level_parse(p, (size_t)(colon - p));
+        /* upper case only: "Error:" / "info:" start ordinary messages */
+        if (l && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z')
+            o->level = l;
+    }
+}
+
 void log_parse(const char *p, size_t n, struct log_parsed *o)
 {
     memset(o, 0, sizeof *o);
@@ -106,11 +128,16 @@ void log_parse(const char *p, size_t n, struct log_parsed *o)
     size_t i = 0;
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
-    if (i < n && p[i] == '{' && !log_json_object(p, n, o)) {
-        o->kind = LOG_KIND_PLAIN;
-        o->has_timestamp = o->has_level = o->has_rid = o->has_message = false;
-        o->level = LOG_LVL_NONE;
+    if (i < n && p[i] == '{') {
+        if (!log_json_object(p, n, o)) {
+            o->kind = LOG_KIND_PLAIN;
+            o->has_timestamp = o->has_level = o->has_rid = o->has_message = false;
+            o->level = LOG_LVL_NONE;
+        }
+        return;
     }
+    if (p[0] >= 'A' && p[0] <= 'Z')
+        level_only(p, n, o);
 }
 
 /* ---- a strict JSON validator (RFC 8259), bounded depth, no allocation ---- */

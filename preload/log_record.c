@@ -43,11 +43,14 @@ struct slot {
     struct meta rec;     /* when the pending record began, and for which request */
     struct meta next;    /* the same for the unfinished line */
     struct log_out out;
-    char buf[LOG_RECORD_MAX];
-    char outbuf[OUT_CAP];
+    char *buf; /* LOG_RECORD_MAX bytes, slot_buf[i] */
 };
 
+/* The slots' small headers are packed together (the flusher scans them all) and their
+ * big buffers kept apart, so only the buffers of slots in use ever become resident. */
 static struct slot slots[SLOTS];
+static char slot_buf[SLOTS][LOG_RECORD_MAX];
+static char slot_out[SLOTS][OUT_CAP];
 /* Which slot this thread writes each stream into; the address of `me` identifies it. */
 static __thread struct slot *mine[2] __attribute__((tls_model("initial-exec")));
 static __thread char me __attribute__((tls_model("initial-exec")));
@@ -122,7 +125,8 @@ static void reset(struct slot *s, int stream)
     s->split_line = false;
     s->unit = 1;
     s->line_unit = s->rec_unit = 0;
-    s->out.buf = s->outbuf;
+    s->buf = slot_buf[s - slots];
+    s->out.buf = slot_out[s - slots];
     s->out.cap = OUT_CAP;
     s->out.len = 0;
     s->out.stream = stream;
@@ -143,7 +147,7 @@ static void flush_and_free(struct slot *s, bool allow_regex)
 
 static struct slot *acquire(int stream)
 {
-    for (int round = 0;; round++) {
+    for (;;) {
         for (int i = 0; i < SLOTS; i++) {
             struct slot *s = &slots[i];
             if (load_state(s) == FREE && cas_state(s, FREE, BUSY)) {
@@ -310,6 +314,18 @@ void log_flush_own(void)
     busy = false;
 }
 
+/* Keep the held bytes at the front of buf: only the first pages of a slot are ever
+ * touched (resident) while records are short. */
+static void compact(struct slot *s)
+{
+    if (s->start < 4096)
+        return;
+    memmove(s->buf, s->buf + s->start, s->len - s->start);
+    s->line -= s->start;
+    s->len -= s->start;
+    s->start = 0;
+}
+
 void log_feed(int stream, const char *p, size_t n)
 {
     busy = true;
@@ -319,6 +335,7 @@ void log_feed(int stream, const char *p, size_t n)
     s->now_us = log_now_us();
     s->unit++;
     append(s, p, n);
+    compact(s);
     if (log_exiting)
         drain(s, true);
     __atomic_store_n(&s->last_us, s->now_us, __ATOMIC_RELAXED);

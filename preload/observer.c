@@ -115,13 +115,26 @@ static enum req_kind classify(const char *t, size_t n, char *id)
     return k;
 }
 
+/* What must happen before a request's bytes leave: the runtime's first `next` ends init
+ * (the trace record and the log pipeline's ready flush go out before Lambda can answer),
+ * and a response or error lets the log pipeline write what it holds for the invocation
+ * before Lambda can have the response and freeze the sandbox. */
+static void announce(struct conn *c, enum req_kind kind, const char *id)
+{
+    c->out_announced = true;
+    if (kind == REQ_NEXT)
+        lifecycle_next_sending(c->fd);
+    else if (kind == REQ_RESPONSE || kind == REQ_ERROR)
+        lifecycle_invoke_ending(c->fd, id);
+}
+
 static void on_request(void *ctx, const struct http_event *ev)
 {
     struct conn *c = ctx;
     if (ev->type == HTTP_EV_START) {
         c->out_kind = (uint8_t)classify(ev->target, ev->target_len, c->out_id);
-        if ((c->out_kind == REQ_RESPONSE || c->out_kind == REQ_ERROR) && !c->out_announced)
-            lifecycle_invoke_ending(c->fd, c->out_id); /* the line came in pieces */
+        if (!c->out_announced) /* the request line came in pieces: announce it now */
+            announce(c, c->out_kind, c->out_id);
         if (c->pend_count == PENDING_MAX) {
             give_up(c, "too-many-pending-requests");
             return;
@@ -129,9 +142,6 @@ static void on_request(void *ctx, const struct http_event *ev)
         c->pending[(c->pend_head + c->pend_count++) % PENDING_MAX] = c->out_kind;
     } else if (ev->type == HTTP_EV_END) {
         switch (c->out_kind) {
-        case REQ_NEXT:
-            lifecycle_next_sent(c->fd);
-            break;
         case REQ_RESPONSE:
         case REQ_ERROR:
             lifecycle_invoke_end(c->fd, c->out_id, c->out_kind == REQ_ERROR);
@@ -237,11 +247,8 @@ void observer_before_send(int slot, const struct iovec *iov, int iovcnt)
         const char *sp1 = memchr(line, ' ', n), *nl = memchr(line, '\n', n);
         const char *sp2 = sp1 && nl ? memchr(sp1 + 1, ' ', (size_t)(nl - sp1 - 1)) : NULL;
         char id[LWRAP_REQUEST_ID_SIZE];
-        enum req_kind k = sp2 ? classify(sp1 + 1, (size_t)(sp2 - sp1 - 1), id) : REQ_NONE;
-        if (k == REQ_RESPONSE || k == REQ_ERROR) {
-            c->out_announced = true;
-            lifecycle_invoke_ending(c->fd, id);
-        }
+        if (sp2)
+            announce(c, classify(sp1 + 1, (size_t)(sp2 - sp1 - 1), id), id);
     }
     unlock(c);
     errno = saved;

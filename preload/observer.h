@@ -9,8 +9,9 @@
 
 /* A fresh connection on fd took this slot (called by the fd table). */
 void observer_conn_reset(int slot, int fd);
-/* iov is about to be sent on a watched fd: announce an invocation's end before the
- * bytes that finish it can leave (see lifecycle_invoke_ending). Preserves errno. */
+/* iov is about to be sent on a watched fd: when it starts a request whose effect must
+ * precede its bytes (the first `next`, a response or error), announce it now (see
+ * lifecycle_next_sending, lifecycle_invoke_ending). Preserves errno. */
 void observer_before_send(int slot, const struct iovec *iov, int iovcnt);
 /* n bytes of iov went out / came in on fd (n <= the iov total). Called inside the
  * hook's re-entry guard; preserves errno. */

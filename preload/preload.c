@@ -36,7 +36,9 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
         g |= GATE_INIT_COUNT;
     __atomic_store_n(&hook_gate, g, __ATOMIC_RELEASE);
 
-    struct fmt *f = debuglog_begin("init");
+    struct debugline line;
+
+    struct fmt *f = debuglog_begin(&line, "init");
     if (f) {
         debuglog_kvi(f, "gate", g);
         debuglog_kvs(f, "api", have_api ? runtime_addr_text() : "-");

@@ -53,6 +53,12 @@ load test_helper
     [ "$(fx_sel '.type=="response"' .status | sort | uniq -c | tr -s ' ')" = ' 2 "error"' ]
 }
 
+@test "--event - reads the event from stdin" {
+    run --separate-stderr "$EMU" --log-format json --event - -- "$EMU_PY" "$EMU_FIX/runtime.py" <<<'{"from":"stdin"}'
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(fx_sel '.type=="response"' .body)" = '"{\"from\":\"stdin\"}\n"' ]
+}
+
 @test "function errors do not change the exit status" {
     fx_emu -- '{"do":"error"}'
     [ "$status" -eq 0 ] || fx_fail

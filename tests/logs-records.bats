@@ -142,3 +142,34 @@ assert len(recs) == 3 and all(len(r) <= 256 * 1024 for r in recs), [len(r) for r
 print("ok")
 PY
 }
+
+@test "a crash report (LWRAP_CRASH=1) writes out the pending record first" {
+    logs_py '{"print":["before the crash","  its indented part"],"segfault":true}' \
+        -- -e LWRAP_LOGS=text -e LWRAP_CRASH=1 --no-telemetry-fd
+    run -0 jq -r -R 'fromjson? | select(.type=="function" and .stream=="stdout") | .message' <<<"$output"
+    [[ $output =~ ^$ISO$'\t'[0-9a-f-]{36}$'\tINFO\tbefore the crash\r  its indented part'$ ]]
+}
+
+# ids_every_runtime LANG [EMU_OPTION...]: three invokes of the `log` handler printing one
+# line each, and each printed record carries its own invoke's request id.
+ids_every_runtime() {
+    local lang=$1
+    shift
+    logs_handler "$lang" log '{"print":["p0"]}' '{"print":["p1"]}' '{"print":["p2"]}' -- -e LWRAP_LOGS=text "$@"
+    [ "$status" -eq 0 ]
+    local emu=$output i=0 rid msg
+    while read -r rid; do
+        msg=$(jq -r -R --arg t "p$i" 'fromjson? | select(.type=="function" and (.message|endswith("\t" + $t))) | .message' <<<"$emu")
+        [[ $msg =~ ^$ISO$'\t'"$rid"$'\tINFO\tp'"$i"$ ]] || { echo "$lang invoke $i ($rid): '$msg'"; return 1; }
+        i=$((i + 1))
+    done < <(jq -r -R 'fromjson? | select(.type=="response") | .requestId' <<<"$emu")
+    [ "$i" -eq 3 ]
+}
+
+@test "print lines carry their request id in every runtime, telemetry fd on and off" {
+    local lang
+    for lang in node java ruby; do
+        ids_every_runtime "$lang"
+        ids_every_runtime "$lang" --no-telemetry-fd
+    done
+}

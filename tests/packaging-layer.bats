@@ -55,12 +55,20 @@ lwrap.conf.example 0o100644 2000-01-01 00:00:00 0 3 8" ]
     done
 }
 
-@test "reproducible: a clean rebuild in another build directory gives identical zips" {
-    other=$BATS_FILE_TMPDIR/rebuild
-    pk_make BUILD="$other" DIST="$BATS_FILE_TMPDIR/dist2" layer
-    [ -f "$other-arm64/liblwrap.so" ]
+@test "reproducible: clean builds in two checkouts at different paths give identical zips" {
+    # Two copies of the same sources (a snapshot, so edits in the working tree during the
+    # run cannot differ between them), each built from scratch into another BUILD name.
+    for n in 1 2; do
+        mkdir -p "$BATS_FILE_TMPDIR/co$n/src"
+        tar -C "$REPO" --exclude=./.git --exclude=./build --exclude='./build-*' --exclude=./dist -cf - . |
+            tar -C "$BATS_FILE_TMPDIR/co$n/src" -xf -
+    done
+    diff -r "$BATS_FILE_TMPDIR/co1/src" "$BATS_FILE_TMPDIR/co2/src" >/dev/null
+    REPO=$BATS_FILE_TMPDIR/co1/src pk_make BUILD=out-a DIST=dist layer
+    REPO=$BATS_FILE_TMPDIR/co2/src pk_make BUILD=b DIST=dist layer
+    [ -f "$BATS_FILE_TMPDIR/co1/src/out-a-arm64/liblwrap.so" ]
     for arch in x86_64 arm64; do
-        cmp "$DIST1/lwrap-layer-$arch.zip" "$BATS_FILE_TMPDIR/dist2/lwrap-layer-$arch.zip"
+        cmp "$BATS_FILE_TMPDIR/co1/src/dist/lwrap-layer-$arch.zip" "$BATS_FILE_TMPDIR/co2/src/dist/lwrap-layer-$arch.zip"
     done
 }
 

@@ -73,6 +73,16 @@ five_log_invokes() {
     assert_out_attributed handled
 }
 
+@test "a connection sending something that is not HTTP is dropped, the others kept" {
+    emu_three -e FRAG_MODE=garbage "${PRELOAD_OPTS[@]}" -- "$RUNTIME_PYTHON3" "$PRELOAD_FIXTURES/fragments_runtime.py"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^lost ' "$OBSERVER_LOG")" -eq 1 ]
+    grep -q '^lost .* why=malformed-request$' "$OBSERVER_LOG"
+    grep -v '^lost ' "$OBSERVER_LOG" >"$BATS_TEST_TMPDIR/rest"
+    OBSERVER_LOG=$BATS_TEST_TMPDIR/rest assert_lifecycle_matches 3
+    assert_out_attributed handled
+}
+
 @test "streaming (chunked) responses in fragments end their invocation" {
     emu_three -e FRAG_MODE=chunked "${PRELOAD_OPTS[@]}" -- "$RUNTIME_PYTHON3" "$PRELOAD_FIXTURES/fragments_runtime.py"
     [ "$status" -eq 0 ]
@@ -111,6 +121,20 @@ five_log_invokes() {
     [ "$(observer_field start tid | sort -u | wc -l)" -ge 2 ]
     assert_out_attributed whoami
     [ "$(observer_out | awk '$2 == "whoami"' | wc -l)" -eq 6 ]
+}
+
+@test "node: concurrent invocations on one thread are never attributed to the wrong id" {
+    local ev=$BATS_TEST_TMPDIR/slow.json
+    printf '{"ms":300}' >"$ev"
+    runtime_cmd node
+    run --separate-stderr "$EMU" --log-format json --concurrency 3 \
+        --event "$ev" --event "$ev" --event "$ev" --event "$ev" \
+        --handler whoami.handler --task-root "$PRELOAD_FIXTURES/handlers" "${PRELOAD_OPTS[@]}" \
+        -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ]
+    assert_lifecycle_matches 4
+    [ "$(observer_out | awk '$2 == "whoami"' | wc -l)" -eq 4 ]
+    assert_out_never_wrong whoami
 }
 
 @test "AWS's Node.js client: worker thread fetches, main thread logs, ids still right" {

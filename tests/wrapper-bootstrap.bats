@@ -61,10 +61,10 @@ setup() {
 }
 
 @test "/opt/bootstrap.real is the fallback (a layer-provided runtime)" {
-    unshare -rm true 2>/dev/null || skip "needs unshare (user and mount namespaces) to stand in for /opt"
+    wr_need_opt_ns
     mkdir opt
     ln -s "$WR_STUB" opt/bootstrap.real
-    run -0 unshare -rm sh -c 'mount --bind "$1" /opt && exec "$2" a' _ "$PWD/opt" "$PWD/task/bootstrap"
+    run -0 wr_with_opt "$PWD/opt" "$PWD/task/bootstrap" a
     [ "$output" = a ]
 }
 

@@ -28,6 +28,13 @@ F=
 OUT
 }
 
+@test "a UTF-8 byte order mark and a missing final newline are fine" {
+    printf '\xef\xbb\xbfLWRAP_SET_A=1\nLWRAP_SET_B=2' >task/lwrap.conf
+    STUB_ENV='A B' run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ -z "$stderr" ]
+    [ "$output" = $'A=1\nB=2' ]
+}
+
 @test "the environment wins over the file, key by key" {
     printf '%s\n' 'LWRAP_SET_A=file' 'LWRAP_SET_B=file' 'LWRAP_ARGS=--file' >task/lwrap.conf
     STUB_ENV='A B' LWRAP_SET_A=env LWRAP_ARGS=--env run -0 "$LWRAP" "$WR_STUB"
@@ -35,6 +42,19 @@ OUT
     # set but empty in the environment still wins
     STUB_ENV='A' LWRAP_ARGS= run -0 "$LWRAP" "$WR_STUB"
     [ "$output" = 'A=file' ]
+}
+
+@test "--explain and LWRAP_DEBUG name the file read; settings exported from it name it as source" {
+    printf '%s\n' 'LWRAP_SET_A=1' 'LWRAP_TRACE=off' >task/lwrap.conf
+    run -0 --separate-stderr "$LWRAP" --explain "$WR_STUB"
+    diff -u - <(printf '%s\n' "$output") <<OUT
+config $PWD/task/lwrap.conf
+set LWRAP_TRACE=off ($PWD/task/lwrap.conf)
+set A=1 (LWRAP_SET_A)
+argv $WR_STUB
+OUT
+    LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "${stderr_lines[0]}" = "lwrap: config $PWD/task/lwrap.conf" ]
 }
 
 @test "a later line wins over an earlier one" {
@@ -120,12 +140,12 @@ OUT
 }
 
 @test "/opt/lwrap.conf is the fallback; the task root's file, when present, is the only one read" {
-    unshare -rm true 2>/dev/null || skip "needs unshare (user and mount namespaces) to stand in for /opt"
+    wr_need_opt_ns
     mkdir opt
     printf '%s\n' 'LWRAP_SET_A=opt' 'LWRAP_SET_B=opt' >opt/lwrap.conf
-    STUB_ENV='A B' run -0 unshare -rm sh -c 'mount --bind "$1" /opt && exec "$2" "$3"' _ "$PWD/opt" "$LWRAP" "$WR_STUB"
+    STUB_ENV='A B' run -0 wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
     [ "$output" = $'A=opt\nB=opt' ]
     echo 'LWRAP_SET_A=task' >task/lwrap.conf
-    STUB_ENV='A B' run -0 unshare -rm sh -c 'mount --bind "$1" /opt && exec "$2" "$3"' _ "$PWD/opt" "$LWRAP" "$WR_STUB"
+    STUB_ENV='A B' run -0 wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
     [ "$output" = $'A=task\nB unset' ]
 }

@@ -100,3 +100,17 @@ ENV_EVENT='{"names":["FOO","NODE_OPTIONS","JAVA_TOOL_OPTIONS","LD_PRELOAD","PATH
     [ "$(wr_body .argv)" = "$(wr_json_array "$RUNTIME_PYTHON3" -X faulthandler "$RUNTIMES/python/bootstrap.py")" ]
     [ "$(wr_body .env.FOO)" = '"custom"' ]
 }
+
+@test "with the real liblwrap.so: settings from lwrap.conf and the start time reach the runtime" {
+    [ -f "$LIBLWRAP" ]
+    runtime_cmd python
+    mkdir task
+    cp "$HANDLERS/python/env.py" task/
+    echo 'LWRAP_LOGS=text' >task/lwrap.conf
+    wr_emu env.handler "$PWD/task" '{"names":["LWRAP_LOGS","_LWRAP_START_NS"]}' -e LWRAP_TRACE=text \
+        -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
+    [ "$(wr_body .env.LWRAP_LOGS)" = '"text"' ]
+    [[ $(wr_body .env._LWRAP_START_NS) =~ ^\"[0-9]+\"$ ]]
+}

@@ -115,6 +115,10 @@ static int parse_line(char *s, size_t n, unsigned line, struct setting *fill)
 /* Two passes over the text: validate, report and count, then fill an exactly sized array. */
 static void parse(char *text, size_t size)
 {
+    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 BOM (Windows editors) */
+        text += 3;
+        size -= 3;
+    }
     for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
         unsigned line = 0;

@@ -134,6 +134,8 @@ int main(int argc, char **argv)
     int strict = flag("LWRAP_STRICT");
     diag_debug = flag("LWRAP_DEBUG");
     diag_explain = flag("LWRAP_DRY_RUN") || explain;
+    if (conf_path)
+        note_text("config ", conf_path, NULL); /* which file won, for precedence puzzles */
     env_init(environ, env_extra());
 
     struct argv_parts p;

@@ -24,3 +24,8 @@ $(BUILD)/wrapper/%.o: wrapper/%.c
 
 $(BUILD)/lwrap: $(WRAPPER_OBJS)
 	$(WRAPPER_CC) $(WRAPPER_LDFLAGS) $(LDFLAGS) -o $@ $^
+
+# Instructions lwrap spends before its execve, against a bare execv shim (callgrind).
+.PHONY: wrapper-cost
+wrapper-cost: $(BUILD)/lwrap
+	wrapper/cost.sh $(BUILD)

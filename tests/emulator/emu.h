@@ -113,7 +113,7 @@ void out_end(const char *id);
 void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
 void out_response(const char *id, const char *status, const char *body, size_t n, const char *err_type,
                   bool streamed);
-void out_init_error(const char *type, const char *msg, size_t n);
+void out_init_error(const char *type, const char *body, size_t n, double init_ms);
 void out_runtime_exit(const char *req_id, const char *msg);
 void out_timeout(const char *id, double secs);
 void out_extension(const char *name, bool sub_invoke, bool sub_shutdown, bool internal);

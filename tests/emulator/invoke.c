@@ -16,6 +16,8 @@ static struct {
     int done_pos;
 } Q;
 
+static void drop_dead_nexts(void);
+
 static struct invoke *invokes_tail(void)
 {
     struct invoke *t = E.invokes;
@@ -128,8 +130,6 @@ static void drain_output(void)
                 stream_on_readable(&ps[i]->s[k]);
 }
 
-void invoke_finish(struct invoke *inv);
-
 /* The runtime is done with inv (answered, timed out or gone). */
 void invoke_responded(struct invoke *inv)
 {
@@ -188,6 +188,7 @@ void invoke_fail_running(const char *status, const char *type, const char *what)
 
 void life_runtime_next(struct conn *c)
 {
+    drop_dead_nexts();
     int busy = 0;
     for (struct invoke *i = E.invokes; i; i = i->next)
         if (i->state == INV_RUNNING)
@@ -281,7 +282,8 @@ void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req
     life_pump();
 }
 
-static void dispatch(struct invoke *inv, struct conn *c)
+/* Hand inv to the runtime waiting on c; false if that connection was gone. */
+static bool dispatch(struct invoke *inv, struct conn *c)
 {
     double now = now_mono_ms();
     inv->state = INV_RUNNING;
@@ -289,7 +291,6 @@ static void dispatch(struct invoke *inv, struct conn *c)
     inv->t_deadline = now + E.o.timeout * 1000.0;
     inv->deadline_epoch_ms = now_epoch_ms() + (int64_t)(E.o.timeout * 1000.0);
     E.inflight++;
-    out_start(inv->id);
     struct buf h = {0};
     buf_addf(&h,
              "Content-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: %s\r\n"
@@ -305,6 +306,13 @@ static void dispatch(struct invoke *inv, struct conn *c)
         buf_addf(&h, "Lambda-Runtime-Cognito-Identity: %s\r\n", cg);
     conn_respond(c, 200, buf_cstr(&h), inv->event.p ? inv->event.p : "", inv->event.len);
     buf_free(&h);
+    if (c->dead) {
+        /* the waiting thread hung up before it got the event: keep it for the next one */
+        inv->state = INV_QUEUED;
+        E.inflight--;
+        return false;
+    }
+    out_start(inv->id);
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || !e->registered || e->gone || !e->sub_invoke)
@@ -318,6 +326,7 @@ static void dispatch(struct invoke *inv, struct conn *c)
         ext_deliver(e, ev.p, ev.len);
         buf_free(&ev);
     }
+    return true;
 }
 
 static void drop_dead_nexts(void)

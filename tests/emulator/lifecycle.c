@@ -1,6 +1,7 @@
 /* The execution environment's life: init (external extensions, then the runtime,
  * until everyone waits in `next`), timeouts and crashes (reset, re-init on the
- * next invoke; invoke.c handles the invokes themselves), and shutdown (SHUTDOWN events, 2 s / 500 ms deadlines, then SIGKILL). */
+ * next invoke; invoke.c handles the invokes themselves), and shutdown (SHUTDOWN
+ * events, 2 s / 500 ms deadlines, then SIGKILL). */
 #include "emu.h"
 
 #include <dirent.h>
@@ -53,7 +54,7 @@ bool life_registration_open(void)
 /* Init failed: report it, fail the invoke that was waiting for this init, reset. */
 static void init_failed(const char *type, const char *body, size_t n, double grace_ms, bool kill_now)
 {
-    out_init_error(type, body, n);
+    out_init_error(type, body, n, now_mono_ms() - L.init_start);
     struct invoke *inv = E.invokes;
     while (inv && inv->state != INV_QUEUED)
         inv = inv->next;
@@ -196,6 +197,7 @@ static void start_init(void)
     L.runtime_in_next = false;
     L.runtime_started = false;
     L.report_init = false;
+    invoke_drop_nexts(); /* left over from a runtime that is gone */
     ext_reset_all();
     out_init_start();
     start_external_extensions();
@@ -223,8 +225,8 @@ static bool all_ready(void)
 
 static void kill_group(struct proc *p, int sig)
 {
-    if (p && p->alive)
-        kill(-p->pid, sig);
+    if (p && p->alive && kill(-p->pid, sig) != 0)
+        kill(p->pid, sig);
 }
 
 static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now)

@@ -176,7 +176,7 @@ void out_response(const char *id, const char *status, const char *body, size_t n
 }
 
 /* message: the body's errorMessage when it has one; body: the whole error body. */
-void out_init_error(const char *type, const char *body, size_t n)
+void out_init_error(const char *type, const char *body, size_t n, double init_ms)
 {
     struct buf m = {0};
     if (!json_get_string(body, n, "errorMessage", &m))
@@ -188,9 +188,9 @@ void out_init_error(const char *type, const char *body, size_t n)
         buf_json_str(&ob, m.p ? m.p : "", m.len);
         buf_adds(&ob, ",\"body\":");
         buf_json_str(&ob, body, n);
-        buf_adds(&ob, "}\n");
+        buf_addf(&ob, ",\"initDurationMs\":%.2f}\n", init_ms);
     } else {
-        buf_addf(&ob, "INIT_REPORT Phase: init\tStatus: error\tError Type: %s\t", type);
+        buf_addf(&ob, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s\t", init_ms, type);
         buf_add(&ob, m.p ? m.p : "", m.len);
         buf_addc(&ob, '\n');
     }

@@ -261,6 +261,8 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
         dprintf(2, "lambda-emu: cannot execute %s: %s\n", argv[0], strerror(err));
         _exit(err == ENOENT ? 127 : 126);
     }
+    /* both sides set the group, so a kill right after fork cannot miss it */
+    setpgid(pid, pid);
     env_free(&env);
     close(po[1]);
     close(pe[1]);

@@ -51,3 +51,13 @@ logs_build_native() {
     [[ -s $so ]] || gcc -shared -fPIC -O1 -o "$so" "$LOGS_FIXTURES/native.c" || return 1
     printf '%s\n' "$so"
 }
+
+# logs_build_unit: compile tests/fixtures/logs/unit.c with the pipeline's pure pieces
+# (no preload core needed) once per run; prints the program's path.
+logs_build_unit() {
+    local bin=${BATS_RUN_TMPDIR:-/tmp}/lwrap-logs-unit
+    [[ -x $bin ]] || gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -I"$REPO/preload" \
+        -o "$bin" "$LOGS_FIXTURES/unit.c" "$REPO"/preload/log_{parse,continuation,level,format_json,time,redact}.c ||
+        return 1
+    printf '%s\n' "$bin"
+}

@@ -68,3 +68,10 @@ assert_out_attributed() {
     awk '{ d = $3; sub(/\\x0a$/, "", d); if ($1 != d) { print "misattributed: " $0; bad = 1 } }
          END { exit bad }' <<<"$lines"
 }
+
+# assert_out_never_wrong PREFIX: writes "PREFIX <id>" carry that id or none ("-"), never
+# another invocation's (several in flight that the writing thread did not fetch).
+assert_out_never_wrong() {
+    observer_out | awk -v p="$1" '$2 == p { d = $3; sub(/\\x0a$/, "", d)
+        if ($1 != d && $1 != "-") { print "misattributed: " $0; bad = 1 } } END { exit bad }'
+}

@@ -86,12 +86,16 @@ emu_invoke() {
 
 # emu_invoke_events LANG NAME EVENT_JSON... [-- EMU_OPTION...]: several invokes in a row,
 # one emulator run (one runtime start: cheap for Java). Same results as emu_invoke.
+# Both give init 30 s instead of Lambda's 10 (a loaded 2-core CI machine can take several
+# seconds to start node or a JVM); a test's own --init-timeout comes later and wins.
 emu_invoke_events() {
     local lang=$1 name=$2 n=0 f
     shift 2
     local -a events=()
+    # Out of the way of tests that look at their (initially empty) directory.
+    mkdir -p "$BATS_TEST_TMPDIR/.emu-events"
     while (($#)) && [[ $1 != -- ]]; do
-        f=$BATS_TEST_TMPDIR/event.$n.json
+        f=$BATS_TEST_TMPDIR/.emu-events/$n.json
         printf '%s' "$1" >"$f"
         events+=(--event "$f")
         n=$((n + 1))
@@ -99,7 +103,7 @@ emu_invoke_events() {
     done
     [[ ${1:-} == -- ]] && shift
     emu_args "$lang" "$name" || return 1
-    run --separate-stderr "$EMU" --log-format json "$@" "${events[@]}" "${EMU_ARGS[@]}"
+    run --separate-stderr "$EMU" --log-format json --init-timeout 30 "$@" "${events[@]}" "${EMU_ARGS[@]}"
 }
 
 # emu_select JQ_CONDITION [FIELD]: from $output (emulator JSON lines), print FIELD (default

@@ -23,7 +23,9 @@ wr_copy_lwrap() {
 wr_fake_lib() {
     mkdir -p "$(dirname "$1")"
     if [[ ! -e $BATS_FILE_TMPDIR/empty.so ]]; then
-        cc -shared -o "$BATS_FILE_TMPDIR/empty.so" -x c /dev/null || return 1
+        # built aside and renamed: tests of one file may run in parallel (bats --jobs)
+        cc -shared -o "$BATS_FILE_TMPDIR/empty.so.$BATS_TEST_NUMBER" -x c /dev/null || return 1
+        mv -f "$BATS_FILE_TMPDIR/empty.so.$BATS_TEST_NUMBER" "$BATS_FILE_TMPDIR/empty.so"
     fi
     cp "$BATS_FILE_TMPDIR/empty.so" "$1"
     printf '%s\n' "$1"
@@ -66,4 +68,24 @@ wr_body() {
 # wr_json_array WORD...: the words as one compact JSON array of strings.
 wr_json_array() {
     printf '%s\n' "$@" | jq -R . | jq -cs .
+}
+
+# wr_need_opt_ns: call in the test itself (not under `run`): chooses how wr_with_opt
+# gets a private mount namespace (unprivileged with a user namespace, else as root),
+# or skips the test when neither works here.
+wr_need_opt_ns() {
+    if unshare -rm true 2>/dev/null; then
+        WR_NS=(unshare -rm)
+    elif unshare -m true 2>/dev/null; then
+        WR_NS=(unshare -m)
+    else
+        skip "needs a mount namespace (unshare) to stand in for /opt"
+    fi
+}
+
+# wr_with_opt DIR CMD...: run CMD with DIR mounted on /opt (after wr_need_opt_ns).
+wr_with_opt() {
+    local dir=$1
+    shift
+    "${WR_NS[@]}" sh -c 'mount --bind "$1" /opt && shift && exec "$@"' _ "$dir" "$@"
 }
