@@ -1,7 +1,7 @@
 /* Internal extension: registered from inside the runtime process (name "lwrap", events
  * INVOKE only: Lambda refuses SHUTDOWN for internal extensions). Registration must
- * happen before the runtime's first `next` closes it, so the constructor does it on a
- * raw socket with one-second timeouts; a thread then blocks in event/next, where each
+ * happen before the runtime's first `next` closes it, so it is done when the runtime
+ * first connects to the Runtime API, on a raw socket with one-second timeouts; a thread then blocks in event/next, where each
  * INVOKE becomes the fallback source of the request id (lifecycle.c). All I/O uses the
  * real functions: this traffic is ours, never the runtime's. */
 
@@ -231,8 +231,11 @@ static void init_error(const char *type)
     note("ext-error", "type", type);
 }
 
-void extension_start(void)
+void extension_before_runtime_connect(void)
 {
+    static int once;
+    if (!config.extension || __atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
+        return;
     char req[512];
     size_t len = build(req, sizeof req, "POST", "/register",
                        "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "extension.h"
 #include "fdtab.h"
 #include "hook.h"
 #include "lifecycle_events.h"
@@ -18,12 +19,15 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
     int (*fn)(int, const struct sockaddr *, socklen_t) = REAL(connect);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_connect, fd, sa, len);
-    int r = fn(fd, sa, len);
     if (LIKELY(!(gate() & GATE_OBSERVE)))
-        return r;
+        return fn(fd, sa, len);
+    bool to_api = runtime_addr_match(sa, len);
+    if (to_api)
+        extension_before_runtime_connect();
+    int r = fn(fd, sa, len);
     int e = errno;
     bool going = r == 0 || e == EINPROGRESS || e == EINTR || e == EALREADY;
-    if (going && runtime_addr_match(sa, len)) {
+    if (going && to_api) {
         if (fdtab_watch(fd) < 0)
             lifecycle_lost(fd, "too-many-connections");
     } else {

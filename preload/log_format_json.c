@@ -138,7 +138,8 @@ static void fields(struct buf *b, const struct log_rec *r, const struct log_pars
     if (rid) {
         const char *id = ps->rid_len ? ps->rid : r->rid;
         size_t idn = ps->rid_len ? ps->rid_len : r->rid_len;
-        if (idn && !(idn == 9 && memcmp(id, "undefined", 9) == 0)) {
+        /* Node prints "undefined" outside an invoke, AWS's Node client "-": no id. */
+        if (idn && !(idn == 9 && memcmp(id, "undefined", 9) == 0) && !(idn == 1 && id[0] == '-')) {
             PUTS(b, "\"requestId\":\"");
             put_str(b, id, idn);
             PUTS(b, "\",");
@@ -164,7 +165,15 @@ size_t log_format_json(const struct log_rec *r, const struct log_parsed *ps, int
             rest++;
         if (*rest == '}' && b.len > mark)
             b.len--; /* "{}" plus fields: drop the trailing comma */
+        /* A pretty-printed object spans lines: its raw newlines can only be whitespace
+         * between tokens (the validator refused them inside strings), so they become
+         * spaces and the record stays one line. */
+        size_t at = b.len;
         put(&b, rest, (size_t)(end - rest));
+        for (char *q = out + at; (q = memchr(q, '\n', (size_t)(out + b.len - q))) != NULL;)
+            *q++ = ' ';
+        for (char *q = out + at; (q = memchr(q, '\r', (size_t)(out + b.len - q))) != NULL;)
+            *q++ = ' ';
         if (!frame)
             PUTS(&b, "\n");
         *next = r->len;

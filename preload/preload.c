@@ -1,12 +1,12 @@
 /* liblwrap.so's constructor: settings first, then each feature in the order the
  * others depend on (the observer must be on before the runtime's first byte to the
- * Runtime API; registration must precede the runtime's first `next`). */
+ * Runtime API). The internal extension registers later, at the runtime's first connect
+ * to the Runtime API (extension.h says why). */
 #include "child_env.h"
 #include "clock.h"
 #include "config.h"
 #include "crash.h"
 #include "debuglog.h"
-#include "extension.h"
 #include "hook.h"
 #include "logs.h"
 #include "real.h"
@@ -46,6 +46,4 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     }
     if (config.crash)
         crash_install();
-    if (config.extension && have_api)
-        extension_start();
 }

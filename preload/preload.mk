@@ -18,7 +18,7 @@ PRELOAD_COMPAT  := -include preload/glibc_compat.h
 # -ffile-prefix-map: the checkout's path stays out of the debug info, whose bytes feed the
 # build id that ships in the stripped library: a layer built in SAM's scratch copy of the
 # checkout is then byte-identical to one built here.
-PRELOAD_CFLAGS  := -fPIC -fvisibility=hidden -ffile-prefix-map=$(CURDIR)/= $(PRELOAD_COMPAT) \
+PRELOAD_CFLAGS  := -fPIC -fvisibility=hidden -ffile-prefix-map=$(CURDIR)=. $(PRELOAD_COMPAT) \
                    $(patsubst %,-DLWRAP_HOOKS_%,$(filter $(PRELOAD_PIN_GUARDED),$(PRELOAD_HOOKED)))
 # No -z defs, so half-written seams still link during development; scripts/check-glibc
 # (make layer) refuses a library with an undefined symbol that no glibc library provides.

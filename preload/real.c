@@ -79,6 +79,8 @@ static void resolve_all(void)
     R(pread, "pread");
     R(pread64, "pread64");
     R(dlopen, "dlopen");
+    R(execve, "execve");
+    R(execvpe, "execvpe");
 #undef R
     resolving = false;
 }

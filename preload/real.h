@@ -44,6 +44,9 @@ struct real_fns {
     ssize_t (*pread)(int, void *, size_t, off_t);
     ssize_t (*pread64)(int, void *, size_t, off_t);
     void *(*dlopen)(const char *, int);
+    /* Exec family: see child_env.c. */
+    int (*execve)(const char *, char *const[], char *const[]);
+    int (*execvpe)(const char *, char *const[], char *const[]);
 };
 
 extern struct real_fns real;

@@ -84,3 +84,12 @@ PY
     run -0 jq -c -R 'fromjson? | select(.type=="function" and (.message|test("from the logger"))) | [.frameType, (.message|fromjson|.level, .message)]' <<<"$output"
     [ "$output" = '["0xA55A000E","INFO","from the logger"]' ]
 }
+
+@test "json: a pretty-printed JSON object written at once stays one object on one line" {
+    logs_py '{"writes":[[1,"'"$(logs_hex $'{\n  "a": [1,\r\n 2],\n  "b": "x"\n}\n')"'"]]}' -- -e LWRAP_LOGS=json --no-telemetry-fd --raw raw
+    [ "$status" -eq 0 ]
+    run -0 wc -l <raw/stdout
+    [ "$output" -eq 1 ]
+    run -0 jq -c 'del(.timestamp, .requestId)' raw/stdout
+    [ "$output" = '{"level":"INFO","a":[1,2],"b":"x"}' ]
+}

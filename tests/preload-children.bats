@@ -72,3 +72,21 @@ child_ld_preload() {
     # ... and the children did load it (what the default prevents)
     [ "$(observer_field init pid | sort -u | wc -l)" -gt 1 ]
 }
+
+@test "a wrapper chained after lwrap (same process, exec) hands the preload on to the runtime" {
+    emu_invoke_events python subprocess '{"argv":["sh","-c","printf %s \"${LD_PRELOAD-unset}\""]}' '{}' -- \
+        -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" -e "LWRAP_PRELOAD_PATH=$LIBLWRAP" \
+        -e "LWRAP_NEXT=$PRELOAD_FIXTURES/chain_wrapper.sh" \
+        -e LWRAP_EXTENSION=1 -e LWRAP_TRACE=json -e "LWRAP_OBSERVER_LOG=$OBSERVER_LOG"
+    [ "$status" -eq 0 ]
+    # loaded twice in one process (the wrapper's shell, then the runtime), never in a child
+    [ "$(observer_field init pid | wc -l)" -eq 2 ]
+    [ "$(observer_field init pid | sort -u | wc -l)" -eq 1 ]
+    # the runtime had it: one registration, one trace record, both invocations observed
+    [ "$(jq -c 'select(.type=="platform.extension")' <<<"$output" | wc -l)" -eq 1 ]
+    [ "$(observer_field start id)" = "$(emu_ids platform.start)" ]
+    [ "$(jq -r 'select(.stream=="telemetry") | .message | fromjson | .type' <<<"$output")" = lwrap.trace ]
+    # and its children still run without it
+    [ "$(jq -r 'select(.type=="response") | .body | fromjson | .hex' <<<"$output" | head -n 1 | xxd -r -p)" = unset ]
+    [ "$(jq -r 'select(.type=="response") | .body' <<<"$output" | tail -n 1)" = '{"hex": "6100620a", "status": 0}' ]
+}

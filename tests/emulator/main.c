@@ -367,7 +367,8 @@ int main(int argc, char **argv)
         for (struct conn *c = E.conns; c; c = c->next) {
             if (c->dead)
                 continue;
-            short ev = c->park != PARK_NONE || c->have_req ? POLLRDHUP : POLLIN;
+            /* a waiting request only watches for hang-up; a closing one only drains */
+            short ev = c->park != PARK_NONE || c->have_req ? POLLRDHUP : c->close_after ? 0 : POLLIN;
             if (c->out.len)
                 ev |= POLLOUT;
             pfd[n] = (struct pollfd){c->fd, ev, 0};
