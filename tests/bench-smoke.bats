@@ -44,9 +44,10 @@ bench_cells() {
 1. added per start: bash sample (-X importtime)
 1. added per start: dash sample (-X importtime)
 1. added per start: python sample (-X importtime)
-1. ratio lwrap / shim (whole start)
-1. ratio lwrap / shim (added cost only)
-1. ratio lwrap / bash sample (whole start)
+1. ratio lwrap / shim (whole start, wall)
+1. ratio lwrap / shim (whole start, CPU time)
+1. ratio lwrap / shim (added cost only, wall)
+1. ratio lwrap / bash sample (whole start, wall)
 1. instructions (callgrind): lwrap up to its execve
 1. instructions (callgrind): shim up to its execve
 2. cold start python: direct, Init Duration

@@ -9,7 +9,8 @@ start_listen() {
     EMU_PID=$!
     local i
     for ((i = 0; i < 200; i++)); do
-        PORT=$(sed -n 's/.*"listening on 127.0.0.1:\([0-9]*\)".*/\1/p' emu.out)
+        # (the background shell may not have created emu.out yet)
+        PORT=$(sed -n 's/.*"listening on 127.0.0.1:\([0-9]*\)".*/\1/p' emu.out 2>/dev/null || true)
         [[ -n $PORT ]] && return 0
         sleep 0.05
     done
@@ -38,9 +39,9 @@ teardown() {
 }
 
 @test "--listen with --concurrency 3 runs three invokes at once" {
-    start_listen --concurrency 3
-    run -0 "$EMU_PY" "$EMU_FIX/invoke.py" "$PORT" '{"do":"sleep","ms":300}' '{"do":"sleep","ms":300}' '{"do":"sleep","ms":300}'
-    [ "$(sort -u <<<"$output")" = '200 - {"do":"sleep","ms":300}' ]
+    start_listen --concurrency 3 --timeout 20
+    run -0 "$EMU_PY" "$EMU_FIX/invoke.py" "$PORT" '{"do":"barrier","n":3}' '{"do":"barrier","n":3}' '{"do":"barrier","n":3}'
+    [ "$output" = "$(printf '200 - met\n200 - met\n200 - met')" ]
     stop_listen
     output=$(cat emu.out)
     [ "$(fx_types | grep -v emu | sed -n 2,4p | sort -u)" = platform.start ]

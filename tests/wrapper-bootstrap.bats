@@ -73,3 +73,16 @@ setup() {
     LWRAP_DRY_RUN=1 run -0 task/bootstrap a
     [ "$output" = "argv $PWD/task/bootstrap.real"$'\nargv a' ]
 }
+
+@test "an exec wrapper that happens to be named bootstrap wraps the command it is given" {
+    # /var/runtime/bootstrap runs "$AWS_LAMBDA_EXEC_WRAPPER" CMD...: argv[0] is that very path
+    py=$(wr_stub_as python3.12)
+    AWS_LAMBDA_EXEC_WRAPPER=$PWD/task/bootstrap LWRAP_ARGS=-u run -0 --separate-stderr \
+        "$PWD/task/bootstrap" "$py" /var/runtime/bootstrap.py
+    [ -z "$stderr" ]
+    [ "$output" = $'-u\n/var/runtime/bootstrap.py' ]
+    # as a custom runtime's bootstrap (no command) it still runs bootstrap.real
+    ln -s "$WR_STUB" task/bootstrap.real
+    AWS_LAMBDA_EXEC_WRAPPER=$PWD/task/bootstrap LWRAP_ARGS=-u run -0 "$PWD/task/bootstrap"
+    [ "$output" = -u ]
+}

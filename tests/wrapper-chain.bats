@@ -70,3 +70,49 @@ lwrap: LWRAP_NEXT: no-such-wrapper-xyz: not found; ignored
 lwrap: LWRAP_NEXT: $LWRAP: is lwrap itself; ignored
 ERR
 }
+
+# Nesting: an lwrap that another lwrap execs (same PID) only execs; the settings apply once.
+
+@test "lwrap lwrap CMD: LWRAP_ARGS, notes and chained wrappers once; the inner lwrap stays in argv" {
+    py=$(wr_stub_as python3.12)
+    STUB_PID=1 STUB_ENV='_LWRAP_PID VENDOR_CHAIN NODE_OPTIONS' LWRAP_ARGS='-X dev' LWRAP_DEBUG=1 \
+        LWRAP_APPEND_NODE_OPTIONS=--a LWRAP_NEXT=$NODEW run -0 --separate-stderr \
+        bash -c 'echo "pid $$"; exec "$@"' _ "$LWRAP" "$LWRAP" -- "$py" /var/runtime/bootstrap.py
+    [ "${lines[0]}" = "${lines[1]}" ]
+    diff -u - <(printf '%s\n' "${lines[@]:2}") <<'OUT'
+-X
+dev
+/var/runtime/bootstrap.py
+_LWRAP_PID unset
+VENDOR_CHAIN=node-wrapper
+NODE_OPTIONS=--a --require /opt/vendor/node-agent.js
+OUT
+    diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: set NODE_OPTIONS=--a (LWRAP_APPEND_NODE_OPTIONS)
+lwrap: insert -X (LWRAP_ARGS at interpreter)
+lwrap: insert dev (LWRAP_ARGS at interpreter)
+lwrap: chain $NODEW (LWRAP_NEXT)
+ERR
+    LWRAP_ARGS=-v run -0 wr_explained_argv "$LWRAP" "$py" app.py
+    [ "$output" = "$LWRAP"$'\n'"$py"$'\n-v\napp.py' ]
+}
+
+@test "LWRAP_NEXT naming another copy of lwrap: the settings apply once" {
+    other=$(wr_copy_lwrap "$PWD/layer")
+    STUB_ENV='_LWRAP_PID X' LWRAP_ARGS=-v LWRAP_APPEND_X=a LWRAP_NEXT=$NODEW:$other run -0 --separate-stderr \
+        "$LWRAP" "$WR_STUB" a
+    [ -z "$stderr" ]
+    [ "$output" = $'-v\na\n_LWRAP_PID unset\nX=a' ]
+    # and a bad setting is reported by the outer lwrap only
+    LWRAP_ARGS_AT=middle LWRAP_NEXT=$other run -0 --separate-stderr "$LWRAP" "$WR_STUB" a
+    [ "$stderr" = 'lwrap: LWRAP_ARGS_AT: unknown position "middle" (want interpreter, script or end); ignored' ]
+}
+
+@test "a _LWRAP_PID of another process (a child the runtime started) does not stop lwrap" {
+    _LWRAP_PID=1 STUB_ENV=_LWRAP_PID LWRAP_ARGS=-v run -0 "$LWRAP" "$WR_STUB" a
+    [ "$output" = $'-v\na\n_LWRAP_PID=1' ]
+    # the runtime's own child: lwrap (pid P) -> runtime (P) -> child (another pid)
+    printf '"$1" "$2" a\nexit $?\n' >child.sh
+    STUB_ENV=_LWRAP_PID LWRAP_ARGS=-e LWRAP_NEXT=$NODEW run -0 --separate-stderr "$LWRAP" bash child.sh "$LWRAP" "$WR_STUB"
+    [[ $output =~ ^-e$'\n'a$'\n'_LWRAP_PID=[0-9]+$ ]]
+}

@@ -1,7 +1,7 @@
 /* Argument placement. "interpreter" is right after argv[0] (after `dotnet exec`,
  * whose runtime options follow `exec`); "script" is before the program the
- * interpreter runs: the last argument, or for java and `dotnet exec` the
- * second-to-last (the main class or the .dll, followed by the handler). */
+ * interpreter runs (family_program: the last argument, java's main class, the .dll
+ * of `dotnet exec`). */
 #include "args.h"
 
 #include "conf.h"
@@ -30,10 +30,11 @@ static int dotnet_exec(const struct argv_parts *p)
 
 static size_t position(const struct argv_parts *p, size_t interp)
 {
-    size_t before_program = p->fam == FAM_JAVA || dotnet_exec(p) ? 2 : 1;
     switch (p->at) {
-    case AT_SCRIPT:
-        return p->nrt >= interp + before_program ? p->nrt - before_program : interp;
+    case AT_SCRIPT: {
+        size_t prog = family_program(p->fam, p->rt, p->nrt);
+        return prog > interp ? prog : interp;
+    }
     case AT_END:
         return p->nrt;
     default:
@@ -54,9 +55,10 @@ char **args_build(const struct argv_parts *p)
     if (interp > p->nrt)
         interp = p->nrt;
     size_t pos = position(p, interp);
-    char **v = xmalloc((p->nnext + p->nrt + p->npre + p->nuser + 1) * sizeof *v);
+    char **v = xmalloc((p->nnext + p->ninner + p->nrt + p->npre + p->nuser + 1) * sizeof *v);
     char **d = v;
     d = copy(d, (const char *const *)p->next, p->nnext);
+    d = copy(d, (const char *const *)p->inner, p->ninner);
     d = copy(d, (const char *const *)p->rt, interp);
     d = copy(d, p->pre, p->npre);
     d = copy(d, (const char *const *)p->rt + interp, pos - interp);

@@ -10,6 +10,8 @@ enum args_at { AT_INTERPRETER, AT_SCRIPT, AT_END };
 struct argv_parts {
     char **next;             /* LWRAP_NEXT wrappers, in order */
     size_t nnext;
+    char **inner;            /* an inner lwrap in `lwrap lwrap CMD`: kept, but edits apply to CMD */
+    size_t ninner;
     char **rt;               /* the runtime command */
     size_t nrt;
     enum family fam;

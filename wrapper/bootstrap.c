@@ -7,15 +7,23 @@
 #include "env.h"
 #include "split.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define REAL "bootstrap.real"
 
-int bootstrap_mode(const char *argv0)
+int bootstrap_mode(int argc, char **argv)
 {
-    const char *slash = strrchr(argv0, '/');
-    return strcmp(slash ? slash + 1 : argv0, "bootstrap") == 0;
+    if (argc < 1)
+        return 0;
+    const char *slash = strrchr(argv[0], '/');
+    if (strcmp(slash ? slash + 1 : argv[0], "bootstrap") != 0)
+        return 0;
+    /* A managed runtime's bootstrap runs `"$AWS_LAMBDA_EXEC_WRAPPER" CMD...`: an exec
+     * wrapper that happens to be named bootstrap, not a custom runtime's entry point. */
+    const char *w = getenv("AWS_LAMBDA_EXEC_WRAPPER");
+    return !(argc > 1 && w && strcmp(w, argv[0]) == 0);
 }
 
 /* dir/bootstrap.real when it exists, in an exactly sized string. */

@@ -5,8 +5,9 @@
 #define LWRAP_BOOTSTRAP_H
 #include <stddef.h>
 
-/* Whether lwrap was started as "bootstrap" (basename of argv[0]). */
-int bootstrap_mode(const char *argv0);
+/* Whether lwrap was started as "bootstrap" (basename of argv[0]) other than as
+ * AWS_LAMBDA_EXEC_WRAPPER. */
+int bootstrap_mode(int argc, char **argv);
 /* The real bootstrap command followed by extra[0..nextra): LWRAP_BOOTSTRAP (a command
  * line, split like LWRAP_ARGS), else $LAMBDA_TASK_ROOT/bootstrap.real, else
  * /opt/bootstrap.real. Exits 127 when there is none. */

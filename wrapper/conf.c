@@ -151,7 +151,9 @@ static void file_error(const char *item, const char *path, const char *why)
 /* Reads the whole file into one exactly sized buffer. Returns 0 when absent. */
 static int read_file(const char *path, int must_exist, const char *item)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO with no writer would otherwise hang the start until
+     * Lambda's init timeout; fstat below then refuses anything but a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno == ENOENT && !must_exist)
             return 0;

@@ -43,6 +43,20 @@ const char *env_get(const char *name, size_t n)
     return i < count ? vec[i] + n + 1 : NULL;
 }
 
+/* Removes every entry for name from index i on, keeping the others' order. */
+static void drop_from(size_t i, const char *name, size_t n)
+{
+    size_t o = i;
+    for (size_t k = i; k < count; k++)
+        if (!is_entry(vec[k], name, n))
+            vec[o++] = vec[k];
+    count = o;
+    vec[count] = NULL;
+}
+
+/* An edited name is left in the environment once: with a duplicate (execve allows
+ * FOO=a and FOO=b) getenv, Python and Node read the first, Java's System.getenv the
+ * last, so the edit would reach only some readers. */
 static void put(const char *name, size_t n, char *e)
 {
     size_t i = find(name, n);
@@ -55,20 +69,34 @@ static void put(const char *name, size_t n, char *e)
         vec[count] = NULL;
     } else {
         vec[i] = e;
+        drop_from(i + 1, name, n);
     }
 }
 
-void env_set(const char *name, size_t n, const char *value, const char *src, const char *src2)
+/* "NAME=value" in one exactly sized string. */
+static char *entry(const char *name, size_t n, const char *value)
 {
-    const char *old = env_get(name, n);
-    if (old && strcmp(old, value) == 0)
-        return; /* not a change: nothing to announce */
     size_t vlen = strlen(value);
     char *e = xmalloc(n + 1 + vlen + 1);
     memcpy(e, name, n);
     e[n] = '=';
     memcpy(e + n + 1, value, vlen + 1);
-    put(name, n, e);
+    return e;
+}
+
+void env_set_quiet(const char *name, size_t n, const char *value)
+{
+    put(name, n, entry(name, n, value));
+}
+
+void env_set(const char *name, size_t n, const char *value, const char *src, const char *src2)
+{
+    const char *old = env_get(name, n);
+    if (old && strcmp(old, value) == 0) {
+        drop_from(find(name, n) + 1, name, n); /* the value is set: one copy (see put) */
+        return; /* not a change: nothing to announce */
+    }
+    put(name, n, entry(name, n, value));
     note_set(name, n, value, src, src2);
 }
 
@@ -77,13 +105,7 @@ void env_unset(const char *name, size_t n, const char *src, const char *src2)
     size_t i = find(name, n);
     if (i == count)
         return;
-    /* Remove every copy: a duplicated name would otherwise resurface. */
-    size_t o = 0;
-    for (size_t k = 0; k < count; k++)
-        if (!is_entry(vec[k], name, n))
-            vec[o++] = vec[k];
-    count = o;
-    vec[count] = NULL;
+    drop_from(i, name, n); /* every copy: a duplicated name would otherwise resurface */
     note_unset(name, n, src, src2);
 }
 

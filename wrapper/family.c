@@ -33,6 +33,42 @@ enum family family_detect(const char *argv0)
     return FAM_OTHER;
 }
 
+/* JVM launcher options whose value is the next argument (JDK 9+ long forms included). */
+static int java_takes_value(const char *a)
+{
+    static const char *const opts[] = {"-cp", "-classpath", "--class-path", "-p", "--module-path",
+                                       "--upgrade-module-path", "--add-modules", "--limit-modules",
+                                       "--add-reads", "--add-exports", "--add-opens",
+                                       "--patch-module", "--source"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        if (strcmp(a, opts[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Scanning, not counting from the end: java8.al2 starts lambdainternal.AWSLambda with no
+ * handler argument after it, where "second to last" would be the -classpath value. */
+size_t family_program(enum family f, char *const *rt, size_t nrt)
+{
+    size_t i = 1;
+    if (f == FAM_DOTNET && nrt > 1 && strcmp(rt[1], "exec") == 0) {
+        /* every `dotnet exec` host option (--depsfile, --runtimeconfig, ...) takes a value */
+        for (i = 2; i < nrt && strncmp(rt[i], "--", 2) == 0; i += 2)
+            ;
+        return i < nrt ? i : nrt;
+    }
+    if (f != FAM_JAVA)
+        return nrt > 1 ? nrt - 1 : nrt;
+    for (; i < nrt; i++) {
+        const char *a = rt[i];
+        if (strcmp(a, "-jar") == 0 || strcmp(a, "-m") == 0 || strcmp(a, "--module") == 0 || a[0] != '-')
+            return i;
+        if (java_takes_value(a))
+            i++;
+    }
+    return nrt;
+}
+
 const char *family_name(enum family f)
 {
     static const char *const names[] = {"other", "python", "node", "java", "dotnet", "ruby"};

@@ -1,10 +1,16 @@
-/* The runtime family, from the basename of the runtime command. */
+/* The runtime family, from the basename of the runtime command, and where in the
+ * command the program the interpreter runs starts. */
 #ifndef LWRAP_FAMILY_H
 #define LWRAP_FAMILY_H
+#include <stddef.h>
 
 enum family { FAM_OTHER, FAM_PYTHON, FAM_NODE, FAM_JAVA, FAM_DOTNET, FAM_RUBY };
 
 enum family family_detect(const char *argv0);
 const char *family_name(enum family f);
+/* Index in rt[0..nrt) of the program the interpreter runs: java's main class (or -jar,
+ * -m), the .dll of `dotnet exec`, else the last argument. nrt when there is none
+ * (`java -version`). Everything before it is the interpreter's own options. */
+size_t family_program(enum family f, char *const *rt, size_t nrt);
 
 #endif

@@ -26,9 +26,12 @@ static int exec_path(char **argv, char **envp, int try_exec)
             return 0;
         return errno;
     }
-    const char *path = env_get("PATH", 4);
-    if (!path)
-        path = DEFAULT_PATH;
+    const char *path = DEFAULT_PATH;
+    for (char **e = envp; *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0) {
+            path = *e + 5;
+            break;
+        }
     size_t flen = strlen(file);
     int err = ENOENT;
     for (const char *p = path;; p++) {
@@ -60,9 +63,21 @@ static int exec_path(char **argv, char **envp, int try_exec)
     return err;
 }
 
-_Noreturn void launch(char **argv, char **envp)
+_Noreturn void launch(char **argv, char **envp, char **orig_argv, char **orig_envp)
 {
     int err = exec_path(argv, envp, 1);
+    /* E2BIG: lwrap's changes pushed the arguments and environment past the kernel's
+     * limits (128 KiB per string, ARG_MAX in all; a 1 MiB lwrap.conf can). Start the
+     * runtime as Lambda would have without lwrap rather than not at all. */
+    if (err == E2BIG && (argv != orig_argv || envp != orig_envp)) {
+        if (!orig_argv)
+            die(125, argv[0], ": too long with lwrap's changes (E2BIG); LWRAP_STRICT=1: "
+                "not starting the runtime", NULL);
+        report_item(argv[0], "too long with lwrap's changes (E2BIG); starting the runtime "
+                    "without them", NULL);
+        argv = orig_argv;
+        err = exec_path(argv, orig_envp, 1);
+    }
     if (err == ENOENT || err == ENOTDIR)
         die(127, argv[0], ": not found", NULL);
     die(126, argv[0], ": cannot execute: ", strerror(err), NULL);

@@ -15,6 +15,7 @@
 #include "presets.h"
 #include "split.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,10 +65,46 @@ static int flag(const char *name)
 }
 
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
- * language variables of the presets, LD_PRELOAD and _LWRAP_START_NS. */
+ * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS and _LWRAP_PID. */
 static size_t env_extra(void)
 {
-    return conf_count() + 4;
+    return conf_count() + 5;
+}
+
+/* Nesting (`lwrap lwrap CMD`, or an LWRAP_NEXT wrapper that execs another lwrap):
+ * the outer lwrap applies the settings once and leaves _LWRAP_PID=<its pid>; exec
+ * keeps the pid, so an lwrap that finds its own pid there only removes the marker
+ * and execs. A child process the runtime starts has another pid and is served normally. */
+#define MARK "_LWRAP_PID"
+
+static void decimal(char out[24], unsigned long long v)
+{
+    size_t i = 23;
+    out[i] = '\0';
+    do {
+        out[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memmove(out, out + i, 24 - i);
+}
+
+static int nested(void)
+{
+    char pid[24];
+    const char *m = getenv(MARK);
+    if (!m)
+        return 0;
+    decimal(pid, (unsigned long long)getpid());
+    return strcmp(m, pid) == 0;
+}
+
+/* The inner lwrap of `lwrap [--] CMD` as the runtime command: 1 or 2 words (with "--"). */
+static size_t inner_lwrap(char **rt, size_t nrt)
+{
+    const char *slash = strrchr(rt[0], '/');
+    if (nrt < 2 || strcmp(slash ? slash + 1 : rt[0], "lwrap") != 0)
+        return 0;
+    return strcmp(rt[1], "--") == 0 && nrt > 2 ? 2 : 1;
 }
 
 static void lwrap_args(struct argv_parts *p)
@@ -97,7 +134,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     unsigned long long start_ns = (unsigned long long)ts.tv_sec * 1000000000ull +
                                   (unsigned long long)ts.tv_nsec;
-    int boot = argc > 0 && bootstrap_mode(argv[0]);
+    int boot = bootstrap_mode(argc, argv);
     int first = 1, explain = 0;
     if (!boot && argc > 1 && strncmp(argv[1], "--", 2) == 0) {
         if (strcmp(argv[1], "--help") == 0) {
@@ -129,6 +166,12 @@ int main(int argc, char **argv)
         return 125;
     }
 
+    if (!boot && nested()) {
+        env_init(environ, 0);
+        env_unset(MARK, sizeof MARK - 1, NULL, NULL);
+        launch(argv + first, env_vector(), argv + first, env_vector());
+    }
+
     mask_init(environ);
     conf_load(environ);
     int strict = flag("LWRAP_STRICT");
@@ -145,12 +188,17 @@ int main(int argc, char **argv)
         p.rt = argv + first;
         p.nrt = (size_t)(argc - first);
     }
+    char **orig = p.rt; /* the command as given, for launch's E2BIG fallback */
+    p.inner = p.rt;
+    p.ninner = inner_lwrap(p.rt, p.nrt);
+    p.rt += p.ninner;
+    p.nrt -= p.ninner;
     p.fam = family_detect(p.rt[0]);
 
     preload_export_settings();
     edits_apply();
     struct preset_out pre;
-    presets_apply(p.fam, p.rt, &p.nrt, &pre);
+    presets_apply(p.fam, &p.rt, &p.nrt, &pre);
     p.pre = pre.args;
     p.npre = pre.nargs;
     lwrap_args(&p);
@@ -170,5 +218,10 @@ int main(int argc, char **argv)
         die(125, "LWRAP_STRICT=1: configuration error; not starting the runtime", NULL);
     if (diag_explain)
         return 0;
-    launch(final, env_vector());
+    if (p.nnext || p.ninner) {
+        char pid[24];
+        decimal(pid, (unsigned long long)getpid());
+        env_set_quiet(MARK, sizeof MARK - 1, pid);
+    }
+    launch(final, env_vector(), strict ? NULL : orig, environ);
 }

@@ -61,29 +61,33 @@ static int has_run(char *const *v, size_t vn, const char *const *args, size_t n)
 }
 
 /* Command-line flags beat JAVA_TOOL_OPTIONS, so the JVM would keep Java 11's
- * -XX:-TieredCompilation (or another stop level) unless it is removed. The last
- * argument (the handler) is never a JVM flag and is left alone. */
-static void drop_untiered(char **rt, size_t *nrt)
+ * -XX:-TieredCompilation (or another stop level) unless it is removed. Only JVM options
+ * (before the main class) are looked at: what follows belongs to the program. The
+ * result is a new array: lwrap's original argv stays intact (the E2BIG fallback). */
+static void drop_untiered(char ***rtp, size_t *nrt)
 {
-    size_t o = 1;
+    char **rt = *rtp, **out = xmalloc((*nrt + 1) * sizeof *out);
+    size_t prog = family_program(FAM_JAVA, rt, *nrt), o = 1;
+    out[0] = rt[0];
     for (size_t i = 1; i < *nrt; i++) {
         const char *a = rt[i];
-        int conflict = i + 1 < *nrt &&
+        int conflict = i < prog &&
                        (strcmp(a, "-XX:-TieredCompilation") == 0 ||
                         (strncmp(a, "-XX:TieredStopAtLevel=", 22) == 0 && strcmp(a + 22, "1") != 0));
         if (conflict)
             note_arg("remove", a, "LWRAP_PRESETS", "java-fast-start");
         else
-            rt[o++] = rt[i];
+            out[o++] = rt[i];
     }
+    out[o] = NULL;
+    *rtp = out;
     *nrt = o;
-    rt[o] = NULL;
 }
 
-static void apply(const struct preset *p, char **rt, size_t *nrt, struct preset_out *out)
+static void apply(const struct preset *p, char ***rt, size_t *nrt, struct preset_out *out)
 {
     size_t n = nargs_of(p);
-    if (n && !has_run(rt + 1, *nrt - 1, p->args, n)) {
+    if (n && !has_run(*rt + 1, *nrt - 1, p->args, n)) {
         for (size_t k = 0; k < n; k++) {
             out->args[out->nargs++] = p->args[k];
             note_arg("insert", p->args[k], "LWRAP_PRESETS", p->name);
@@ -97,7 +101,7 @@ static void apply(const struct preset *p, char **rt, size_t *nrt, struct preset_
         out->preload = p->name;
 }
 
-void presets_apply(enum family f, char **rt, size_t *nrt, struct preset_out *out)
+void presets_apply(enum family f, char ***rt, size_t *nrt, struct preset_out *out)
 {
     struct setting s;
     out->nargs = 0;

@@ -12,8 +12,8 @@ struct preset_out {
     const char *preload; /* the preset that needs liblwrap.so, or NULL */
 };
 
-/* May remove conflicting runtime arguments from rt (compacted in place). */
-void presets_apply(enum family f, char **rt, size_t *nrt, struct preset_out *out);
+/* May replace *rt with a copy lacking conflicting runtime arguments (never edits it). */
+void presets_apply(enum family f, char ***rt, size_t *nrt, struct preset_out *out);
 /* For --help. */
 void presets_list(void);
 

@@ -26,7 +26,8 @@ static struct {
     /* shutdown */
     const char *reason;
     double kill_at, drain_at;
-    bool killed;
+    double runtime_kill_at; /* the runtime's own, shorter, graceful-shutdown budget */
+    bool killed, runtime_killed;
     bool eager_done;
 } L;
 
@@ -251,6 +252,13 @@ static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now
     if (grace_ms > deadline)
         deadline = grace_ms;
     L.kill_at = now_mono_ms() + deadline;
+    /* Lambda gives the runtime 300 ms after SIGTERM (500 ms with an internal
+     * extension) and the external extensions the rest of the 2,000 ms. */
+    double runtime_budget = ext_internal ? 500.0 : 300.0;
+    L.runtime_kill_at = now_mono_ms() + (grace_ms > runtime_budget ? grace_ms : runtime_budget);
+    if (L.runtime_kill_at > L.kill_at)
+        L.runtime_kill_at = L.kill_at;
+    L.runtime_killed = false;
     int64_t deadline_epoch = now_epoch_ms() + (int64_t)deadline;
     if (kill_runtime_now || deadline == 0)
         kill_group(E.runtime, SIGKILL);
@@ -336,6 +344,10 @@ static void shutdown_progress(void)
     /* runtime gone: nothing can answer the rest of the in-flight invokes */
     if (E.runtime && !E.runtime->alive)
         invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
+    if (!L.runtime_killed && now >= L.runtime_kill_at) {
+        L.runtime_killed = true;
+        kill_group(E.runtime, SIGKILL);
+    }
     if (!L.killed && now >= L.kill_at) {
         L.killed = true;
         kill_group(E.runtime, SIGKILL);
@@ -425,6 +437,8 @@ double life_next_timer(void)
     if (E.env == ENV_SHUTDOWN) {
         if (!L.killed)
             CONSIDER(L.kill_at);
+        if (!L.runtime_killed && E.runtime && E.runtime->alive)
+            CONSIDER(L.runtime_kill_at);
         if (L.drain_at)
             CONSIDER(L.drain_at);
         else if (!procs_alive())

@@ -89,3 +89,46 @@ wr_with_opt() {
     shift
     "${WR_NS[@]}" sh -c 'mount --bind "$1" /opt && shift && exec "$@"' _ "$dir" "$@"
 }
+
+# wr_explained_argv CMD...: `lwrap --explain CMD...` (settings from the caller's
+# environment), only the final argv, one word per line. Explain execs nothing, so AWS's
+# own paths (/var/lang/bin/java) can be used as they are.
+wr_explained_argv() {
+    "$LWRAP" --explain "$@" | sed -n 's/^argv //p'
+}
+
+# wr_family CMD...: the runtime family lwrap detects for CMD (from the note a preset
+# for another family leaves: "skip preset ...: it is for X, the runtime is FAMILY").
+wr_family() {
+    local probe=ruby-frozen-strings out
+    [[ $(basename "$1") == ruby* ]] && probe=python-faulthandler
+    out=$(LWRAP_PRESETS=$probe "$LWRAP" --explain "$@" | sed -n 's/^skip preset .*, the runtime is //p')
+    printf '%s\n' "${out:-${probe%%-*}}"
+}
+
+# wr_check_at AT INDEX CMD...: LWRAP_ARGS=--lwrap-probe placed per LWRAP_ARGS_AT=AT
+# lands at argv[INDEX] of the runtime command, everything else in its place.
+wr_check_at() {
+    local at=$1 index=$2
+    shift 2
+    local -a want=("${@:1:index}" --lwrap-probe "${@:index+1}")
+    diff -u <(printf '%s\n' "${want[@]}") <(LWRAP_ARGS=--lwrap-probe LWRAP_ARGS_AT=$at wr_explained_argv "$@") ||
+        { echo "LWRAP_ARGS_AT=$at on $*"; return 1; }
+}
+
+# wr_execve ENTRY... -- CMD...: exec CMD with exactly the environment entries given, in
+# order (duplicates and entries without '=' included, which no shell can produce).
+wr_execve() {
+    "$(wr_real_cmd python3)" - "$@" <<'PY'
+import ctypes, os, sys
+args = sys.argv[1:]
+cut = args.index("--")
+env, cmd = args[:cut], args[cut + 1:]
+def arr(words):
+    a = (ctypes.c_char_p * (len(words) + 1))(*[os.fsencode(w) for w in words], None)
+    return a
+libc = ctypes.CDLL(None, use_errno=True)
+libc.execve(os.fsencode(cmd[0]), arr(cmd), arr(env))
+sys.exit("execve: " + os.strerror(ctypes.get_errno()))
+PY
+}
