@@ -77,6 +77,7 @@ bench_cells() {
 4. 64 KiB lines to /dev/null: LWRAP_LOGS=text
 4. 64 KiB lines to /dev/null: LWRAP_LOGS=json
 4. 64 KiB lines to /dev/null: LWRAP_LOGS=text + LWRAP_REDACT
+4. fixed cost of loading the preload (LWRAP_LOGS=off, no lines), CPU
 5. memory python: VmRSS added by the preload at first next
 5. memory python: VmHWM added by the preload at first next
 5. memory node: VmRSS added by the preload at first next
