@@ -1,7 +1,8 @@
 /* The observer's debug channel (LWRAP_OBSERVER_LOG=path): one line per lifecycle event,
  * appended to the file, so tests and users can see what the preload derived.
  *   <event> pid=N tid=N key=value...   (`data=`, when present, comes last)
- * Events: ready, start, end, init-error, lost, ext-register, ext-invoke, ext-error,
+ * Events: init, ready, start, end, end-unknown, init-error, lost, ext-register, ext-invoke,
+ * ext-event, ext-error, ext-stopped,
  * and `out` for every write to fd 1 or 2 with the request id it is attributed to. */
 #ifndef LWRAP_DEBUGLOG_H
 #define LWRAP_DEBUGLOG_H

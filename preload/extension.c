@@ -246,8 +246,8 @@ void extension_before_runtime_connect(void)
         REAL(close)(fd);
     if (!ok) {
         /* Without an identifier there is no one to report to but the user. */
-        config_warn("LWRAP_EXTENSION: registration failed", fd < 0 ? " (no Runtime API)" : "",
-                    r.status ? "; the extension is off" : "", NULL);
+        config_warn("LWRAP_EXTENSION: registration failed",
+                    fd < 0 ? " (Runtime API unreachable)" : "", "; the extension is off", NULL);
         note("ext-error", "type", "register");
         return;
     }

@@ -198,7 +198,6 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
     __atomic_store_n(&seen_start, true, __ATOMIC_RELAXED);
 
     struct debugline line;
-
     struct fmt *f = debuglog_begin(&line, slot >= 0 ? "start" : "start-untracked");
     if (f) {
         debuglog_kvs(f, "id", id);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -171,7 +172,9 @@ void logs_on_invoke_end(const char *request_id)
 
 void logs_flush_all(void)
 {
-    if (active && log_cfg.streams)
+    /* Not from a vfork child (posix_spawn, _posixsubprocess): it shares our memory but
+     * is not us, and must not write the parent's pending records. */
+    if (active && log_cfg.streams && (pid_t)syscall(SYS_getpid) == log_pid)
         log_flush_slots(false, false);
 }
 

@@ -30,8 +30,10 @@ void logs_on_invoke_end(const char *request_id);
  * stdout/stderr/telemetry fd, and a reused number must not inherit that. */
 void logs_fd_changed(int fd);
 
-/* Write out everything pending (at exit and from the crash report; must be safe to call
- * from a fatal-signal handler: no locks it could find held, no allocation). */
+/* Write out everything pending (from the crash report, and before the process execs
+ * another program; safe to call from a fatal-signal handler: no locks it could find
+ * held, no allocation; does nothing in a vfork child). The pipeline flushes at exit
+ * and _exit by itself. */
 void logs_flush_all(void);
 
 #endif

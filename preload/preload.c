@@ -37,7 +37,6 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     __atomic_store_n(&hook_gate, g, __ATOMIC_RELEASE);
 
     struct debugline line;
-
     struct fmt *f = debuglog_begin(&line, "init");
     if (f) {
         debuglog_kvi(f, "gate", g);

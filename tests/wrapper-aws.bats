@@ -24,10 +24,7 @@ DOTNET=(/var/lang/bin/dotnet exec --depsfile /var/task/Fn.deps.json --runtimecon
 @test "python3.9-3.13: family python; interpreter and script right after python, end after bootstrap.py" {
     for v in 3.9 3.10 3.11 3.12 3.13; do
         cmd=("/var/lang/bin/python$v" /var/runtime/bootstrap.py)
-        [ "$(wr_family "${cmd[@]}")" = python ] || { echo "python$v"; return 1; }
-        wr_check_at interpreter 1 "${cmd[@]}"
-        wr_check_at script 1 "${cmd[@]}"
-        wr_check_at end 2 "${cmd[@]}"
+        wr_check_positions python 1 1 2 "${cmd[@]}"
     done
 }
 
@@ -36,57 +33,44 @@ DOTNET=(/var/lang/bin/dotnet exec --depsfile /var/task/Fn.deps.json --runtimecon
     for mem in '' '--max-semi-space-size=16 --max-old-space-size=2867'; do
         # shellcheck disable=SC2206 # the memory flags are two words when present
         cmd=("${base[@]}" $mem /var/runtime/index.mjs)
-        [ "$(wr_family "${cmd[@]}")" = node ]
-        wr_check_at interpreter 1 "${cmd[@]}"
-        wr_check_at script $((${#cmd[@]} - 1)) "${cmd[@]}"
-        wr_check_at end ${#cmd[@]} "${cmd[@]}"
+        wr_check_positions node 1 $((${#cmd[@]} - 1)) ${#cmd[@]} "${cmd[@]}"
     done
 }
 
 @test "java8.al2 (no handler argument): script lands before the main class, not inside -classpath" {
-    [ "$(wr_family "${JAVA8[@]}")" = java ]
-    wr_check_at interpreter 1 "${JAVA8[@]}"
-    wr_check_at script 10 "${JAVA8[@]}"
     [ "${JAVA8[10]}" = lambdainternal.AWSLambda ]
-    wr_check_at end ${#JAVA8[@]} "${JAVA8[@]}"
+    wr_check_positions java 1 10 ${#JAVA8[@]} "${JAVA8[@]}"
 }
 
 @test "java11 and java17/21: script lands before the main class, the handler stays last" {
     for v in 11 17; do
         declare -n cmd=JAVA$v
-        [ "$(wr_family "${cmd[@]}")" = java ]
         n=${#cmd[@]}
         [ "${cmd[n - 2]}" = com.amazonaws.services.lambda.runtime.api.client.AWSLambda ]
-        wr_check_at interpreter 1 "${cmd[@]}"
-        wr_check_at script $((n - 2)) "${cmd[@]}"
-        wr_check_at end "$n" "${cmd[@]}"
+        wr_check_positions java 1 $((n - 2)) "$n" "${cmd[@]}"
     done
 }
 
 @test "dotnet: interpreter after 'exec', script before RuntimeSupport.dll, end after the handler" {
-    [ "$(wr_family "${DOTNET[@]}")" = dotnet ]
-    wr_check_at interpreter 2 "${DOTNET[@]}"
-    wr_check_at script 6 "${DOTNET[@]}"
-    wr_check_at end 8 "${DOTNET[@]}"
+    wr_check_positions dotnet 2 6 8 "${DOTNET[@]}"
 }
 
 @test "ruby3.2/3.3: family ruby; positions around index.rb" {
     for rt in /var/lang/bin/ruby ruby3.2 ruby3.3; do
         cmd=("$rt" /var/runtime/index.rb)
-        [ "$(wr_family "${cmd[@]}")" = ruby ] || { echo "$rt"; return 1; }
-        wr_check_at interpreter 1 "${cmd[@]}"
-        wr_check_at script 1 "${cmd[@]}"
-        wr_check_at end 2 "${cmd[@]}"
+        wr_check_positions ruby 1 1 2 "${cmd[@]}"
     done
 }
 
 @test "look-alikes are not runtimes: a bootstrap script, javaagent, node-gyp, python3.12-config, dotnet-script" {
     for rt in /var/runtime/bootstrap /var/task/bootstrap /opt/javaagent /usr/bin/node-gyp python3.12-config \
         dotnet-script /opt/rubyish /usr/bin/javac; do
-        [ "$(wr_family "$rt" x)" = other ] || { echo "$rt: $(wr_family "$rt" x)"; return 1; }
+        LWRAP_PRESETS=ruby-frozen-strings wr_explain_parse "$rt" x
+        [ "$WR_FAMILY" = other ] || { echo "$rt: $WR_FAMILY"; return 1; }
     done
     # a -javaagent argument does not make a python command line java
-    [ "$(wr_family /var/lang/bin/python3.12 -javaagent:x /var/runtime/bootstrap.py)" = python ]
+    LWRAP_PRESETS=ruby-frozen-strings wr_explain_parse /var/lang/bin/python3.12 -javaagent:x /var/runtime/bootstrap.py
+    [ "$WR_FAMILY" = python ]
 }
 
 @test "java-fast-start on java8.al2, java11 and java17: exact argv and JAVA_TOOL_OPTIONS" {

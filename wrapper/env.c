@@ -114,19 +114,27 @@ static int is_sep(char c, char sep)
     return sep == ' ' ? (c == ' ' || c == '\t' || c == '\n') : c == sep;
 }
 
+/* The next sep-separated token of s[0..slen) from *pos: [*at, *at + *len). Returns 0
+ * at the end. */
+static int next_token(const char *s, size_t slen, size_t *pos, char sep, size_t *at, size_t *len)
+{
+    size_t i = *pos, j;
+    while (i < slen && is_sep(s[i], sep))
+        i++;
+    for (j = i; j < slen && !is_sep(s[j], sep); j++)
+        ;
+    *at = i;
+    *len = j - i;
+    *pos = j;
+    return j > i;
+}
+
 /* Whether token [t, t+tl) is one of the sep-separated tokens of s. */
 static int has_token(const char *s, size_t slen, const char *t, size_t tl, char sep)
 {
-    for (size_t i = 0; i < slen;) {
-        while (i < slen && is_sep(s[i], sep))
-            i++;
-        size_t j = i;
-        while (j < slen && !is_sep(s[j], sep))
-            j++;
-        if (j - i == tl && memcmp(s + i, t, tl) == 0)
+    for (size_t pos = 0, at, n; next_token(s, slen, &pos, sep, &at, &n);)
+        if (n == tl && memcmp(s + at, t, tl) == 0)
             return 1;
-        i = j;
-    }
     return 0;
 }
 
@@ -135,24 +143,17 @@ static int has_token(const char *s, size_t slen, const char *t, size_t tl, char 
 static size_t new_tokens(const char *old, size_t oldlen, const char *add, char sep, char *out)
 {
     size_t len = 0, alen = strlen(add);
-    for (size_t i = 0; i < alen;) {
-        while (i < alen && is_sep(add[i], sep))
-            i++;
-        size_t j = i;
-        while (j < alen && !is_sep(add[j], sep))
-            j++;
-        if (j > i && !has_token(old, oldlen, add + i, j - i, sep) &&
-            !has_token(add, i, add + i, j - i, sep)) {
-            if (len) {
-                if (out)
-                    out[len] = sep;
-                len++;
-            }
+    for (size_t pos = 0, at, n; next_token(add, alen, &pos, sep, &at, &n);) {
+        if (has_token(old, oldlen, add + at, n, sep) || has_token(add, at, add + at, n, sep))
+            continue;
+        if (len) {
             if (out)
-                memcpy(out + len, add + i, j - i);
-            len += j - i;
+                out[len] = sep;
+            len++;
         }
-        i = j;
+        if (out)
+            memcpy(out + len, add + at, n);
+        len += n;
     }
     return len;
 }

@@ -40,6 +40,26 @@ static const char *expand(const char **pp, struct sink *k)
     return NULL;
 }
 
+/* One unit at *pp outside single quotes: a backslash escape, ${NAME} or a plain byte.
+ * Inside double quotes a backslash escapes only \ " $ ` and newline, as in sh. */
+static const char *unit(const char **pp, struct sink *k, int dquoted)
+{
+    const char *p = *pp;
+    if (p[0] == '\\' && (!dquoted || (p[1] && strchr("\\\"$`\n", p[1])))) {
+        if (!p[1])
+            return "trailing backslash";
+        if (p[1] != '\n') /* backslash-newline continues the line, as in sh */
+            emit(k, p + 1, 1);
+        *pp = p + 2;
+        return NULL;
+    }
+    if (p[0] == '$' && p[1] == '{')
+        return expand(pp, k);
+    emit(k, p, 1);
+    *pp = p + 1;
+    return NULL;
+}
+
 static const char *split_pass(const char *s, struct sink *k, size_t *nwords, char **v)
 {
     const char *p = s, *err;
@@ -64,29 +84,12 @@ static const char *split_pass(const char *s, struct sink *k, size_t *nwords, cha
                 for (p++; *p != '"';) {
                     if (!*p)
                         return "unterminated double quote";
-                    if (p[0] == '\\' && p[1] && strchr("\\\"$`\n", p[1])) {
-                        if (p[1] != '\n')
-                            emit(k, p + 1, 1);
-                        p += 2;
-                    } else if (p[0] == '$' && p[1] == '{') {
-                        if ((err = expand(&p, k)))
-                            return err;
-                    } else {
-                        emit(k, p++, 1);
-                    }
+                    if ((err = unit(&p, k, 1)))
+                        return err;
                 }
                 p++;
-            } else if (*p == '\\') {
-                if (!p[1])
-                    return "trailing backslash";
-                if (p[1] != '\n') /* backslash-newline continues the line, as in sh */
-                    emit(k, p + 1, 1);
-                p += 2;
-            } else if (p[0] == '$' && p[1] == '{') {
-                if ((err = expand(&p, k)))
-                    return err;
-            } else {
-                emit(k, p++, 1);
+            } else if ((err = unit(&p, k, 0))) {
+                return err;
             }
         }
         /* An unquoted word that expanded to nothing is dropped, as in sh; "" is kept. */

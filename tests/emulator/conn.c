@@ -4,6 +4,7 @@
 #include "emu.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +70,29 @@ static void flush_out(struct conn *c)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
+            c->send_failed = true;
             conn_close(c);
             return;
         }
         buf_consume(&c->out, (size_t)n);
     }
+    /* Everything was sent: closing now (Connection: close) is the normal end of the
+     * exchange, not a failure. Callers tell the two apart by send_failed, never by dead. */
     if (c->close_after)
         conn_close(c);
+}
+
+/* Has the peer hung up (or reset) a connection we have not heard from since it was
+ * parked? A runtime thread that gave up on its `next` must not be handed an event.
+ * poll() sees the FIN/RST even when this loop turn has not processed it yet. */
+bool conn_peer_gone(struct conn *c)
+{
+    if (c->dead)
+        return true;
+    struct pollfd p = {c->fd, POLLRDHUP, 0};
+    if (poll(&p, 1, 0) < 0)
+        return false;
+    return (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 void conn_on_writable(struct conn *c)

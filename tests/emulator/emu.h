@@ -84,6 +84,7 @@ struct conn {
     bool sent_continue;
     bool close_after;  /* close once out is flushed */
     bool dead;         /* closed; freed at the end of the loop turn */
+    bool send_failed;  /* a send() failed: the peer did not get (all of) the answer */
     enum park_kind park;
     void *park_ref;
     struct conn *next;
@@ -99,6 +100,7 @@ void conn_on_readable(struct conn *c);
 void conn_on_writable(struct conn *c);
 void conn_reap_dead(void);
 void conn_unpark(struct conn *c);
+bool conn_peer_gone(struct conn *c);
 
 /* ---- output.c: events to stdout, text or JSON ---- */
 enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY };
@@ -143,6 +145,10 @@ struct proc {
 struct proc *proc_start_runtime(void);
 struct proc *proc_start_extension(const char *path, const char *name);
 void stream_on_readable(struct stream *s);
+void stream_drain(struct stream *s);
+void streams_drain_all(void);
+void proc_kill_groups(void);
+void proc_reaped(struct proc *p, bool kill_leftovers);
 void stream_close(struct stream *s);
 bool proc_streams_open(const struct proc *p);
 void proc_free(struct proc *p);
@@ -166,6 +172,7 @@ struct invoke {
     bool client_streaming;   /* --listen: chunked answer to the caller under way */
     size_t forwarded;        /* bytes of the streamed body passed on so far */
     char *client_context, *cognito;
+    int requeued;            /* times a `next` connection failed before it got this event */
     struct invoke *next;
 };
 struct ext {
@@ -235,6 +242,7 @@ struct options {
     const char *handler, *task_root, *function_name, *ext_dir, *raw_dir;
     int memory;
     double timeout, init_timeout;
+    double idle_timeout; /* 0: no idle guard */
     int concurrency;
     char **env;
     int nenv;
@@ -254,6 +262,7 @@ struct emu {
     int inflight;
     int raw_fd[3];
     bool stopping;
+    bool idle_stop; /* the idle guard shut the emulator down: exit status 1 */
     int exit_code;
 };
 extern struct emu E;

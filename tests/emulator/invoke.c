@@ -112,28 +112,10 @@ void invoke_set_result(struct invoke *inv, const char *status, const char *body,
     inv->err_type = err_type ? xstrdup(err_type) : NULL;
 }
 
-/* What the runtime wrote before it answered belongs to this invoke: read the
- * pipes now, so poll()'s order between a pipe and a socket cannot move a log
- * line after END (and lose its request id). */
-static void drain_output(void)
-{
-    struct proc *ps[EMU_MAX_EXTENSIONS + 1];
-    int n = 0;
-    if (E.runtime)
-        ps[n++] = E.runtime;
-    for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
-        if (E.exts[i].used && E.exts[i].proc)
-            ps[n++] = E.exts[i].proc;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < 3; k++)
-            if (ps[i]->s[k].fd >= 0)
-                stream_on_readable(&ps[i]->s[k]);
-}
-
 /* The runtime is done with inv (answered, timed out or gone). */
 void invoke_responded(struct invoke *inv)
 {
-    drain_output();
+    streams_drain_all(); /* what it wrote before it answered is this invoke's */
     if (inv->state == INV_RUNNING)
         E.inflight--;
     inv->state = INV_RESPONDED;
@@ -144,7 +126,7 @@ void invoke_responded(struct invoke *inv)
 
 void invoke_finish(struct invoke *inv)
 {
-    drain_output(); /* extensions' lines about this invoke, written before their next */
+    streams_drain_all(); /* extensions' lines about this invoke, written before their next */
     double dur = now_mono_ms() - inv->t_dispatch;
     int maxmem = !E.runtime ? 0
                  : E.runtime->alive ? proc_max_rss_mb(E.runtime->pid)
@@ -282,22 +264,28 @@ void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req
     life_pump();
 }
 
-/* Hand inv to the runtime waiting on c; false if that connection was gone. */
+/* Hand inv to the runtime waiting on c; false if that connection was gone.
+ * Once the answer is sent, inv is the runtime's: the connection may well be closed
+ * right after (a `next` with Connection: close, as a client that opens a new
+ * connection per request sends), and that is a delivery, not a hang-up. Only a
+ * connection found gone before we answer, or a failed send, keeps inv queued; taking
+ * it back after a successful send would hand the same id out again and refuse its
+ * response with 403, for ever. */
 static bool dispatch(struct invoke *inv, struct conn *c)
 {
+    if (conn_peer_gone(c)) {
+        conn_close(c); /* the waiting thread gave up: keep inv for the next `next` */
+        return false;
+    }
     double now = now_mono_ms();
-    inv->state = INV_RUNNING;
-    inv->t_dispatch = now;
-    inv->t_deadline = now + E.o.timeout * 1000.0;
-    inv->deadline_epoch_ms = now_epoch_ms() + (int64_t)(E.o.timeout * 1000.0);
-    E.inflight++;
+    int64_t deadline_epoch_ms = now_epoch_ms() + (int64_t)(E.o.timeout * 1000.0);
     struct buf h = {0};
     buf_addf(&h,
              "Content-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: %s\r\n"
              "Lambda-Runtime-Deadline-Ms: %lld\r\n"
              "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:012345678912:function:%s\r\n"
              "Lambda-Runtime-Trace-Id: %s\r\n",
-             inv->id, (long long)inv->deadline_epoch_ms, E.o.function_name, inv->trace);
+             inv->id, (long long)deadline_epoch_ms, E.o.function_name, inv->trace);
     const char *cc = inv->client_context ? inv->client_context : E.o.client_context;
     const char *cg = inv->cognito ? inv->cognito : E.o.cognito;
     if (cc && *cc)
@@ -306,12 +294,18 @@ static bool dispatch(struct invoke *inv, struct conn *c)
         buf_addf(&h, "Lambda-Runtime-Cognito-Identity: %s\r\n", cg);
     conn_respond(c, 200, buf_cstr(&h), inv->event.p ? inv->event.p : "", inv->event.len);
     buf_free(&h);
-    if (c->dead) {
-        /* the waiting thread hung up before it got the event: keep it for the next one */
-        inv->state = INV_QUEUED;
-        E.inflight--;
+    if (c->send_failed) {
+        /* reset or broken pipe: the runtime cannot have read the event */
+        inv->requeued++;
+        out_emu("invoke %s: the runtime's next connection failed before it got the event; kept for the next next",
+                inv->id);
         return false;
     }
+    inv->state = INV_RUNNING;
+    inv->t_dispatch = now;
+    inv->t_deadline = now + E.o.timeout * 1000.0;
+    inv->deadline_epoch_ms = deadline_epoch_ms;
+    E.inflight++;
     out_start(inv->id);
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
@@ -362,7 +356,9 @@ void invoke_try_dispatch(void)
     }
 }
 
-/* The environment is going down: nobody will answer these `next`s. */
+/* A new runtime is starting: `next`s still parked belong to the one that is gone
+ * (during a shutdown they stay parked, so a runtime that keeps calling `next` just
+ * waits, as in Lambda, instead of spinning on closed connections). */
 void invoke_drop_nexts(void)
 {
     for (int i = 0; i < Q.nnexts; i++)

@@ -264,7 +264,8 @@ static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now
         kill_group(E.runtime, SIGKILL);
     else if (ext_external || ext_internal)
         kill_group(E.runtime, SIGTERM); /* Lambda's runtime gets SIGTERM when extensions exist */
-    invoke_drop_nexts();
+    /* `next`s parked now stay parked: a runtime that keeps calling `next` waits until it
+     * is killed (start_init drops what is left), it never spins on refused requests. */
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || e->internal || !e->proc || !e->proc->alive)
@@ -464,6 +465,7 @@ void life_timers(void)
         }
         char msg[256];
         struct buf b = {0};
+        streams_drain_all(); /* output written before the deadline belongs before the timeout */
         out_timeout(i->id, E.o.timeout);
         snprintf(msg, sizeof msg, "RequestId: %s Error: Task timed out after %.2f seconds", i->id, E.o.timeout);
         buf_json_error(&b, "Sandbox.Timedout", msg);

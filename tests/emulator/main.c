@@ -252,9 +252,7 @@ static void on_signals(void)
                 if (!p)
                     continue;
                 /* logs written before the exit come before the exit report */
-                for (int k = 0; k < 3; k++)
-                    if (p->s[k].fd >= 0)
-                        stream_on_readable(&p->s[k]);
+                streams_drain_all();
                 p->alive = false;
                 p->status = st;
                 p->max_rss_kb = ru.ru_maxrss;

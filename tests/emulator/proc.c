@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -196,6 +197,52 @@ static void child_write(const char *s)
     }
 }
 
+/* Every process group we created, runtime and extensions, across re-inits: on the way
+ * out each is killed, also when its leader is gone but a child it left behind is not. */
+static pid_t groups[256];
+static int ngroups;
+
+static void remember_group(pid_t pgid)
+{
+    for (int i = 0; i < ngroups; i++)
+        if (groups[i] == pgid)
+            return;
+    if (ngroups < (int)(sizeof groups / sizeof *groups)) {
+        groups[ngroups++] = pgid;
+        return;
+    }
+    /* full (a long --listen run with many re-inits): forget groups that are empty */
+    int j = 0;
+    for (int i = 0; i < ngroups; i++)
+        if (kill(-groups[i], 0) == 0)
+            groups[j++] = groups[i];
+    ngroups = j;
+    if (ngroups < (int)(sizeof groups / sizeof *groups))
+        groups[ngroups++] = pgid;
+}
+
+/* p was just reaped: kill what it left in its group (safe now: while a member lives
+ * the group id cannot be reused) and forget the group. An extension that exits mid-run
+ * keeps its group listed until the end (a launcher script may leave its real process). */
+void proc_reaped(struct proc *p, bool kill_leftovers)
+{
+    if (!kill_leftovers)
+        return;
+    kill(-p->pid, SIGKILL);
+    for (int i = 0; i < ngroups; i++)
+        if (groups[i] == p->pid) {
+            groups[i] = groups[--ngroups];
+            break;
+        }
+}
+
+void proc_kill_groups(void)
+{
+    for (int i = 0; i < ngroups; i++)
+        kill(-groups[i], SIGKILL);
+    ngroups = 0;
+}
+
 static struct proc *spawn(char **argv, bool runtime, const char *name, struct ext *ext)
 {
     int po[2], pe[2], pt[2] = {-1, -1};
@@ -214,6 +261,7 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
     const char *wrapper = runtime ? env_get(&env, "AWS_LAMBDA_EXEC_WRAPPER") : NULL;
     if (wrapper && !*wrapper)
         wrapper = NULL;
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         out_emu("fork: %s", strerror(errno));
@@ -226,6 +274,12 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
         signal(SIGPIPE, SIG_DFL);
         sigprocmask(SIG_SETMASK, &none, NULL);
         setpgid(0, 0); /* so a timeout can kill the runtime and all its children */
+        /* If the emulator dies without a chance to clean up (SIGKILL), its runtime and
+         * extensions go too: a test tool must not leave them spinning. (Survives exec;
+         * not inherited by their own children, which the group kill covers.) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1); /* the emulator died before the line above */
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             child_fd(devnull, 0);
@@ -263,6 +317,7 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
     }
     /* both sides set the group, so a kill right after fork cannot miss it */
     setpgid(pid, pid);
+    remember_group(pid);
     env_free(&env);
     close(po[1]);
     close(pe[1]);

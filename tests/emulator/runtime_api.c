@@ -88,6 +88,10 @@ void runtime_api_handle(struct conn *c)
                     conn_respond_json_error(c, 405, "MethodNotAllowed", "wants POST");
                     return;
                 }
+                /* Everything the runtime wrote before this request is already in its
+                 * pipes: read it now, so it is this invoke's (requestId, before the
+                 * response and END), whatever order poll() reported the fds in. */
+                streams_drain_all();
                 struct invoke *inv = invoke_for(c, idbuf);
                 if (!inv)
                     return;

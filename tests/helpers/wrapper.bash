@@ -97,23 +97,37 @@ wr_explained_argv() {
     "$LWRAP" --explain "$@" | sed -n 's/^argv //p'
 }
 
-# wr_family CMD...: the runtime family lwrap detects for CMD (from the note a preset
-# for another family leaves: "skip preset ...: it is for X, the runtime is FAMILY").
-wr_family() {
-    local probe=ruby-frozen-strings out
-    [[ $(basename "$1") == ruby* ]] && probe=python-faulthandler
-    out=$(LWRAP_PRESETS=$probe "$LWRAP" --explain "$@" | sed -n 's/^skip preset .*, the runtime is //p')
-    printf '%s\n' "${out:-${probe%%-*}}"
+# wr_explain_parse CMD...: one `lwrap --explain` run (settings from the caller), parsed
+# in bash (no sed, no diff: these helpers run hundreds of times under a loaded CI):
+# WR_ARGV = the final argv, WR_FAMILY = the family named by a "skip preset" note, if any.
+wr_explain_parse() {
+    local out line
+    out=$("$LWRAP" --explain "$@") || return 1
+    WR_ARGV=() WR_FAMILY=
+    while IFS= read -r line; do
+        case $line in
+        'argv '*) WR_ARGV+=("${line#argv }") ;;
+        'skip preset '*) WR_FAMILY=${line##*, the runtime is } ;;
+        esac
+    done <<<"$out"
 }
 
-# wr_check_at AT INDEX CMD...: LWRAP_ARGS=--lwrap-probe placed per LWRAP_ARGS_AT=AT
-# lands at argv[INDEX] of the runtime command, everything else in its place.
-wr_check_at() {
-    local at=$1 index=$2
-    shift 2
-    local -a want=("${@:1:index}" --lwrap-probe "${@:index+1}")
-    diff -u <(printf '%s\n' "${want[@]}") <(LWRAP_ARGS=--lwrap-probe LWRAP_ARGS_AT=$at wr_explained_argv "$@") ||
-        { echo "LWRAP_ARGS_AT=$at on $*"; return 1; }
+# wr_check_positions FAMILY I S E CMD...: CMD is detected as FAMILY, and
+# LWRAP_ARGS=--lwrap-probe lands at argv[I], argv[S], argv[E] of the runtime command for
+# LWRAP_ARGS_AT=interpreter, script, end, everything else in its place.
+wr_check_positions() {
+    local family=$1 at index probe=ruby-frozen-strings
+    local -A where=([interpreter]=$2 [script]=$3 [end]=$4)
+    shift 4
+    [[ $family == ruby ]] && probe=python-faulthandler
+    for at in interpreter script end; do
+        index=${where[$at]}
+        local -a want=("${@:1:index}" --lwrap-probe "${@:index+1}")
+        LWRAP_PRESETS=$probe LWRAP_ARGS=--lwrap-probe LWRAP_ARGS_AT=$at wr_explain_parse "$@" || return 1
+        [[ ${WR_FAMILY:-${probe%%-*}} == "$family" ]] || { echo "$1: family ${WR_FAMILY:-?}, not $family"; return 1; }
+        [[ ${WR_ARGV[*]@Q} == "${want[*]@Q}" ]] ||
+            { printf 'LWRAP_ARGS_AT=%s on %s\n got: %s\nwant: %s\n' "$at" "$*" "${WR_ARGV[*]}" "${want[*]}"; return 1; }
+    done
 }
 
 # wr_execve ENTRY... -- CMD...: exec CMD with exactly the environment entries given, in
