@@ -77,25 +77,13 @@ static size_t env_extra(void)
  * and execs. A child process the runtime starts has another pid and is served normally. */
 #define MARK "_LWRAP_PID"
 
-static void decimal(char out[24], unsigned long long v)
-{
-    size_t i = 23;
-    out[i] = '\0';
-    do {
-        out[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memmove(out, out + i, 24 - i);
-}
-
 static int nested(void)
 {
     char pid[24];
     const char *m = getenv(MARK);
     if (!m)
         return 0;
-    decimal(pid, (unsigned long long)getpid());
-    return strcmp(m, pid) == 0;
+    return strcmp(m, decimal(pid, (unsigned long long)getpid())) == 0;
 }
 
 /* The inner lwrap of `lwrap [--] CMD` as the runtime command: 1 or 2 words (with "--"). */
@@ -220,8 +208,7 @@ int main(int argc, char **argv)
         return 0;
     if (p.nnext || p.ninner) {
         char pid[24];
-        decimal(pid, (unsigned long long)getpid());
-        env_set_quiet(MARK, sizeof MARK - 1, pid);
+        env_set_quiet(MARK, sizeof MARK - 1, decimal(pid, (unsigned long long)getpid()));
     }
     launch(final, env_vector(), strict ? NULL : orig, environ);
 }

@@ -64,15 +64,21 @@ void line_escaped(const char *s, size_t n)
     }
 }
 
-void line_uint(unsigned long long v)
+const char *decimal(char digits[24], unsigned long long v)
 {
-    char d[20];
-    size_t i = sizeof d;
+    size_t i = 23;
+    digits[i] = '\0';
     do {
-        d[--i] = (char)('0' + v % 10);
+        digits[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    line_mem(d + i, sizeof d - i);
+    return digits + i;
+}
+
+void line_uint(unsigned long long v)
+{
+    char d[24];
+    line_str(decimal(d, v));
 }
 
 void line_end(void)

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "env.h"
+#include "out.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -159,11 +160,5 @@ void preload_inject(const char *why, const char *why2, unsigned long long start_
         env_add("LD_PRELOAD", 10, lib, 0, why, why2);
     }
     char ns[24];
-    size_t i = sizeof ns;
-    ns[--i] = '\0';
-    do {
-        ns[--i] = (char)('0' + start_ns % 10);
-        start_ns /= 10;
-    } while (start_ns);
-    env_set("_LWRAP_START_NS", 15, ns + i, why, why2);
+    env_set("_LWRAP_START_NS", 15, decimal(ns, start_ns), why, why2);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,7 +41,9 @@ static const char usage[] =
     "  --no-telemetry-fd     do not pass _LAMBDA_TELEMETRY_LOG_FD\n"
     "  --log-format text|json\n"
     "  --raw DIR             also save the runtime's raw stdout, stderr and telemetry bytes in DIR\n"
-    "  --client-context JSON / --cognito-identity JSON   headers for every invoke\n";
+    "  --client-context JSON / --cognito-identity JSON   headers for every invoke\n"
+    "  --idle-timeout S      shut down (exit 1) when, with work pending and no deadline\n"
+    "                        ahead, nothing at all happens for S seconds (default 600; 0 = never)\n";
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die_usage(const char *fmt, ...)
 {
@@ -105,6 +108,7 @@ static void parse_options(int argc, char **argv)
     o->timeout = 3;
     o->init_timeout = 10;
     o->concurrency = 1;
+    o->idle_timeout = 600;
     o->telemetry = true;
     o->events = xcalloc((size_t)argc, sizeof *o->events);
     o->env = xcalloc((size_t)argc, sizeof *o->env);
@@ -171,6 +175,10 @@ static void parse_options(int argc, char **argv)
             o->client_context = VALUE();
         else if (strcmp(a, "--cognito-identity") == 0)
             o->cognito = VALUE();
+        else if (strcmp(a, "--idle-timeout") == 0) {
+            char *v = VALUE();
+            o->idle_timeout = strcmp(v, "0") == 0 ? 0 : parse_seconds(a, v);
+        }
         else
             die_usage("unknown option %s", a);
 #undef VALUE
@@ -230,6 +238,7 @@ static struct proc *proc_by_pid(pid_t pid)
     return NULL;
 }
 
+/* On the way out, whatever the reason: the runtime's and extensions' process groups. */
 static void kill_everything(void)
 {
     if (E.runtime && E.runtime->alive)
@@ -237,6 +246,7 @@ static void kill_everything(void)
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
         if (E.exts[i].used && E.exts[i].proc && E.exts[i].proc->alive)
             kill(-E.exts[i].proc->pid, SIGKILL);
+    proc_kill_groups();
 }
 
 static void on_signals(void)
@@ -256,6 +266,7 @@ static void on_signals(void)
                 p->alive = false;
                 p->status = st;
                 p->max_rss_kb = ru.ru_maxrss;
+                proc_reaped(p, p == E.runtime || E.stopping);
                 life_proc_exited(p);
             }
         } else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
@@ -288,8 +299,25 @@ static void open_raw(void)
     }
 }
 
+/* The idle guard: true when the emulator waits for something (an invoke queued or
+ * running, or a shutdown under way) with no deadline of its own that would move it on.
+ * A --listen server with nothing to do is simply idle, not stuck. */
+static bool idle_guard_applies(void)
+{
+    if (E.o.idle_timeout <= 0 || life_next_timer() >= 0)
+        return false;
+    return !E.o.listen || E.invokes || E.stopping;
+}
+
 int main(int argc, char **argv)
 {
+    /* A test tool must die with whoever started it (a bats timeout kills the test's
+     * shell, not us): SIGTERM starts the normal shutdown, which kills the runtime. */
+    pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        return 1; /* the parent died before the line above */
+    atexit(kill_everything);
     /* fds 0-2 must be taken so pipes never land there */
     for (int fd = open("/dev/null", O_RDWR); fd >= 0 && fd <= 2; fd = open("/dev/null", O_RDWR))
         ;
@@ -326,6 +354,7 @@ int main(int argc, char **argv)
     struct pollfd *pfd = NULL;
     void **ref = NULL;
     int cap = 0;
+    double last_activity = now_mono_ms();
     for (;;) {
         life_pump();
         if (life_finished())
@@ -373,8 +402,22 @@ int main(int argc, char **argv)
             ref[n++] = c;
         }
         double t = life_next_timer();
+        bool guard = idle_guard_applies();
+        if (guard)
+            t = last_activity + E.o.idle_timeout * 1000.0 - now_mono_ms();
+        if (guard && t < 0)
+            t = 0;
         int timeout = t < 0 ? -1 : (int)(t + 0.999);
         int r = poll(pfd, (nfds_t)n, timeout);
+        if (r > 0)
+            last_activity = now_mono_ms();
+        else if (r == 0 && guard && !E.idle_stop && now_mono_ms() - last_activity >= E.o.idle_timeout * 1000.0) {
+            out_emu("nothing happened for %g s (no request, output or exit) with work pending: shutting down",
+                    E.o.idle_timeout);
+            E.idle_stop = true;
+            life_request_stop();
+            last_activity = now_mono_ms();
+        }
         if (r < 0 && errno != EINTR) {
             perror("lambda-emu: poll");
             kill_everything();
@@ -414,5 +457,5 @@ int main(int argc, char **argv)
         conn_reap_dead();
     }
     kill_everything();
-    return life_exit_code();
+    return E.idle_stop ? 1 : life_exit_code();
 }
