@@ -8,6 +8,7 @@
 
 #include "child_env.h"
 #include "hook.h"
+#include "logs.h"
 #include "real.h"
 
 extern char **environ;
@@ -16,6 +17,11 @@ static int run(bool search, const char *file, char *const argv[], char *const en
 {
     int (*fn)(const char *, char *const[], char *const[]) = search ? REAL(execvpe) : REAL(execve);
     char **patched = child_env_for_exec(envp);
+    /* A successful exec discards the process image: records still pending in the log
+     * pipeline (a line printed just before os.execv) would be lost. Signal-safe, and a
+     * no-op in a vfork child, whose memory is the parent's. */
+    if (logs_enabled)
+        logs_flush_all();
     return fn(file, argv, patched ? patched : envp);
 }
 

@@ -34,7 +34,7 @@ load test_helper
 @test "after the last event a runtime that keeps calling next waits in it: never refused, never a loop" {
     # With an external extension the runtime gets SIGTERM and time to stop; this one
     # ignores SIGTERM and retries any next that fails (and says so), until SIGKILL.
-    EMU_FIXTURE_NEXT=retry EMU_FIXTURE_CONN=close fx_emu --extensions-dir "$(fx_extensions ext-a)" -- '{"n":1}' '{"n":2}'
+    EMU_FIXTURE_NEXT=retry fx_emu --extensions-dir "$(fx_extensions ext-a)" -- '{"n":1}' '{"n":2}'
     [ "$status" -eq 0 ] || fx_fail
     [ "$(fx_sel '.type=="response"' .status)" = "$(printf '"success"\n"success"')" ]
     [ -z "$(fx_sel '.type=="function"')" ] || fx_fail "the runtime's next failed"

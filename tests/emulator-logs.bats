@@ -64,3 +64,38 @@ load test_helper
     [[ $(fx_sel '.type=="emu"') == *"telemetry fd: bad frame header (type 0x12345678"* ]] || fx_fail
     [ "$(fx_sel '.type=="response"' .status | sort -u)" = '"success"' ]
 }
+
+# tK line J for J in 1..$2, as a JSON array
+fx_lines() {
+    jq -nc --arg k "$1" --argjson n "$2" '[range(1; $n + 1) | "\($k) line \(.)"]'
+}
+
+@test "every line written before the response carries its invoke's id and comes before its END, over many invokes" {
+    # What the runtime wrote before it posted /response is in the pipes when the request
+    # arrives: the emulator reads it first, so attribution never depends on poll()'s order.
+    local k evs=()
+    for k in $(seq 1 15); do evs+=("{\"do\":\"print\",\"lines\":$(fx_lines "t$k" 150)}"); done
+    fx_emu --no-telemetry-fd -- "${evs[@]}"
+    [ "$status" -eq 0 ] || fx_fail
+    run -0 fx_attribution
+    [ "${lines[-1]}" = "count 2250" ]
+    # the same through a runtime that connects anew for each request (Connection: close)
+    EMU_FIXTURE_CONN=close fx_emu --no-telemetry-fd -- "${evs[@]}"
+    [ "$status" -eq 0 ] || fx_fail
+    run -0 fx_attribution
+    [ "${lines[-1]}" = "count 2250" ]
+}
+
+@test "the same for the node test runtime, stdout lines and telemetry frames" {
+    local k evs=()
+    for k in $(seq 1 15); do
+        printf '{"lines":%s}' "$(fx_lines "t$k" 100)" >"ev$k.json"
+        evs+=(--event "ev$k.json")
+    done
+    runtime_cmd node
+    run --separate-stderr timeout -k 10 120 "$EMU" --log-format json "${evs[@]}" \
+        --handler log.handler --task-root "$(handler_dir node)" -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ] || fx_fail
+    run -0 fx_attribution
+    [ "${lines[-1]}" = "count 3000" ]
+}

@@ -68,19 +68,20 @@ reproduce() {
         fi
     done
     diff -r "$BATS_FILE_TMPDIR/co1/src" "$BATS_FILE_TMPDIR/co2/src" >/dev/null
-    REPO=$BATS_FILE_TMPDIR/co1/src pk_make BUILD=out-a DIST=dist LAYER_ARCHES="$1" layer
-    REPO=$BATS_FILE_TMPDIR/co2/src pk_make BUILD=b DIST=dist LAYER_ARCHES="$1" layer
-    cmp "$BATS_FILE_TMPDIR/co1/src/dist/lwrap-layer-$1.zip" "$BATS_FILE_TMPDIR/co2/src/dist/lwrap-layer-$1.zip"
+    # Build output beside the copies (../), so the copies stay comparable.
+    REPO=$BATS_FILE_TMPDIR/co1/src pk_make BUILD=../out-a DIST=../dist LAYER_ARCHES="$1" layer
+    REPO=$BATS_FILE_TMPDIR/co2/src pk_make BUILD=../b DIST=../dist LAYER_ARCHES="$1" layer
+    cmp "$BATS_FILE_TMPDIR/co1/dist/lwrap-layer-$1.zip" "$BATS_FILE_TMPDIR/co2/dist/lwrap-layer-$1.zip"
 }
 
 @test "reproducible (x86_64): clean builds in two checkouts at different paths give identical zips" {
     reproduce x86_64
-    [ -f "$BATS_FILE_TMPDIR/co1/src/out-a/liblwrap.so" ]
+    [ -f "$BATS_FILE_TMPDIR/co1/out-a/liblwrap.so" ]
 }
 
 @test "reproducible (arm64): clean builds in two checkouts at different paths give identical zips" {
     reproduce arm64
-    [ -f "$BATS_FILE_TMPDIR/co2/src/b-arm64/liblwrap.so" ]
+    [ -f "$BATS_FILE_TMPDIR/co2/b-arm64/liblwrap.so" ]
 }
 
 @test "reproducible across time zones and umasks; SOURCE_DATE_EPOCH sets the mtime" {
