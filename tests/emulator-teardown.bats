@@ -11,10 +11,10 @@ teardown() {
 }
 
 @test "the emulator dies with its parent and takes the runtime and the runtime's children along" {
-    printf '%s' '{"do":"sleep","ms":100000,"child":true,"pid":true}' >ev.json
+    printf '%s' '{"do":"sleep","ms":1000000,"child":true,"pid":true}' >ev.json
     # the parent: a shell that started the emulator and dies without cleaning up
     bash -c '"$@" >out.json 2>err.txt & echo $! >emu.pid; wait' _ \
-        "$EMU" --log-format json --timeout 200 --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py" </dev/null >/dev/null 2>&1 3>&- &
+        "$EMU" --log-format json --timeout 2000 --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py" </dev/null >/dev/null 2>&1 3>&- &
     local parent=$! emu rt child
     child=$(fx_wait_for out.json 'child [0-9]+') || { kill -9 "$parent"; false; }
     child=${child#child }
@@ -31,8 +31,8 @@ teardown() {
 }
 
 @test "a SIGKILLed emulator still takes its runtime along" {
-    printf '%s' '{"do":"sleep","ms":100000,"pid":true}' >ev.json
-    "$EMU" --log-format json --timeout 200 --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py" </dev/null >out.json 2>err.txt 3>&- &
+    printf '%s' '{"do":"sleep","ms":1000000,"pid":true}' >ev.json
+    "$EMU" --log-format json --timeout 2000 --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py" </dev/null >out.json 2>err.txt 3>&- &
     local emu=$! rt
     LEFT_PIDS=$emu
     rt=$(fx_wait_for out.json 'pid [0-9]+')
@@ -57,4 +57,16 @@ teardown() {
     [ -z "$(fx_sel '.type=="emu"')" ] || fx_fail
     run -1 "$EMU" --idle-timeout -3 -- true
     run -1 "$EMU" --idle-timeout soon -- true
+}
+
+@test "--max-wall bounds the whole run, whatever is going on: emu line, runtime killed, exit 1" {
+    fx_emu --max-wall 1 --timeout 100 -- '{"do":"sleep","ms":60000,"pid":true}'
+    [ "$status" -eq 1 ] || fx_fail
+    [ "$(fx_sel '.type=="emu"')" = '"--max-wall 1 s reached: killing the runtime and stopping"' ] || fx_fail
+    local rt
+    rt=$(fx_sel '.type=="function"' | sed -n 's/^"pid \([0-9]*\)"$/\1/p')
+    [ -n "$rt" ] || fx_fail
+    LEFT_PIDS=$rt
+    fx_gone "$rt"
+    run -1 "$EMU" --max-wall x -- true
 }

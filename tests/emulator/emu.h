@@ -243,6 +243,7 @@ struct options {
     int memory;
     double timeout, init_timeout;
     double idle_timeout; /* 0: no idle guard */
+    double max_wall;     /* 0: no limit; <0: the default (--event mode only) */
     int concurrency;
     char **env;
     int nenv;

@@ -43,7 +43,10 @@ static const char usage[] =
     "  --raw DIR             also save the runtime's raw stdout, stderr and telemetry bytes in DIR\n"
     "  --client-context JSON / --cognito-identity JSON   headers for every invoke\n"
     "  --idle-timeout S      shut down (exit 1) when, with work pending and no deadline\n"
-    "                        ahead, nothing at all happens for S seconds (default 600; 0 = never)\n";
+    "                        ahead, nothing at all happens for S seconds (default 600; 0 = never)\n"
+    "  --max-wall S          stop (kill the runtime, exit 1) after S seconds in all, whatever is\n"
+    "                        going on (--event mode default: 300, or more when the events' own\n"
+    "                        timeouts need it; none with --listen; 0 = never)\n";
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die_usage(const char *fmt, ...)
 {
@@ -109,6 +112,7 @@ static void parse_options(int argc, char **argv)
     o->init_timeout = 10;
     o->concurrency = 1;
     o->idle_timeout = 600;
+    o->max_wall = -1;
     o->telemetry = true;
     o->events = xcalloc((size_t)argc, sizeof *o->events);
     o->env = xcalloc((size_t)argc, sizeof *o->env);
@@ -175,7 +179,10 @@ static void parse_options(int argc, char **argv)
             o->client_context = VALUE();
         else if (strcmp(a, "--cognito-identity") == 0)
             o->cognito = VALUE();
-        else if (strcmp(a, "--idle-timeout") == 0) {
+        else if (strcmp(a, "--max-wall") == 0) {
+            char *v = VALUE();
+            o->max_wall = strcmp(v, "0") == 0 ? 0 : parse_seconds(a, v);
+        } else if (strcmp(a, "--idle-timeout") == 0) {
             char *v = VALUE();
             o->idle_timeout = strcmp(v, "0") == 0 ? 0 : parse_seconds(a, v);
         }
@@ -355,6 +362,14 @@ int main(int argc, char **argv)
     void **ref = NULL;
     int cap = 0;
     double last_activity = now_mono_ms();
+    /* The absolute guard, for what the idle guard cannot see: traffic that keeps flowing
+     * (a runtime in a request loop). The default never cuts a run short that the events'
+     * own deadlines allow: each may need an init, its timeout and a reset. */
+    if (E.o.max_wall < 0) {
+        double need = E.o.nevents * (E.o.init_timeout + E.o.timeout + 2.5) + 30;
+        E.o.max_wall = E.o.listen ? 0 : need > 300 ? need : 300;
+    }
+    double wall_end = E.o.max_wall > 0 ? now_mono_ms() + E.o.max_wall * 1000.0 : 0;
     for (;;) {
         life_pump();
         if (life_finished())
@@ -407,8 +422,15 @@ int main(int argc, char **argv)
             t = last_activity + E.o.idle_timeout * 1000.0 - now_mono_ms();
         if (guard && t < 0)
             t = 0;
+        if (wall_end && (t < 0 || wall_end - now_mono_ms() < t))
+            t = wall_end - now_mono_ms() > 0 ? wall_end - now_mono_ms() : 0;
         int timeout = t < 0 ? -1 : (int)(t + 0.999);
         int r = poll(pfd, (nfds_t)n, timeout);
+        if (wall_end && now_mono_ms() >= wall_end) {
+            out_emu("--max-wall %g s reached: killing the runtime and stopping", E.o.max_wall);
+            kill_everything();
+            return 1;
+        }
         if (r > 0)
             last_activity = now_mono_ms();
         else if (r == 0 && guard && !E.idle_stop && now_mono_ms() - last_activity >= E.o.idle_timeout * 1000.0) {
