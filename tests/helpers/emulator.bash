@@ -77,8 +77,8 @@ fx_attribution() {
 # fx_wait_for FILE REGEX: waits (up to 60 s, for a loaded machine) until a line of FILE
 # matches the extended REGEX; prints that line's first match.
 fx_wait_for() {
-    local i
-    for ((i = 0; i < 600; i++)); do
+    local end=$((SECONDS + 60))
+    while ((SECONDS < end)); do
         if grep -qE "$2" "$1" 2>/dev/null; then
             grep -oE "$2" "$1" | head -1
             return 0
@@ -92,8 +92,8 @@ fx_wait_for() {
 # fx_gone PID: true once PID has exited (gone, or a zombie nobody reaped yet); waits up to
 # 60 s for it. A process still there after that is a leak.
 fx_gone() {
-    local i state
-    for ((i = 0; i < 600; i++)); do
+    local end=$((SECONDS + 60)) state
+    while ((SECONDS < end)); do
         state=$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null || true)
         [[ -z $state || $state == Z ]] && return 0
         sleep 0.1
