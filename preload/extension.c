@@ -6,8 +6,6 @@
  * real functions: this traffic is ours, never the runtime's. */
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -20,6 +18,7 @@
 #include "http.h"
 #include "lifecycle.h"
 #include "lifecycle_events.h"
+#include "quiet_thread.h"
 #include "real.h"
 #include "runtime_addr.h"
 
@@ -254,18 +253,7 @@ void extension_before_runtime_connect(void)
     strcpy(ext_id, r.ext_id);
     note("ext-register", "id", ext_id);
 
-    /* The thread takes no signals: they belong to the runtime's threads. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 64 * 1024);
-    pthread_t t;
-    int err = pthread_create(&t, &attr, serve, NULL);
-    pthread_attr_destroy(&attr);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int err = quiet_thread_start(serve, 64 * 1024);
     if (err != 0)
         init_error("Extension.ThreadCreateFailed");
 }

@@ -6,10 +6,9 @@
  * runtime's handlers run on its own threads). Not running in a forked child until the
  * child writes something. */
 #include "log_internal.h"
+#include "quiet_thread.h"
 
 #include <linux/futex.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -39,18 +38,8 @@ static void *flusher(void *arg)
 
 static void start(void)
 {
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&attr, 256 * 1024);
-    pthread_t t;
-    if (pthread_create(&t, &attr, flusher, NULL) != 0)
+    if (quiet_thread_start(flusher, 256 * 1024) != 0)
         __atomic_store_n(&started, 0, __ATOMIC_RELEASE); /* try again next time */
-    pthread_attr_destroy(&attr);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void log_flusher_kick(void)

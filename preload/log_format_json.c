@@ -10,7 +10,9 @@
 
 static const char hex[] = "0123456789abcdef";
 
-static size_t utf8_seq(const unsigned char *p, size_t avail)
+/* Length of the valid UTF-8 sequence of two to four bytes at p (0 when invalid or
+ * ASCII): what JSON may carry as is. Shared with the JSON-object reader. */
+size_t log_utf8_multibyte(const unsigned char *p, size_t avail)
 {
     unsigned c = p[0];
     if (c >= 0xC2 && c <= 0xDF)
@@ -77,7 +79,7 @@ size_t log_json_escape(const char *in, size_t n, char *out, size_t cap, size_t *
                 continue;
             }
         } else {
-            size_t k = utf8_seq(p + i, n - i);
+            size_t k = log_utf8_multibyte(p + i, n - i);
             if (k) {
                 if (o + k > cap)
                     break;

@@ -122,6 +122,7 @@ size_t log_format_json(const struct log_rec *r, const struct log_parsed *ps, int
                        bool frame, char *out, size_t cap, size_t from, size_t *next);
 /* JSON string body (no quotes) of p[0..n) into out[0..cap): \u00XX for every byte that is
  * not valid UTF-8; stops before a character that would not fit. *used = input taken. */
+size_t log_utf8_multibyte(const unsigned char *p, size_t avail);
 size_t log_json_escape(const char *p, size_t n, char *out, size_t cap, size_t *used);
 
 /* log_output.c: batches of whole records and the one place bytes leave the pipeline. */
