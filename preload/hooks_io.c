@@ -30,7 +30,7 @@ static bool out_before(uint8_t g, int fd, const struct iovec *iov, int cnt, bool
     int slot;
     if ((g & GATE_OBSERVE) && (slot = fdtab_conn(fd)) >= 0)
         observer_before_send(slot, iov, cnt);
-    return (g & GATE_LOGS) && to_log && logs_enabled && logs_intercept(fd, iov, cnt, result);
+    return (g & GATE_LOGS) && to_log && logs_intercept(fd, iov, cnt, result); /* gate set from logs_enabled */
 }
 
 static void out_after(uint8_t g, int fd, const struct iovec *iov, int cnt, ssize_t r)

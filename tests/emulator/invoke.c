@@ -212,6 +212,22 @@ void life_body_progress(struct conn *c)
         client_stream(inv, r);
 }
 
+/* A response or error body over Lambda's 6 MiB limit: the invoke fails, the runtime gets 413. */
+static void refuse_too_large(struct conn *c, struct invoke *inv)
+{
+    const char *b = too_large_body();
+    invoke_set_result(inv, "error", b, strlen(b), "Function.ResponseSizeTooLarge");
+    conn_respond_json_error(c, 413, "RequestEntityTooLarge",
+                            "Exceeded maximum allowed payload size (6291456 bytes).");
+}
+
+/* Lambda's answer to an accepted response or error. */
+static void accept_result(struct conn *c)
+{
+    const char ok[] = "{\"status\":\"OK\"}";
+    conn_respond(c, 202, "Content-Type: application/json\r\n", ok, sizeof ok - 1);
+}
+
 void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
     const char *mode = http_header(r, "Lambda-Runtime-Function-Response-Mode");
@@ -219,10 +235,7 @@ void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
     if (inv->streamed && inv->client)
         client_stream(inv, r); /* the head, or the last bytes, if not passed on yet */
     if (r->too_large) {
-        const char *b = too_large_body();
-        invoke_set_result(inv, "error", b, strlen(b), "Function.ResponseSizeTooLarge");
-        conn_respond_json_error(c, 413, "RequestEntityTooLarge",
-                                "Exceeded maximum allowed payload size (6291456 bytes).");
+        refuse_too_large(c, inv);
     } else {
         const char *etype = http_trailer(r, "Lambda-Runtime-Function-Error-Type");
         if (etype) {
@@ -236,8 +249,7 @@ void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
         } else {
             invoke_set_result(inv, "success", r->body.p ? r->body.p : "", r->body.len, NULL);
         }
-        const char ok[] = "{\"status\":\"OK\"}";
-        conn_respond(c, 202, "Content-Type: application/json\r\n", ok, sizeof ok - 1);
+        accept_result(c);
     }
     invoke_responded(inv);
     life_pump();
@@ -246,10 +258,7 @@ void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
     if (r->too_large) {
-        const char *b = too_large_body();
-        invoke_set_result(inv, "error", b, strlen(b), "Function.ResponseSizeTooLarge");
-        conn_respond_json_error(c, 413, "RequestEntityTooLarge",
-                                "Exceeded maximum allowed payload size (6291456 bytes).");
+        refuse_too_large(c, inv);
     } else {
         const char *etype = http_header(r, "Lambda-Runtime-Function-Error-Type");
         struct buf t = {0};
@@ -257,8 +266,7 @@ void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req
             etype = buf_cstr(&t);
         invoke_set_result(inv, "error", r->body.p ? r->body.p : "", r->body.len, etype ? etype : "Unhandled");
         buf_free(&t);
-        const char ok[] = "{\"status\":\"OK\"}";
-        conn_respond(c, 202, "Content-Type: application/json\r\n", ok, sizeof ok - 1);
+        accept_result(c);
     }
     invoke_responded(inv);
     life_pump();

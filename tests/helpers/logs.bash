@@ -18,20 +18,13 @@ logs_handler() {
 }
 
 logs_lang_run() {
-    local lang=$1 name=$2 root=$3 n=0 f
+    local lang=$1 name=$2 root=$3
     shift 3
-    local -a events=()
-    while (($#)) && [[ $1 != -- ]]; do
-        f=$BATS_TEST_TMPDIR/event.$n.json
-        printf '%s' "$1" >"$f"
-        events+=(--event "$f")
-        n=$((n + 1))
-        shift
-    done
-    [[ ${1:-} == -- ]] && shift
+    emu_event_files "$@"
+    shift "$EMU_EVENTS_USED"
     runtime_cmd "$lang" "$name" || return 1
     run --separate-stderr "$EMU" --log-format json -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" "$@" \
-        "${events[@]}" --handler "$(handler_name "$lang" "$name")" --task-root "$root" \
+        "${EMU_EVENT_ARGS[@]}" --handler "$(handler_name "$lang" "$name")" --task-root "$root" \
         -- "${RUNTIME_CMD[@]}"
 }
 

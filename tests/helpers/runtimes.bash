@@ -89,21 +89,31 @@ emu_invoke() {
 # Both give init 30 s instead of Lambda's 10 (a loaded 2-core CI machine can take several
 # seconds to start node or a JVM); a test's own --init-timeout comes later and wins.
 emu_invoke_events() {
-    local lang=$1 name=$2 n=0 f
+    local lang=$1 name=$2
     shift 2
-    local -a events=()
+    emu_event_files "$@"
+    shift "$EMU_EVENTS_USED"
+    emu_args "$lang" "$name" || return 1
+    run --separate-stderr "$EMU" --log-format json --init-timeout 30 "$@" "${EMU_EVENT_ARGS[@]}" "${EMU_ARGS[@]}"
+}
+
+# emu_event_files EVENT_JSON... [-- ...]: write each event to its own file; sets
+# EMU_EVENT_ARGS (--event FILE ...) and EMU_EVENTS_USED (arguments to shift, `--` included).
+emu_event_files() {
+    local n=0 f
+    EMU_EVENT_ARGS=()
     # Out of the way of tests that look at their (initially empty) directory.
     mkdir -p "$BATS_TEST_TMPDIR/.emu-events"
     while (($#)) && [[ $1 != -- ]]; do
         f=$BATS_TEST_TMPDIR/.emu-events/$n.json
         printf '%s' "$1" >"$f"
-        events+=(--event "$f")
+        EMU_EVENT_ARGS+=(--event "$f")
         n=$((n + 1))
         shift
     done
-    [[ ${1:-} == -- ]] && shift
-    emu_args "$lang" "$name" || return 1
-    run --separate-stderr "$EMU" --log-format json --init-timeout 30 "$@" "${events[@]}" "${EMU_ARGS[@]}"
+    EMU_EVENTS_USED=$n
+    [[ ${1:-} == -- ]] && EMU_EVENTS_USED=$((n + 1))
+    return 0
 }
 
 # emu_select JQ_CONDITION [FIELD]: from $output (emulator JSON lines), print FIELD (default
