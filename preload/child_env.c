@@ -4,21 +4,39 @@
  * is ours when it names this very object (its path as the loader recorded it) or a file
  * with our file name.
  *
+ * The edit is made in the process's environment array itself (`environ`), not with
+ * setenv/unsetenv: a program may define those (and getenv) itself, and the dynamic
+ * linker then binds our calls to its versions. bash does: its setenv only touches a
+ * shell-variable table that main() later rebuilds from envp, so the scrub used to be
+ * lost and every program a bash runtime started got the preload. envp, the array main()
+ * receives, is this very array (glibc passes main the `environ` of the moment), and
+ * every program builds its own view of the environment (bash's variables, Python's
+ * os.environ, Perl's %ENV, Node's process.env) from it in or after main, after our
+ * constructor. So: the LD_PRELOAD string is rewritten in place (what is left is never
+ * longer), and an entry left empty is taken out by moving the later pointers down, as
+ * glibc's unsetenv does: nothing is allocated, nothing outside this process's own
+ * environment is called.
+ *
  * A process that execs *itself* into the next program (no fork: same pid) is not making
  * a child but handing over: a vendor's wrapper script chained after lwrap, a version
  * manager's shim. The exec hooks (hooks_exec.c) put our entry back for those, so the
- * runtime at the end of the chain still gets the preload. */
+ * runtime at the end of the chain still gets the preload; child_env_for_exec says when. */
 
 #include <dlfcn.h>
-#include <stdlib.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "child_env.h"
 #include "config.h"
 
+extern char **environ;
+
 static char self_path[512]; /* our own path as the loader recorded it; "" = nothing removed */
 static pid_t self_pid;      /* the process the constructor ran in */
+static bool left_others;    /* the scrub left LD_PRELOAD set (it held other entries) */
 
 static bool is_self(const char *tok, size_t n, const char *self)
 {
@@ -45,82 +63,150 @@ static bool holds_self(const char *lp)
     return false;
 }
 
-void child_env_scrub(void)
+static bool is_ld_preload(const char *entry)
 {
-    if (config.keep_preload)
-        return;
-    const char *lp = getenv("LD_PRELOAD");
-    Dl_info self;
-    if (!lp || !dladdr((void *)child_env_scrub, &self) || !self.dli_fname ||
-        strlen(self.dli_fname) >= sizeof self_path)
-        return;
-    size_t len = strlen(lp);
-    char *out = malloc(len + 1);
-    if (!out)
-        return;
+    return strncmp(entry, "LD_PRELOAD=", 11) == 0;
+}
+
+/* Removes our entries from the value v in place (the loader splits LD_PRELOAD on spaces
+ * and colons; the others are kept in order, joined with ':'). The result is never longer
+ * than the input, and the write position never passes the read position. Returns whether
+ * anything was removed. */
+static bool scrub_value(char *v, const char *self)
+{
     size_t o = 0;
     bool removed = false;
-    /* The loader splits LD_PRELOAD on spaces and colons. */
-    for (const char *p = lp; *p;) {
+    for (char *p = v; *p;) {
         size_t n = strcspn(p, ": ");
-        if (n > 0 && is_self(p, n, self.dli_fname)) {
+        if (n > 0 && is_self(p, n, self)) {
             removed = true;
         } else if (n > 0) {
             if (o > 0)
-                out[o++] = ':';
-            memcpy(out + o, p, n);
+                v[o++] = ':';
+            memmove(v + o, p, n);
             o += n;
         }
         p += n;
         if (*p)
             p++;
     }
-    out[o] = 0;
+    if (removed)
+        v[o] = 0;
+    return removed;
+}
+
+void child_env_scrub(void)
+{
+    if (config.keep_preload)
+        return;
+    Dl_info self;
+    char **env = environ;
+    if (!env || !dladdr((void *)child_env_scrub, &self) || !self.dli_fname ||
+        strlen(self.dli_fname) >= sizeof self_path)
+        return;
+    bool removed = false;
+    /* Every LD_PRELOAD entry: execve allows a name twice (the loader reads the last,
+     * getenv the first). */
+    for (size_t i = 0; env[i];) {
+        if (!is_ld_preload(env[i])) {
+            i++;
+            continue;
+        }
+        char *v = env[i] + 11;
+        if (scrub_value(v, self.dli_fname))
+            removed = true;
+        if (*v) {
+            left_others = true;
+            i++;
+        } else {
+            for (size_t j = i; (env[j] = env[j + 1]) != NULL; j++)
+                ;
+        }
+    }
     if (removed) {
         strcpy(self_path, self.dli_fname);
         self_pid = getpid();
-        if (o == 0)
-            unsetenv("LD_PRELOAD");
-        else
-            setenv("LD_PRELOAD", out, 1);
     }
-    free(out);
 }
+
+/* Whether envp carries lwrap's settings: a variable named LWRAP_... or _LWRAP_... */
+static bool has_settings(const char *entry)
+{
+    if (entry[0] == '_')
+        entry++;
+    return strncmp(entry, "LWRAP_", 6) == 0;
+}
+
+/* The block child_env_for_exec returns, with its size in front for child_env_release.
+ * mmap, not malloc: exec is async-signal-safe and may be called from a signal handler,
+ * and malloc may be the host program's. */
+struct block {
+    size_t size;
+    char *env[];
+};
 
 char **child_env_for_exec(char *const envp[])
 {
-    /* A forked child (maybe a vfork child sharing our memory: nothing may be allocated)
-     * keeps the scrubbed environment it was given. */
+    /* A forked child (maybe a vfork child sharing our memory: nothing may be allocated
+     * and no state changed) keeps the scrubbed environment it was given. */
     if (!self_path[0] || !envp || getpid() != self_pid)
         return NULL;
-    size_t n = 0, at = (size_t)-1;
-    for (; envp[n]; n++)
-        if (strncmp(envp[n], "LD_PRELOAD=", 11) == 0)
-            at = n;
-    if (at != (size_t)-1 && holds_self(envp[at] + 11))
+    size_t n = 0, at = SIZE_MAX;
+    bool settings = false;
+    for (; envp[n]; n++) {
+        if (is_ld_preload(envp[n]))
+            at = n; /* the loader reads the last one */
+        else if (!settings && has_settings(envp[n]))
+            settings = true;
+    }
+    /* An environment without lwrap's settings was built without them (env -i,
+     * execve(path, argv, {NULL}), a sanitised environment): it stays as given, and the
+     * preload would do nothing there anyway. */
+    if (!settings)
         return NULL;
-    char **out = malloc((n + 2) * sizeof *out);
-    if (!out)
-        return NULL;
-    memcpy(out, envp, n * sizeof *out);
-    const char *cur = at != (size_t)-1 ? envp[at] + 11 : "";
-    size_t len = 11 + strlen(cur) + 1 + strlen(self_path) + 1;
-    char *entry = malloc(len);
-    if (!entry) {
-        free(out);
+    const char *cur = "";
+    if (at != SIZE_MAX) {
+        cur = envp[at] + 11;
+        /* Explicitly empty (LD_PRELOAD= exec ...): the caller wants no preload. */
+        if (!*cur || holds_self(cur))
+            return NULL;
+    } else if (left_others) {
+        /* The scrub left other entries in LD_PRELOAD and this environment has none:
+         * the caller removed the variable. */
         return NULL;
     }
-    strcpy(entry, "LD_PRELOAD=");
-    strcat(entry, cur);
-    if (*cur)
-        strcat(entry, ":");
-    strcat(entry, self_path);
-    if (at != (size_t)-1) {
+    size_t clen = strlen(cur), slen = strlen(self_path);
+    size_t slots = at != SIZE_MAX ? n + 1 : n + 2;
+    size_t size = sizeof(struct block) + slots * sizeof(char *) + 11 + clen + 1 + slen + 1;
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED)
+        return NULL;
+    struct block *b = mem;
+    b->size = size;
+    char **out = b->env;
+    char *entry = (char *)(out + slots), *e = entry;
+    memcpy(out, envp, n * sizeof *out);
+    memcpy(e, "LD_PRELOAD=", 11);
+    e += 11;
+    memcpy(e, cur, clen);
+    e += clen;
+    if (clen)
+        *e++ = ':';
+    memcpy(e, self_path, slen + 1);
+    if (at != SIZE_MAX) {
         out[at] = entry;
-        out[n] = NULL;
     } else {
         out[n] = entry;
-        out[n + 1] = NULL;
+        n++;
     }
-    return out; /* leaked on purpose: exec either replaces the image or failed rarely */
+    out[n] = NULL;
+    return out; /* exec replaces the image; after a failed exec, child_env_release */
+}
+
+void child_env_release(char **env)
+{
+    if (env) {
+        struct block *b = (struct block *)((char *)env - offsetof(struct block, env));
+        munmap(b, b->size);
+    }
 }

@@ -3,13 +3,22 @@
 #define LWRAP_CHILD_ENV_H
 
 /* Remove liblwrap.so from LD_PRELOAD (keeping every other entry as it was), unless
- * LWRAP_KEEP_PRELOAD=1. From the constructor, before the runtime starts threads. */
+ * LWRAP_KEEP_PRELOAD=1. From the constructor, before the runtime starts threads. Edits
+ * the `environ` array in place (no setenv/unsetenv, no allocation), so a program that
+ * builds its own copy of the environment from main's envp (bash) sees the change. */
 void child_env_scrub(void);
 
 /* For an exec in this very process (no fork: the pid the constructor ran in), an
  * environment like envp with our entry back in LD_PRELOAD, so the program this process
- * hands over to (the runtime at the end of a wrapper chain) gets the preload. NULL: use
- * envp unchanged (a forked child, nothing was removed, or it is already there). */
+ * hands over to (the runtime at the end of a wrapper chain) gets the preload. Only when
+ * envp still carries lwrap's settings (a variable named LWRAP_* or _LWRAP_*) and the
+ * caller has not cleared LD_PRELOAD: not set to empty, and not removed when the scrub
+ * had left other entries in it. NULL: use envp unchanged (a forked or vfork child,
+ * nothing was removed, it is already there, or one of the cases above). Async-signal-
+ * safe; allocates nothing in a child. */
 char **child_env_for_exec(char *const envp[]);
+
+/* Frees what child_env_for_exec returned, for when the exec failed (NULL: nothing). */
+void child_env_release(char **env);
 
 #endif

@@ -1,12 +1,10 @@
 /* Crash report: on a fatal signal, one record (signal, fault address, the request id in
  * flight, a native backtrace) to stderr and to /tmp/lwrap-crash-<request-id>.txt, then
  * the signal goes on as if we had not been there, so the exit status is unchanged.
+ * signals.c owns the handler (a runtime that installs its own later, the JVM, Node,
+ * replaces it, and that is its right) and calls crash_report from it.
  *
- * Installed once, from the constructor, and never again: a runtime that installs its own
- * handler later (the JVM, Node) replaces ours, and that is its right. A handler that was
- * there before us is restored and gets the signal after our report.
- *
- * Everything in the handler is async-signal-safe: static buffers, raw fds, backtrace()
+ * Everything in the report is async-signal-safe: static buffers, raw fds, backtrace()
  * (libgcc_s is loaded in the constructor, not in the handler). The backtrace goes to
  * the file first and is read back, so stderr gets the whole record in one write. */
 #include <execinfo.h>
@@ -21,11 +19,8 @@
 #include "lifecycle.h"
 #include "logs.h"
 #include "real.h"
+#include "sink.h"
 
-static const int fatal[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-#define NFATAL (sizeof fatal / sizeof fatal[0])
-static struct sigaction previous[NFATAL];
-static char altstack[64 * 1024];
 static char record[64 * 1024];
 static void *frames[64];
 
@@ -39,14 +34,6 @@ static const char *signame(int sig)
     case SIGABRT: return "SIGABRT";
     default: return "?";
     }
-}
-
-static int index_of(int sig)
-{
-    for (unsigned i = 0; i < NFATAL; i++)
-        if (fatal[i] == sig)
-            return (int)i;
-    return -1;
 }
 
 /* A request id may only put safe characters into a file name. */
@@ -104,47 +91,21 @@ static void report(int sig, const siginfo_t *si)
         if (end > 0 && lseek(fd, 0, SEEK_SET) == 0) {
             ssize_t n = REAL(read)(fd, record, end < (off_t)sizeof record ? (size_t)end : sizeof record);
             if (n > 0)
-                REAL(write)(2, record, (size_t)n);
+                sink_write(2, record, (size_t)n, SINK_ONE);
         }
         REAL(close)(fd);
-    } else { /* no /tmp: the same record, in a few writes */
-        REAL(write)(2, record, f.len);
-        backtrace_symbols_fd(frames, depth, 2);
+    } else { /* no /tmp: the record without the backtrace */
+        sink_write(2, record, f.len, SINK_ONE);
     }
 }
 
-static void on_fatal(int sig, siginfo_t *si, void *uc)
+void crash_report(int sig, const siginfo_t *si)
 {
-    (void)uc;
-    static int busy;
-    int i = index_of(sig);
-    /* A second fatal signal (another thread, or inside the report) skips the report. */
-    if (!__atomic_exchange_n(&busy, 1, __ATOMIC_ACQ_REL)) {
-        report(sig, si);
-        logs_flush_all();
-    }
-    /* Put back what was there before us and let the signal happen again: a fault
-     * re-executes the faulting instruction, a sent signal (abort, kill) is raised anew. */
-    sigaction(sig, i >= 0 ? &previous[i] : NULL, NULL);
-    if (si == NULL || si->si_code <= 0)
-        raise(sig);
+    report(sig, si);
 }
 
-void crash_install(void)
+void crash_prepare(void)
 {
     /* backtrace() loads libgcc_s on first use: do it now, not inside the handler. */
     backtrace(frames, 1);
-    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};
-    stack_t old;
-    /* Keep a runtime's own alternate stack if it already has one. */
-    if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
-        sigaltstack(&ss, NULL);
-    for (unsigned i = 0; i < NFATAL; i++) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = on_fatal;
-        sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-        sigemptyset(&sa.sa_mask);
-        sigaction(fatal[i], &sa, &previous[i]);
-    }
 }

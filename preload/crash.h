@@ -1,9 +1,14 @@
-/* The crash report (LWRAP_CRASH=1). */
+/* The crash report (LWRAP_CRASH=1); signals.c calls it from its handler. */
 #ifndef LWRAP_CRASH_H
 #define LWRAP_CRASH_H
 
-/* From the constructor: alternate stack, libgcc_s loaded, handlers installed for
- * SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT. */
-void crash_install(void);
+#include <signal.h>
+
+/* From the constructor: loads what the report needs (libgcc_s for backtrace()). */
+void crash_prepare(void);
+
+/* From the handler of SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT: the report, to stderr
+ * and /tmp/lwrap-crash-<request-id>.txt. Async-signal-safe. */
+void crash_report(int sig, const siginfo_t *si);
 
 #endif

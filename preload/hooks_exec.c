@@ -1,9 +1,13 @@
 /* The exec family, for child_env.c: a process that execs itself into the next program
  * (a wrapper script chained after lwrap, a shim) passes the preload on; a forked child's
- * exec passes straight through with the environment it was given. glibc's execv and
+ * exec passes straight through with the environment it was given. Before any exec or
+ * spawn, the log pipeline writes what it holds (see logs_flush_all). glibc's execv and
  * execvp call execve internally (not through us), so each is hooked. The execl family
  * is not: lwrap's chain and the runtimes' wrappers use execve/execv/execvp. */
+#include <spawn.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "child_env.h"
@@ -43,4 +47,40 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 EXPORT int execvp(const char *file, char *const argv[])
 {
     return run(true, file, argv, environ);
+}
+
+/* posix_spawn (Java's ProcessBuilder), system and popen (glibc runs both through its
+ * internal posix_spawn) start a child without fork's atfork handlers and exec in it
+ * without our exec hooks: write what this thread printed first, so the child's output
+ * cannot overtake it. */
+static void before_spawn(void)
+{
+    if (logs_enabled)
+        logs_flush_own();
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    before_spawn();
+    return REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    before_spawn();
+    return REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+}
+
+EXPORT int system(const char *command)
+{
+    before_spawn();
+    return REAL(system)(command);
+}
+
+EXPORT FILE *popen(const char *command, const char *mode)
+{
+    before_spawn();
+    return REAL(popen)(command, mode);
 }

@@ -37,6 +37,17 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
     return r;
 }
 
+/* fd is about to be closed or replaced: records held for it go out first, to what it
+ * still is (`exec >file` in a bash runtime must not carry earlier lines into file). */
+static void fd_changing(int fd)
+{
+    if (UNLIKELY(gate() & GATE_LOGS)) {
+        int saved = errno;
+        logs_fd_changing(fd);
+        errno = saved;
+    }
+}
+
 /* The log pipeline caches which fds are stdout/stderr/telemetry. */
 static void fd_changed(int fd)
 {
@@ -64,6 +75,7 @@ EXPORT int close(int fd)
     uint8_t g = gate();
     if (UNLIKELY(g & GATE_OBSERVE))
         fdtab_forget(fd);
+    fd_changing(fd);
     int r = fn(fd);
     if (UNLIKELY(g & GATE_LOGS))
         fd_changed(fd);
@@ -86,6 +98,8 @@ EXPORT int dup2(int fd, int to)
     int (*fn)(int, int) = REAL(dup2);
     if (UNLIKELY(!fn)) /* aarch64 has only dup3, which refuses fd == to */
         return fd == to ? fd : (int)syscall(SYS_dup3, fd, to, 0);
+    if (fd != to)
+        fd_changing(to);
     int r = fn(fd, to);
     if (UNLIKELY(gate()) && r >= 0 && fd != to)
         dup_changed(fd, to);
@@ -97,6 +111,7 @@ EXPORT int dup3(int fd, int to, int flags)
     int (*fn)(int, int, int) = REAL(dup3);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_dup3, fd, to, flags);
+    fd_changing(to);
     int r = fn(fd, to, flags);
     if (UNLIKELY(gate()) && r >= 0)
         dup_changed(fd, to);

@@ -207,7 +207,7 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
         debuglog_kvi(f, "inflight", live_count);
         debuglog_end(f);
     }
-    logs_on_invoke_start(id);
+    logs_on_invoke_start(id, deadline_ms);
 }
 
 void lifecycle_invoke_ending(int fd, const char *id)

@@ -6,7 +6,11 @@
  * - Python: after "Traceback (most recent call last):" the first unindented line (the
  *   "XError: message" line), then a chained exception ("", "During handling of the
  *   above exception, ...", "The above exception was the direct cause ...", "", the next
- *   "Traceback ..."). */
+ *   "Traceback ...").
+ * A JSON-object line (exactly one JSON object: a structured logger's record) is a record
+ * of its own: it never continues the record before it and is never continued, whatever
+ * its indentation and even when written by the same write as its neighbours (a
+ * logger's buffered lines arrive in one write). */
 #include "log_internal.h"
 
 #include <string.h>
@@ -32,12 +36,22 @@ static bool is_traceback(const char *line, size_t n)
     return starts(line, n, TRACEBACK) || starts(line, n, "Exception Group Traceback (most recent call last):");
 }
 
-void log_cont_start(struct log_cont *c, const char *line, size_t n)
+/* A line that is exactly one JSON object. The shape test first: most lines are not. */
+static bool json_line(const char *line, size_t n)
 {
-    c->tb = is_traceback(line, n) ? TB_FRAMES : TB_NONE;
+    size_t a = 0;
+    while (a < n && (line[a] == ' ' || line[a] == '\t'))
+        a++;
+    while (n > a && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+        n--;
+    if (n - a < 2 || line[a] != '{' || line[n - 1] != '}')
+        return false;
+    struct log_parsed ps;
+    return log_json_object(line + a, n - a, &ps);
 }
 
-bool log_cont_joins(struct log_cont *c, const char *line, size_t n)
+/* The shape rules: indentation, stack-trace forms, the Python traceback states. */
+static bool shape_joins(struct log_cont *c, const char *line, size_t n)
 {
     if (n && (line[0] == ' ' || line[0] == '\t'))
         return true;
@@ -81,7 +95,24 @@ bool log_cont_joins(struct log_cont *c, const char *line, size_t n)
         return true;
     if (starts(line, n, "from ") && memmem(line, n, ":in ", 4))
         return true;
-    if (is_traceback(line, n) && c->tb == TB_NONE)
-        return false;
     return false;
+}
+
+void log_cont_start(struct log_cont *c, const char *line, size_t n)
+{
+    c->tb = is_traceback(line, n) ? TB_FRAMES : TB_NONE;
+    c->json = json_line(line, n);
+}
+
+bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool same_write)
+{
+    if (c->json)
+        return false;
+    bool joins = shape_joins(c, line, n) || same_write;
+    return joins && !json_line(line, n);
+}
+
+bool log_cont_joins(struct log_cont *c, const char *line, size_t n)
+{
+    return log_cont_joins_write(c, line, n, false);
 }

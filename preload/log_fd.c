@@ -6,8 +6,11 @@
 #include "log_internal.h"
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "logs.h"
+#include "sink.h"
 
 #define CACHED 4096
 
@@ -72,14 +75,20 @@ int log_fd_kind(int fd)
     if (LIKELY(k))
         return k;
     k = classify(fd);
-    __atomic_store_n(&kind[fd], (uint8_t)k, __ATOMIC_RELAXED);
+    if ((pid_t)syscall(SYS_getpid) == log_pid)
+        __atomic_store_n(&kind[fd], (uint8_t)k, __ATOMIC_RELAXED);
     return k;
 }
 
 void logs_fd_changed(int fd)
 {
+    /* A vfork child (posix_spawn, Python's subprocess) shares our memory but has its own
+     * fds: what it closes or redirects before exec must not change what we know. */
+    if ((pid_t)syscall(SYS_getpid) != log_pid)
+        return;
     if (fd >= 0 && fd < CACHED)
         __atomic_store_n(&kind[fd], 0, __ATOMIC_RELAXED);
+    sink_fd_changed(fd);
     /* The runtime closed or replaced its telemetry fd: never write frames into whatever
      * now has that number; records go to stdout/stderr as lines from now on. */
     struct stat st;

@@ -1,8 +1,8 @@
 /* The flusher: a small thread, started the first time something is pending, that writes
  * out records nobody else would (a line printed before a long silence: the pipeline
  * holds each line until the next one shows it is not continued, and batches records).
- * It wakes every LOG_DEADLINE_NS/4 while something is pending and sleeps on a futex
- * otherwise, so an idle function costs nothing. All signals are blocked in it (the
+ * It sleeps until the earliest held record falls due while something is held, and on a
+ * futex otherwise, so an idle function costs nothing. All signals are blocked in it (the
  * runtime's handlers run on its own threads). Not running in a forked child until the
  * child writes something. */
 #include "log_internal.h"
@@ -22,15 +22,19 @@ static void *flusher(void *arg)
     (void)arg;
     prctl(PR_SET_NAME, "lwrap-logs", 0, 0, 0);
     for (;;) {
-        log_flush_idle(log_now_us());
-        if (!log_any_pending()) {
+        uint64_t now = log_now_us();
+        uint64_t due = log_flush_idle(now);
+        if (!due) {
             __atomic_store_n(&sleeping, 1, __ATOMIC_SEQ_CST);
-            if (!log_any_pending())
+            if (!log_flush_idle(log_now_us()))
                 syscall(SYS_futex, &sleeping, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
             __atomic_store_n(&sleeping, 0, __ATOMIC_SEQ_CST);
             continue;
         }
-        struct timespec ts = {0, (long)(LOG_DEADLINE_NS / 4)};
+        uint64_t wait_us = due > now ? due - now : 0;
+        if (wait_us > LOG_HOLD_NS / 1000)
+            wait_us = LOG_HOLD_NS / 1000;
+        struct timespec ts = {0, (long)(wait_us * 1000 + 200 * 1000)};
         nanosleep(&ts, NULL);
     }
     return NULL;

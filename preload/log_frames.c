@@ -1,8 +1,9 @@
 /* Frames the runtime itself writes to the telemetry fd (its logger's records): each is
  * reassembled from however many writes carry it, then dropped when its level bits are
  * below LWRAP_LOG_LEVEL, redacted (LWRAP_LOGS not off) and, with LWRAP_LOGS=json,
- * turned into a JSON frame; with off the kept frames pass byte-exact. A frame larger
- * than a record passes through as it comes (filtered by its header only). Bytes that
+ * turned into a JSON frame; with off the kept frames pass byte-exact. A frame
+ * larger than 1 MiB passes through as it comes (filtered by its header only; other
+ * writers to the fd wait until its last byte is out). Bytes that
  * are not frames make us stop parsing and pass everything through from then on.
  * The runtime serialises its own frame writes; our spin flag only guards against
  * threads that do not, and is reset in a forked child. */
@@ -11,8 +12,12 @@
 #include <sched.h>
 #include <string.h>
 
+#include "sink.h"
+
 #define HDR 16
-#define FRAME_CAP (LOG_RECORD_MAX + HDR)
+/* Frames up to 1 MiB (CloudWatch's event limit) are held whole; only the pages a frame
+ * touches become resident. */
+#define FRAME_CAP (1024 * 1024 + HDR)
 
 static int lock;
 static char frame[FRAME_CAP];
@@ -64,6 +69,10 @@ static void one_frame(uint32_t type, char *msg, size_t len)
     }
     if (out.cap - out.len < HDR + len)
         log_out_flush(&out);
+    if (out.cap < HDR + len) {
+        sink_write(log_cfg.tfd, msg - HDR, HDR + len, SINK_FRAMES);
+        return;
+    }
     memcpy(out.buf + out.len, msg - HDR, HDR + len);
     out.len += HDR + len;
 }
@@ -73,7 +82,7 @@ static void feed(const char *p, size_t n)
     while (n) {
         if (broken) {
             log_out_flush(&out);
-            log_write_all(log_cfg.tfd, p, n);
+            sink_frame_part(log_cfg.tfd, p, n, true);
             return;
         }
         if (pass_left || skip_left) {
@@ -81,8 +90,8 @@ static void feed(const char *p, size_t n)
             size_t k = left < n ? (size_t)left : n;
             if (pass_left) {
                 log_out_flush(&out);
-                log_write_all(log_cfg.tfd, p, k);
                 pass_left -= k;
+                sink_frame_part(log_cfg.tfd, p, k, pass_left == 0);
             } else {
                 skip_left -= k;
             }
@@ -98,20 +107,20 @@ static void feed(const char *p, size_t n)
             if ((be32(frame) >> 16) != 0xA55Au) {
                 broken = true;
                 log_out_flush(&out);
-                log_write_all(log_cfg.tfd, frame, have);
+                sink_frame_part(log_cfg.tfd, frame, have, true);
                 have = 0;
                 continue;
             }
         }
         uint32_t len = be32(frame + 4);
-        if (len > LOG_RECORD_MAX) {
+        if (len > FRAME_CAP - HDR) {
             /* Too big to hold: decide on the header alone, stream the rest. */
             if (below(log_level_from_bits(be32(frame)))) {
                 skip_left = len;
             } else {
                 log_out_flush(&out);
-                log_write_all(log_cfg.tfd, frame, HDR);
                 pass_left = len;
+                sink_frame_part(log_cfg.tfd, frame, HDR, len == 0);
             }
             have = 0;
             continue;

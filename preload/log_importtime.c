@@ -1,19 +1,31 @@
 /* The python-importtime summary. `python3 -X importtime` (or PYTHONPROFILEIMPORTTIME)
  * writes one stderr line per import ("import time: self [us] | cumulative | imported
- * package"): thousands of CloudWatch events. We absorb them and, when the runtime
- * becomes ready, write one record instead: the number of imports, the total import time
- * (sum of the self times) and the LWRAP_IMPORTTIME_TOP (default 15) slowest imports by
- * cumulative time as an aligned table. Imports during an invoke get their own summary
- * at its end. LWRAP_IMPORTTIME_RAW=1 keeps the raw lines too. */
+ * package"): in Lambda, thousands of CloudWatch events. There we absorb them and write
+ * one record instead: the number of imports, the total import time (sum of the self
+ * times) and the LWRAP_IMPORTTIME_TOP (default 15) slowest imports by cumulative time as
+ * an aligned table. LWRAP_IMPORTTIME_RAW=1 keeps the raw lines too.
+ *
+ * When: at runtime ready (init's imports), at each invoke's end (its imports, if any),
+ * and once more from log_importtime_final when the process ends some other way: the
+ * runtime posts init/error, exits, calls _exit, or gets a fatal signal. After that
+ * final report nothing is absorbed any more: later lines pass through as written.
+ *
+ * Outside Lambda (no AWS_LAMBDA_RUNTIME_API) nothing is absorbed: there is no runtime
+ * ready or invoke end to report at, and a developer running `python3 -X importtime`
+ * wants python's own lines, byte for byte. */
 #include "log_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "real.h"
+#include "sink.h"
 
 #define TOP_MAX 100
 #define NAME_MAX_LEN 96
@@ -24,11 +36,43 @@ struct entry {
     char name[NAME_MAX_LEN];
 };
 
+/* The state below is guarded by `lock`: 0, or the tid of the thread holding it, so
+ * that a signal handler (or _exit called from one) can tell that the thread it
+ * interrupted holds it, and give up instead of waiting forever. */
 static int lock;
 static struct entry top[TOP_MAX];
 static int ntop;
 static uint64_t count, total_self;
+static bool init_reported; /* the runtime-ready summary went out */
+static bool finished;      /* log_importtime_final ran: absorb nothing more */
 static char report[TOP_MAX * 160 + 512];
+/* The final report formatted as a record (or frame): no allocation, no slot. */
+static char final_out[LOG_EVENT_MAX + 4096];
+
+static int my_tid(void)
+{
+    return (int)syscall(SYS_gettid);
+}
+
+/* Take the lock. Waits while another thread holds it; returns false when this very
+ * thread does (we interrupted it), or, with `bounded`, after about a second. */
+static bool take(bool bounded)
+{
+    int me = my_tid();
+    for (long spins = 0;; spins++) {
+        int held = 0;
+        if (__atomic_compare_exchange_n(&lock, &held, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return true;
+        if (held == me || (bounded && spins > 100000))
+            return false;
+        sched_yield();
+    }
+}
+
+static void give(void)
+{
+    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+}
 
 static bool detect(void)
 {
@@ -37,7 +81,9 @@ static bool detect(void)
         return true;
     char buf[4096];
     int fd = -1;
-    /* /proc/self/cmdline: NUL-separated argv; look for "-X importtime" / "-Ximporttime". */
+    /* /proc/self/cmdline: NUL-separated argv; look for "-X importtime" / "-Ximporttime".
+     * Read in the process the runtime really is: a version manager's shim (pyenv's bash
+     * script) execs the interpreter, which loads the preload again and looks again. */
     fd = REAL(open)("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
@@ -66,7 +112,9 @@ static bool detect(void)
 
 void log_importtime_init(void)
 {
-    if (!detect())
+    /* Outside Lambda the lines pass through untouched: nothing to summarise them for. */
+    const char *api = getenv("AWS_LAMBDA_RUNTIME_API");
+    if (!api || !*api || !detect())
         return;
     log_cfg.importtime = true;
     const char *raw = getenv("LWRAP_IMPORTTIME_RAW");
@@ -125,7 +173,8 @@ static void add(uint64_t self, uint64_t cum, const char *name, size_t n)
 bool log_importtime_line(const char *line, size_t n)
 {
     static const char tag[] = "import time:";
-    if (!log_cfg.importtime || n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1) != 0)
+    if (!log_cfg.importtime || n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1) != 0 ||
+        __atomic_load_n(&finished, __ATOMIC_ACQUIRE))
         return false;
     const char *p = line + sizeof tag - 1, *end = line + n;
     uint64_t self, cum;
@@ -134,10 +183,14 @@ bool log_importtime_line(const char *line, size_t n)
         q++;
         while (q < end && *q == ' ')
             q++;
-        while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-            sched_yield();
+        if (!take(false))
+            return false; /* a signal handler's import line while we hold it: let it through */
+        if (finished) {
+            give();
+            return false;
+        }
         add(self, cum, q, (size_t)(end - q));
-        __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+        give();
     }
     /* The header line ("self [us] | cumulative | ...") is absorbed too. */
     return !log_cfg.importtime_raw;
@@ -164,16 +217,10 @@ static size_t put_u(char *o, size_t at, uint64_t v, int width)
     return put(o, at, d + sizeof d - n, (size_t)n);
 }
 
-void log_importtime_report(bool init)
+/* The summary of what was counted since the last one into `report`, and start over.
+ * Called with the lock held. */
+static size_t build(bool init)
 {
-    if (!log_cfg.importtime)
-        return;
-    while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-        sched_yield();
-    if (count == 0 && !init) {
-        __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
-        return;
-    }
     size_t o = 0;
     o = put(report, o, init ? "lwrap importtime (init): " : "lwrap importtime (invoke): ", init ? 25 : 27);
     o = put_u(report, o, count, 0);
@@ -198,11 +245,77 @@ void log_importtime_report(bool init)
     }
     count = total_self = 0;
     ntop = 0;
+    if (init)
+        init_reported = true;
+    return o;
+}
+
+void log_importtime_report(bool init)
+{
+    if (!log_cfg.importtime || !take(false))
+        return;
+    if (finished || (count == 0 && !init) || (init && init_reported)) {
+        give();
+        return;
+    }
+    size_t o = build(init);
     log_emit_own(LOG_STDERR, LOG_LVL_INFO, report, o);
-    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+    give();
+}
+
+void log_importtime_final(bool in_signal)
+{
+    if (!log_cfg.importtime)
+        return;
+    /* A vfork child (posix_spawn) shares our memory but is not the runtime. */
+    if (!log_pid || (pid_t)syscall(SYS_getpid) != log_pid)
+        return;
+    int saved = errno;
+    if (!take(in_signal))
+        goto out; /* we interrupted the holder: its state may be half-updated */
+    if (finished) {
+        give();
+        goto out;
+    }
+    __atomic_store_n(&finished, true, __ATOMIC_RELEASE);
+    if (count == 0) {
+        give();
+        goto out;
+    }
+    size_t n = build(!init_reported);
+    if (log_reentered()) {
+        /* This thread was interrupted inside the pipeline (its slot is BUSY): the
+         * summary goes to stderr as one plain line (inner newlines as \r, as Lambda's
+         * runtimes do), never through the slots. */
+        for (size_t i = 0; i < n; i++)
+            if (report[i] == '\n')
+                report[i] = '\r';
+        if (n == sizeof report)
+            n--;
+        report[n++] = '\n';
+        sink_write(2, report, n, SINK_LINES);
+    } else {
+        /* Rendered here rather than by log_emit_own: no slot to wait for. */
+        struct log_out o = {.buf = final_out, .cap = sizeof final_out, .stream = LOG_STDERR};
+        char rid[LWRAP_REQUEST_ID_SIZE];
+        size_t rid_len = lifecycle_request_id(rid, sizeof rid);
+        struct log_rec r = {
+            .msg = report, .len = n, .stream = LOG_STDERR, .level = LOG_LVL_INFO,
+            .ts_us = log_now_us(), .rid = rid, .rid_len = rid_len,
+        };
+        /* No regular expressions from a signal handler: regexec allocates. */
+        log_render(&r, &o, false, !in_signal);
+        log_out_flush(&o); /* the sink: signal-aware, never a lock this thread holds */
+    }
+    give();
+out:
+    errno = saved;
 }
 
 void log_importtime_atfork_child(void)
 {
+    /* The parent reports what it counted; the child only its own imports. */
     lock = 0;
+    count = total_self = 0;
+    ntop = 0;
 }

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "logs.h"
+#include "sink.h"
 #include "telemetry.h"
 
 bool logs_enabled;
@@ -103,6 +104,9 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
     }
     if (total == 0)
         return false;
+    /* A destination that failed: the program's write meets the error itself. */
+    if (sink_broken(frames ? log_cfg.tfd : log_dest_fd(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT)))
+        return false;
     if (frames && log_cfg.streams)
         log_flush_own(); /* what this thread printed before logging comes first */
     for (int i = 0; i < iovcnt; i++) {
@@ -152,14 +156,29 @@ void logs_on_runtime_ready(void)
     log_importtime_report(true);
 }
 
-void logs_on_invoke_start(const char *request_id)
+/* The running invocation's deadline (CLOCK_REALTIME us; 0: none). With several in
+ * flight (Managed Instances) the latest started one's. */
+static uint64_t deadline_us;
+
+bool log_hold_off(uint64_t now_us)
+{
+    uint64_t d = __atomic_load_n(&deadline_us, __ATOMIC_RELAXED);
+    return d && now_us + LOG_DEADLINE_MARGIN_US >= d;
+}
+
+void logs_on_invoke_start(const char *request_id, const char *deadline_ms)
 {
     (void)request_id;
+    uint64_t ms = 0;
+    for (const char *p = deadline_ms; *p >= '0' && *p <= '9' && ms < UINT64_MAX / 10000; p++)
+        ms = ms * 10 + (uint64_t)(*p - '0');
+    __atomic_store_n(&deadline_us, ms * 1000, __ATOMIC_RELAXED);
 }
 
 void logs_on_invoke_end(const char *request_id)
 {
     (void)request_id;
+    __atomic_store_n(&deadline_us, 0, __ATOMIC_RELAXED);
     if (!active)
         return;
     if (log_cfg.streams) {
@@ -170,12 +189,42 @@ void logs_on_invoke_end(const char *request_id)
     report_dropped();
 }
 
+void logs_fd_changing(int fd)
+{
+    if (!active || !log_cfg.streams || (fd != 1 && fd != 2 && fd != log_cfg.tfd) ||
+        (pid_t)syscall(SYS_getpid) != log_pid || log_reentered())
+        return;
+    log_flush_slots(true, true);
+}
+
+bool logs_hold_records(void)
+{
+    return active && (log_cfg.streams || log_cfg.importtime);
+}
+
+void logs_on_fatal_signal(void)
+{
+    logs_flush_all();
+}
+
+void logs_flush_own(void)
+{
+    if (active && log_cfg.streams)
+        log_flush_own();
+}
+
 void logs_flush_all(void)
 {
-    /* Not from a vfork child (posix_spawn, _posixsubprocess): it shares our memory but
-     * is not us, and must not write the parent's pending records. */
-    if (active && log_cfg.streams && (pid_t)syscall(SYS_getpid) == log_pid)
+    if (!active || !log_cfg.streams)
+        return;
+    /* A vfork child (posix_spawn, Python's subprocess) about to exec shares our memory
+     * and runs on the forking thread's stack and thread-local data while that thread
+     * waits: it writes what that thread printed (so it comes before the child's own
+     * output), and nothing of other threads, which run on. */
+    if ((pid_t)syscall(SYS_getpid) == log_pid)
         log_flush_slots(false, false);
+    else
+        log_flush_own();
 }
 
 __attribute__((destructor)) static void logs_fini(void)

@@ -26,10 +26,15 @@
 /* Whole records are batched per thread and written when this much is waiting, or when
  * the flush deadline passes, or at invoke end / runtime ready / exit. */
 #define LOG_BATCH (16 * 1024)
-/* Pending text (an unfinished record or batch) is written at most this long after the
- * thread's last write (the flusher thread checks). Long enough that a cold JVM printing a
- * stack trace line by line still makes one record; CloudWatch's own delay is seconds. */
-#define LOG_DEADLINE_NS (200 * 1000 * 1000ull)
+/* A complete record is held at most this long after the thread's last write, waiting
+ * for a continuation line (a traceback or stack trace written line by line) and for more
+ * records to batch; the flusher thread writes it then. Short, because whatever is held
+ * when the process is killed is lost. An unfinished line (no newline yet) is held until
+ * it ends, or the invoke ends, or the process execs, forks, exits or dies of a signal. */
+#define LOG_HOLD_NS (10 * 1000 * 1000ull)
+/* In the last this-many microseconds before the invocation's deadline (Lambda kills the
+ * runtime with SIGKILL at a timeout) nothing is held: each write goes out at once. */
+#define LOG_DEADLINE_MARGIN_US (300 * 1000ull)
 
 enum log_mode { LOG_MODE_OFF, LOG_MODE_TEXT, LOG_MODE_JSON };
 enum log_stream { LOG_STDOUT = 0, LOG_STDERR = 1 };
@@ -60,7 +65,9 @@ extern HIDDEN pid_t log_pid;             /* the process the pipeline's state bel
 
 /* log_level.c */
 const char *log_level_name(int level);
-int log_level_parse(const char *s, size_t n); /* NONE when not a level name */
+int log_level_parse(const char *s, size_t n);  /* NONE when not one of Lambda's names */
+int log_level_word(const char *s, size_t n);   /* a JSON logger's level value; NONE if unknown */
+int log_level_number(const char *s, size_t n); /* pino/bunyan 10..60, Google 100..800; else NONE */
 static inline uint32_t log_level_bits(int level)
 {
     return level == LOG_LVL_NONE ? 0 : (uint32_t)level * 4u;
@@ -74,22 +81,30 @@ static inline int log_level_from_bits(uint32_t type)
 enum log_kind { LOG_KIND_PLAIN, LOG_KIND_NODE, LOG_KIND_PYTHON, LOG_KIND_JSON };
 struct log_parsed {
     enum log_kind kind;
-    int level;                   /* from the prefix / JSON "level"; NONE if absent */
+    int level;                   /* from the prefix / JSON level field; NONE if absent */
+    /* JSON: the first level-like field ("level", "levelname", "severity", "log.level",
+     * {"log":{"level"}}, ...) names no known level: keep the record whatever the
+     * threshold (fail open). */
+    bool level_unknown;
     const char *ts, *rid, *body; /* NODE/PYTHON: the prefix's fields and the rest */
     size_t ts_len, rid_len, body_len;
-    bool has_timestamp, has_level, has_rid, has_message; /* JSON: top-level keys */
+    bool has_timestamp, has_level, has_rid, has_message; /* JSON: these exact top-level keys */
 };
 void log_parse(const char *p, size_t n, struct log_parsed *out);
 /* True when p[0..n) is exactly one JSON object (whitespace around allowed), valid
- * UTF-8; fills the has_* fields and level. */
+ * UTF-8; fills the has_* fields, level and level_unknown (all cleared when false). */
 bool log_json_object(const char *p, size_t n, struct log_parsed *out);
 
 /* log_continuation.c: does a line continue the pending record? */
 struct log_cont {
     uint8_t tb; /* Python traceback state */
+    bool json;  /* the record is a JSON-object line: nothing continues it */
 };
 void log_cont_start(struct log_cont *c, const char *line, size_t n);
-bool log_cont_joins(struct log_cont *c, const char *line, size_t n);
+/* same_write: the line came with the same write call as the record's last line, which
+ * joins it too, except where a JSON-object line is involved (never joined). */
+bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool same_write);
+bool log_cont_joins(struct log_cont *c, const char *line, size_t n); /* same_write false */
 
 /* log_redact.c: mask secrets in place; returns the new length (never longer). */
 void log_redact_init(void);
@@ -131,7 +146,6 @@ struct log_out {
     size_t len, cap; /* cap >= LOG_EVENT_MAX + LOG_BATCH */
     int stream;
 };
-void log_write_all(int fd, const char *p, size_t n);
 void log_out_flush(struct log_out *o);
 /* Where a stream's records go: the telemetry fd (frames) or the stream's own fd. */
 static inline int log_dest_fd(int stream)
@@ -147,8 +161,11 @@ void log_feed(int stream, const char *p, size_t n);
 void log_flush_own(void); /* this thread's pending text, before it writes a frame */
 bool log_reentered(void); /* this thread is inside log_feed (a signal handler wrote) */
 void log_flush_slots(bool wait, bool allow_regex);
-void log_flush_idle(uint64_t now_us); /* the flusher: slots idle past the deadline */
-bool log_any_pending(void);
+/* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
+ * (CLOCK_REALTIME us) the next held record falls due, 0 when nothing is held. */
+uint64_t log_flush_idle(uint64_t now_us);
+/* Near the invocation's deadline: hold nothing (log_init.c). */
+bool log_hold_off(uint64_t now_us);
 void log_record_atfork_child(void);
 /* Emit one record made by the pipeline itself (summary, drop count) on `stream`,
  * bypassing the level filter. */
@@ -166,7 +183,14 @@ int log_fd_kind(int fd);
 /* log_importtime.c */
 void log_importtime_init(void);
 bool log_importtime_line(const char *line, size_t n); /* true: absorbed */
-void log_importtime_report(bool init);
+void log_importtime_report(bool init); /* runtime ready (init) / invoke end */
+/* The process is ending some other way (init/error posted, exit, _exit, a fatal
+ * signal): write what was counted and not yet reported, once; from then on import
+ * lines pass through. Idempotent, errno kept, nothing in a vfork child. in_signal:
+ * from a signal handler: no allocation, no stdio, no waiting on a lock the interrupted
+ * thread may hold (if that thread was inside the pipeline, the summary goes to fd 2
+ * as plain lines, or nowhere if it held the summary's own lock). */
+void log_importtime_final(bool in_signal);
 void log_importtime_atfork_child(void);
 
 /* log_stdio.c */

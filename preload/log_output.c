@@ -3,41 +3,18 @@
 #include "log_internal.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 
-#include "real.h"
+#include "sink.h"
 
 uint64_t log_dropped;
-
-void log_write_all(int fd, const char *p, size_t n)
-{
-    int stalls = 0;
-    while (n) {
-        ssize_t w = REAL(write)(fd, p, n);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno == EINTR)
-            continue;
-        /* Node makes its stdout pipe non-blocking; the file description is shared, so
-         * our writes can see EAGAIN too: wait for room rather than drop records. */
-        if (w < 0 && errno == EAGAIN && stalls++ < 100) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            poll(&pfd, 1, 100);
-            continue;
-        }
-        return; /* the reader is gone (EPIPE, EBADF): nothing better to do */
-    }
-}
 
 void log_out_flush(struct log_out *o)
 {
     if (o->len) {
         int saved = errno;
-        log_write_all(log_dest_fd(o->stream), o->buf, o->len);
+        int fd = log_dest_fd(o->stream);
+        sink_write(fd, o->buf, o->len, fd == log_cfg.tfd ? SINK_FRAMES : SINK_LINES);
         errno = saved;
         o->len = 0;
     }

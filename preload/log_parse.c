@@ -1,9 +1,11 @@
 /* What a record already carries: Lambda's Node text prefix (ISO\tid\tLEVEL\t), the
  * Python runtime's prefix ([LEVEL]\tISO\tid\t), or a whole JSON object (with its
- * "level"). Used to avoid double prefixes and to find a record's level. */
+ * level field, whatever the logger calls it). Used to avoid double prefixes and to find
+ * a record's level. */
 #include "log_internal.h"
 
 #include <string.h>
+#include <strings.h>
 
 static bool digits(const char *p, size_t n)
 {
@@ -129,11 +131,7 @@ void log_parse(const char *p, size_t n, struct log_parsed *o)
     while (i < n && (p[i] == ' ' || p[i] == '\t'))
         i++;
     if (i < n && p[i] == '{') {
-        if (!log_json_object(p, n, o)) {
-            o->kind = LOG_KIND_PLAIN;
-            o->has_timestamp = o->has_level = o->has_rid = o->has_message = false;
-            o->level = LOG_LVL_NONE;
-        }
+        log_json_object(p, n, o);
         return;
     }
     if (p[0] >= 'A' && p[0] <= 'Z')
@@ -247,8 +245,88 @@ static bool number(struct js *j)
     return true;
 }
 
+/* Keys a logger puts its level under (any case): Lambda's and most loggers' "level",
+ * python-json-logger's "levelname", Google Cloud's "severity", .NET's "LogLevel",
+ * Serilog's compact "@l", ECS's dotted "log.level" (its nested {"log":{"level":..}} form is
+ * handled by the caller). */
+static bool level_key(const unsigned char *k, size_t kn)
+{
+    static const char *const keys[] = {"level", "levelname", "severity", "loglevel", "log.level", "@l"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strlen(keys[i]) == kn && strncasecmp((const char *)k, keys[i], kn) == 0)
+            return true;
+    return false;
+}
+
+/* The level a level field's value v[0..n) (JSON text, already validated) names: a
+ * string (log_level_word) or one of the known numbers; NONE for anything else. */
+static int level_value(const unsigned char *v, size_t n)
+{
+    if (n >= 2 && v[0] == '"') {
+        if (memchr(v + 1, '\\', n - 2))
+            return LOG_LVL_NONE; /* escaped: no level name needs that */
+        return log_level_word((const char *)v + 1, n - 2);
+    }
+    if (n && v[0] >= '0' && v[0] <= '9')
+        return log_level_number((const char *)v, n);
+    return LOG_LVL_NONE;
+}
+
+/* ECS's nested form: the (validated) object v[0..n) has a "level" member; its value. */
+static bool nested_level(const unsigned char *v, size_t n, const unsigned char **lv, size_t *ln)
+{
+    struct js j = {v + 1, v + n, 2};
+    for (;;) {
+        const unsigned char *k;
+        size_t kn;
+        ws(&j);
+        if (!string(&j, &k, &kn))
+            return false; /* "}" of an empty object */
+        ws(&j);
+        j.p++; /* ':' */
+        ws(&j);
+        const unsigned char *val = j.p;
+        if (!value(&j))
+            return false;
+        if (kn == 5 && strncasecmp((const char *)k, "level", 5) == 0) {
+            *lv = val, *ln = (size_t)(j.p - val);
+            return true;
+        }
+        ws(&j);
+        if (j.p >= j.end || *j.p != ',')
+            return false;
+        j.p++;
+    }
+}
+
+/* A top-level member: note Lambda's own fields, and take the level from the first
+ * level-like key (a level field that names no level makes the level unknown). */
+static void top_member(struct log_parsed *top, bool *level_seen, const unsigned char *k, size_t kn,
+                       const unsigned char *v, size_t vn)
+{
+    if (kn == 9 && memcmp(k, "timestamp", 9) == 0)
+        top->has_timestamp = true;
+    else if (kn == 9 && memcmp(k, "requestId", 9) == 0)
+        top->has_rid = true;
+    else if (kn == 7 && memcmp(k, "message", 7) == 0)
+        top->has_message = true;
+    else if (kn == 5 && memcmp(k, "level", 5) == 0)
+        top->has_level = true;
+    if (*level_seen)
+        return;
+    const unsigned char *lv = v;
+    size_t ln = vn;
+    if (!level_key(k, kn) &&
+        !(kn == 3 && strncasecmp((const char *)k, "log", 3) == 0 && *v == '{' && nested_level(v, vn, &lv, &ln)))
+        return;
+    *level_seen = true;
+    top->level = level_value(lv, ln);
+    top->level_unknown = top->level == LOG_LVL_NONE;
+}
+
 static bool object(struct js *j, struct log_parsed *top)
 {
+    bool level_seen = false;
     j->p++; /* '{' */
     ws(j);
     if (j->p < j->end && *j->p == '}') {
@@ -269,19 +347,8 @@ static bool object(struct js *j, struct log_parsed *top)
         const unsigned char *v = j->p;
         if (!value(j))
             return false;
-        if (top) {
-            if (kn == 9 && memcmp(k, "timestamp", 9) == 0)
-                top->has_timestamp = true;
-            else if (kn == 9 && memcmp(k, "requestId", 9) == 0)
-                top->has_rid = true;
-            else if (kn == 7 && memcmp(k, "message", 7) == 0)
-                top->has_message = true;
-            else if (kn == 5 && memcmp(k, "level", 5) == 0) {
-                top->has_level = true;
-                if (*v == '"' && j->p - v >= 2)
-                    top->level = log_level_parse((const char *)v + 1, (size_t)(j->p - v - 2));
-            }
-        }
+        if (top)
+            top_member(top, &level_seen, k, kn, v, (size_t)(j->p - v));
         ws(j);
         if (j->p < j->end && *j->p == ',') {
             j->p++;
@@ -350,13 +417,15 @@ bool log_json_object(const char *p, size_t n, struct log_parsed *o)
 {
     struct js j = {(const unsigned char *)p, (const unsigned char *)p + n, 1};
     ws(&j);
-    if (j.p >= j.end || *j.p != '{')
-        return false;
-    if (!object(&j, o))
-        return false;
-    ws(&j);
-    if (j.p != j.end)
-        return false;
-    o->kind = LOG_KIND_JSON;
-    return true;
+    if (j.p < j.end && *j.p == '{' && object(&j, o)) {
+        ws(&j);
+        if (j.p == j.end) {
+            o->kind = LOG_KIND_JSON;
+            return true;
+        }
+    }
+    o->has_timestamp = o->has_level = o->has_rid = o->has_message = false;
+    o->level = LOG_LVL_NONE;
+    o->level_unknown = false;
+    return false;
 }

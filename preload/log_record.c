@@ -84,6 +84,12 @@ static bool has_content(struct slot *s)
     return s->len > s->start || s->out.len;
 }
 
+/* Held beyond an unfinished line: what the flusher must write out when the slot idles. */
+static bool has_complete(struct slot *s)
+{
+    return s->line > s->start || s->out.len;
+}
+
 /* Format buf[a..b) as one record with metadata m into the slot's batch. */
 static void emit(struct slot *s, size_t a, size_t b, const struct meta *m, bool allow_regex)
 {
@@ -132,6 +138,20 @@ static void reset(struct slot *s, int stream)
     s->out.stream = stream;
 }
 
+/* The idle flush: complete records go out; an unfinished line stays (a line written in
+ * parts is one record, and a secret in it is masked whole). */
+static void drain_complete(struct slot *s)
+{
+    emit_pending(s, true);
+    log_out_flush(&s->out);
+    if (s->start > 0) {
+        memmove(s->buf, s->buf + s->start, s->len - s->start);
+        s->line -= s->start;
+        s->len -= s->start;
+        s->start = 0;
+    }
+}
+
 /* Write out a slot this thread moved to FLUSHING, and free it; a slot whose unfinished
  * line was cut stays its owner's, which must still learn that (see line_done). */
 static void flush_and_free(struct slot *s, bool allow_regex)
@@ -172,15 +192,22 @@ static struct slot *acquire(int stream)
 }
 
 /* This thread's slot for stream, held BUSY. */
+/* Whether s is still this thread's slot for stream (mine[] can point at a slot that was
+ * freed and then taken again, by this thread for the other stream or by another). */
+static bool still_mine(struct slot *s, int stream)
+{
+    return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me && s->stream == stream;
+}
+
 static struct slot *get(int stream)
 {
     struct slot *s = mine[stream];
     while (s) {
         int st = load_state(s);
-        if (__atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &me)
+        if (!still_mine(s, stream))
             break;
         if (st == IDLE && cas_state(s, IDLE, BUSY)) {
-            if (__atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me)
+            if (still_mine(s, stream))
                 return s;
             __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
             break;
@@ -298,10 +325,10 @@ static void append(struct slot *s, const char *p, size_t n)
 static void flush_own(int stream)
 {
     struct slot *s = mine[stream];
-    if (!s || __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &me || load_state(s) != IDLE ||
-        !has_content(s) || !cas_state(s, IDLE, BUSY))
+    if (!s || !still_mine(s, stream) || load_state(s) != IDLE || !has_content(s) ||
+        !cas_state(s, IDLE, BUSY))
         return;
-    if (__atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me)
+    if (still_mine(s, stream))
         drain(s, true);
     __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
 }
@@ -329,19 +356,19 @@ static void compact(struct slot *s)
 void log_feed(int stream, const char *p, size_t n)
 {
     busy = true;
-    if (log_cfg.tfd >= 0)
-        flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT);
+    /* What this thread wrote to the other stream comes first, as it was written. */
+    flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT);
     struct slot *s = get(stream);
     s->now_us = log_now_us();
     s->unit++;
     append(s, p, n);
     compact(s);
-    if (log_exiting)
+    if (log_exiting || log_hold_off(s->now_us))
         drain(s, true);
     __atomic_store_n(&s->last_us, s->now_us, __ATOMIC_RELAXED);
     __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
     busy = false;
-    if (has_content(s))
+    if (has_complete(s))
         log_flusher_kick();
 }
 
@@ -366,30 +393,27 @@ void log_flush_slots(bool wait, bool allow_regex)
     }
 }
 
-void log_flush_idle(uint64_t now_us)
+uint64_t log_flush_idle(uint64_t now_us)
 {
-    for (int i = 0; i < SLOTS; i++) {
-        struct slot *s = &slots[i];
-        if (load_state(s) != IDLE || !has_content(s))
-            continue;
-        uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
-        /* (a clock stepped back counts as idle too: better early than never) */
-        if (now_us >= last && now_us - last < LOG_DEADLINE_NS / 1000)
-            continue;
-        if (cas_state(s, IDLE, FLUSHING))
-            flush_and_free(s, true);
-    }
-}
-
-bool log_any_pending(void)
-{
+    uint64_t hold = LOG_HOLD_NS / 1000, next = 0;
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &slots[i];
         int st = load_state(s);
-        if (st != FREE && (st != IDLE || has_content(s)))
-            return true;
+        if (st == FREE || (st == IDLE && !has_complete(s)))
+            continue;
+        uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
+        /* (a clock stepped back counts as idle too: better early than never) */
+        if (st != IDLE || (now_us >= last && now_us - last < hold)) {
+            uint64_t due = st == IDLE && now_us >= last ? last + hold : now_us + hold;
+            next = next && next < due ? next : due;
+            continue;
+        }
+        if (cas_state(s, IDLE, FLUSHING)) {
+            drain_complete(s);
+            __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+        }
     }
-    return false;
+    return next;
 }
 
 void log_record_atfork_child(void)

@@ -1,9 +1,12 @@
 /* Redaction, on whole assembled records (so a secret split across two writes is still
  * found): AWS access key ids (AKIA/ASIA + 16 of [A-Z0-9]) and the values of the
  * credential variables, always when LWRAP_LOGS is not off; plus LWRAP_REDACT's POSIX
- * EREs, separated by ";;", compiled once at start. A match is replaced in place by
- * "****" (shorter matches by as many '*'), so a record never grows; an ERE with a
- * subexpression masks only its first one (`password=([^ ]+)` keeps "password="). */
+ * EREs, separated by ";;", compiled once at start with REG_NEWLINE (^ and $ match at
+ * every line of a multi-line record). A match is replaced in place by "****" (shorter
+ * matches by one '*' a character), so a record never grows; an ERE with a subexpression
+ * masks only its first one (`password=([^ ]+)` keeps "password="). Patterns match bytes
+ * (the C locale); a match that starts or ends inside a UTF-8 character masks the whole
+ * character, so valid UTF-8 stays valid. */
 #include "log_internal.h"
 
 #include <regex.h>
@@ -52,7 +55,9 @@ static void add_pattern(const char *p, size_t n)
         config_warn("LWRAP_REDACT: more than 16 patterns; \"", buf, "\" ignored", NULL);
         return;
     }
-    int rc = regcomp(&patterns[npatterns], buf, REG_EXTENDED);
+    /* REG_NEWLINE: a record has several lines; ^ and $ match at each line's start and
+     * end, and . and [^...] never cross one. */
+    int rc = regcomp(&patterns[npatterns], buf, REG_EXTENDED | REG_NEWLINE);
     if (rc != 0) {
         char err[160];
         size_t k = regerror(rc, &patterns[npatterns], err, sizeof err - 10);
@@ -80,16 +85,46 @@ void log_redact_init(void)
     }
 }
 
-/* Replace p[a..b) of a record of length n by the mask; returns the new length. */
-static size_t mask(char *p, size_t n, size_t a, size_t b, const char *keep, size_t keep_len)
+/* Where the UTF-8 character that byte i is inside of starts, or i when byte i starts a
+ * character (or is not part of a valid sequence). */
+static size_t char_start(const char *p, size_t n, size_t i)
 {
-    size_t m = b - a;
-    size_t stars = m >= keep_len + 4 ? 4 : (m > keep_len ? m - keep_len : 0);
-    size_t repl = keep_len + stars;
-    memcpy(p + a, keep, keep_len);
-    memset(p + a + keep_len, '*', stars);
-    memmove(p + a + repl, p + b, n - b);
-    return n - (m - repl);
+    if (i >= n || ((unsigned char)p[i] & 0xC0) != 0x80)
+        return i;
+    for (size_t k = 1; k <= 3 && k <= i; k++) {
+        unsigned c = (unsigned char)p[i - k];
+        if ((c & 0xC0) == 0x80)
+            continue;
+        return log_utf8_multibyte((const unsigned char *)p + i - k, n - (i - k)) > k ? i - k : i;
+    }
+    return i;
+}
+
+/* Bytes of the character at i (1 for ASCII and for a byte that is not valid UTF-8). */
+static size_t char_len(const char *p, size_t n, size_t i)
+{
+    size_t k = (unsigned char)p[i] < 0x80 ? 1 : log_utf8_multibyte((const unsigned char *)p + i, n - i);
+    return k ? k : 1;
+}
+
+/* Mask p[*a..*b) of a record of length n: a boundary inside a UTF-8 character takes the
+ * whole character (so the result stays valid UTF-8), then `keep` and at most four '*'
+ * (one per character masked) replace it. *a and *b become the range that was replaced,
+ * *repl the length of the replacement (never more than *b - *a); returns the new n. */
+static size_t mask(char *p, size_t n, size_t *a, size_t *b, const char *keep, size_t keep_len, size_t *repl)
+{
+    size_t lo = char_start(p, n, *a), hi = char_start(p, n, *b);
+    if (hi < *b)
+        hi += char_len(p, n, hi);
+    size_t chars = 0;
+    for (size_t i = lo + keep_len; i < hi && chars < 4; i += char_len(p, n, i))
+        chars++;
+    size_t r = keep_len + chars;
+    memcpy(p + lo, keep, keep_len);
+    memset(p + lo + keep_len, '*', chars);
+    memmove(p + lo + r, p + hi, n - hi);
+    *a = lo, *b = hi, *repl = r;
+    return n - (hi - lo - r);
 }
 
 static bool key_char(char c)
@@ -116,8 +151,9 @@ static size_t redact_key_ids(char *p, size_t n)
         if (k < 20 || (at + 20 < n && key_char(a[20])))
             continue;
         char keep[4] = {'A', a[1], 'I', 'A'};
-        n = mask(p, n, at, at + 20, keep, 4);
-        i = at + 8;
+        size_t lo = at, hi = at + 20, repl;
+        n = mask(p, n, &lo, &hi, keep, 4, &repl);
+        i = lo + repl;
     }
     return n;
 }
@@ -129,31 +165,35 @@ static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
         char *hit = memmem(p + from, n - from, v, vn);
         if (!hit)
             break;
-        size_t at = (size_t)(hit - p);
-        n = mask(p, n, at, at + vn, "", 0);
-        from = at + 4;
+        size_t lo = (size_t)(hit - p), hi = lo + vn, repl;
+        n = mask(p, n, &lo, &hi, "", 0, &repl);
+        from = lo + repl;
     }
     return n;
 }
 
+/* Every match of pattern i, left to right, each searched for after the previous one
+ * (matches never overlap; a mask is never searched again). An empty match masks nothing
+ * and the search moves on by one character, so nothing loops and nothing grows. */
 static size_t redact_pattern(int i, char *p, size_t n)
 {
     size_t from = 0;
     regmatch_t m[2];
+    size_t nm = pattern_group[i] ? 2 : 1;
     while (from < n) {
         m[0].rm_so = (regoff_t)from;
         m[0].rm_eo = (regoff_t)n;
-        if (regexec(&patterns[i], p, 2, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) != 0)
+        if (regexec(&patterns[i], p, nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) != 0)
             break;
-        regmatch_t *g = pattern_group[i] && m[1].rm_so >= 0 ? &m[1] : &m[0];
+        regmatch_t *g = nm == 2 && m[1].rm_so >= 0 ? &m[1] : &m[0];
         size_t a = (size_t)g->rm_so, b = (size_t)g->rm_eo;
         size_t end = (size_t)m[0].rm_eo;
         if (b > a) {
-            size_t before = n;
-            n = mask(p, n, a, b, "", 0);
-            end -= before - n;
+            size_t repl;
+            n = mask(p, n, &a, &b, "", 0, &repl);
+            end = end >= b ? end - (b - a - repl) : a + repl;
         }
-        from = end > from ? end : from + 1;
+        from = end > from ? end : from + char_len(p, n, from);
     }
     return n;
 }

@@ -4,23 +4,45 @@
  * with fprintf(stderr)). The constructor therefore replaces the `stdout`/`stderr` FILE
  * pointers with fopencookie streams that feed the pipeline, with the buffering mode the
  * originals would have had (stdout: full, or line on a tty; stderr: unbuffered). Their
- * _fileno is set to 1/2 so fileno(stdout), isatty(fileno(stdout)) keep working.
+ * _fileno is set to 1/2 so fileno(stdout), isatty(fileno(stdout)) keep working. Each
+ * chunk goes where fd 1/2 points at that moment: into the pipeline while it is still
+ * the runtime's stdout/stderr, else (a redirection, a command substitution, a stream
+ * whose destination failed) straight to the fd, with the kernel's answer.
  * Caveats (documented): fclose(stdout) does not close fd 1; code holding the address of
  * the original FILE (&_IO_2_1_stdout_) writes around us. */
 #include "log_internal.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "real.h"
+#include "sink.h"
+
 /* glibc's FILE flag bits (libio.h); stable ABI since glibc 2.1. */
 #define GLIBC_IO_UNBUFFERED 0x0002
 #define GLIBC_IO_LINE_BUF 0x0200
 
+/* What fd 1 or 2 would have done with the bytes: the real write, its short count or
+ * its error (stdio marks the stream failed, as it would without us). */
+static ssize_t raw_write(int fd, const char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = REAL(write)(fd, p + done, n - done);
+        if (w > 0)
+            done += (size_t)w;
+        else if (!(w < 0 && errno == EINTR))
+            return done ? (ssize_t)done : -1;
+    }
+    return (ssize_t)n;
+}
+
 /* LWRAP_LOGS=off with the importtime summary: only `import time:` lines are taken out,
  * everything else goes to fd 2 unchanged, in the chunks stdio hands us. */
-static void importtime_only(int fd, const char *p, size_t n)
+static ssize_t importtime_only(int fd, const char *p, size_t n)
 {
     const char *run = p, *end = p + n;
     while (p < end) {
@@ -28,31 +50,35 @@ static void importtime_only(int fd, const char *p, size_t n)
         if (!nl)
             break;
         if (log_importtime_line(p, (size_t)(nl - p))) {
-            if (p > run)
-                log_write_all(fd, run, (size_t)(p - run));
+            if (p > run && raw_write(fd, run, (size_t)(p - run)) < 0)
+                return -1;
             run = nl + 1;
         }
         p = nl + 1;
     }
-    if (end > run)
-        log_write_all(fd, run, (size_t)(end - run));
+    if (end > run && raw_write(fd, run, (size_t)(end - run)) < 0)
+        return -1;
+    return (ssize_t)n;
 }
 
 static FILE *mine[2]; /* our replacement streams */
 
 static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
 {
-    int stream = (int)(intptr_t)cookie;
-    int fd = stream == LOG_STDERR ? 2 : 1;
+    int fd = (int)(intptr_t)cookie == LOG_STDERR ? 2 : 1;
     if (n == 0)
         return 0;
+    /* Where fd 1/2 points now decides, not where it pointed at start: after
+     * `dup2(file, 1)` (bash's `echo hi > f`, `$(...)`) stdio writes to the file. */
+    int kind = log_fd_kind(fd);
+    int stream = kind == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
     /* A signal handler's printf while this thread is inside the pipeline: write raw. */
-    if (log_reentered()) {
-        log_write_all(fd, buf, n);
-        return (ssize_t)n;
-    }
-    FILE *f = mine[stream];
-    if (log_cfg.streams && f && !(f->_flags & GLIBC_IO_UNBUFFERED)) {
+    if (!log_cfg.streams || log_reentered() || (kind != LOG_FD_STDOUT && kind != LOG_FD_STDERR) ||
+        sink_broken(log_dest_fd(stream)))
+        return log_cfg.importtime && fd == 2 && !log_reentered() ? importtime_only(fd, buf, n)
+                                                                   : raw_write(fd, buf, n);
+    FILE *f = mine[fd - 1];
+    if (f && !(f->_flags & GLIBC_IO_UNBUFFERED)) {
         /* A buffered stream's chunk is many printf calls: each line its own write. */
         const char *end = buf + n;
         for (const char *p = buf; p < end;) {
@@ -61,10 +87,9 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
             log_feed(stream, p, k);
             p += k;
         }
-    } else if (log_cfg.streams)
+    } else {
         log_feed(stream, buf, n);
-    else
-        importtime_only(fd, buf, n);
+    }
     return (ssize_t)n;
 }
 

@@ -22,8 +22,12 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
 
 /* Lifecycle events from the Runtime API observer. */
 void logs_on_runtime_ready(void);
-void logs_on_invoke_start(const char *request_id);
+void logs_on_invoke_start(const char *request_id, const char *deadline_ms);
 void logs_on_invoke_end(const char *request_id);
+
+/* fd is about to be closed or replaced (dup2/dup3): when it is the runtime's stdout,
+ * stderr or telemetry fd, every record held for it is written now. */
+void logs_fd_changing(int fd);
 
 /* fd was closed, or dup2/dup3 made it refer to something else (call after the real call).
  * Lock-free and async-signal-safe: the pipeline caches which fds are the runtime's
@@ -35,5 +39,16 @@ void logs_fd_changed(int fd);
  * held, no allocation; does nothing in a vfork child). The pipeline flushes at exit
  * and _exit by itself. */
 void logs_flush_all(void);
+
+/* True when the pipeline may hold records (LWRAP_LOGS text/json, the importtime summary):
+ * then a death by signal must write them first (signals.c). */
+bool logs_hold_records(void);
+
+/* From the fatal-signal handler: write out everything held (bounded waits, no locks the
+ * interrupted thread may hold, no allocation). */
+void logs_on_fatal_signal(void);
+
+/* Write out what the calling thread holds (before it starts a child process). */
+void logs_flush_own(void);
 
 #endif

@@ -5,12 +5,12 @@
 #include "child_env.h"
 #include "clock.h"
 #include "config.h"
-#include "crash.h"
 #include "debuglog.h"
 #include "hook.h"
 #include "logs.h"
 #include "real.h"
 #include "runtime_addr.h"
+#include "signals.h"
 #include "telemetry.h"
 
 __attribute__((constructor)) static void lwrap_preload_init(void)
@@ -43,6 +43,6 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
         debuglog_kvs(f, "api", have_api ? runtime_addr_text() : "-");
         debuglog_end(f);
     }
-    if (config.crash)
-        crash_install();
+    if (logs_hold_records() || config.crash)
+        signals_install(logs_hold_records(), config.crash);
 }

@@ -81,6 +81,11 @@ static void resolve_all(void)
     R(dlopen, "dlopen");
     R(execve, "execve");
     R(execvpe, "execvpe");
+    R(posix_spawn, "posix_spawn");
+    R(posix_spawnp, "posix_spawnp");
+    R(system, "system");
+    R(sigaction, "sigaction");
+    R(popen, "popen");
 #undef R
     resolving = false;
 }

@@ -4,6 +4,8 @@
 #ifndef LWRAP_REAL_H
 #define LWRAP_REAL_H
 
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -47,6 +49,14 @@ struct real_fns {
     /* Exec family: see child_env.c. */
     int (*execve)(const char *, char *const[], char *const[]);
     int (*execvpe)(const char *, char *const[], char *const[]);
+    /* Ways to start a child without fork's atfork handlers (hooks_exec.c). */
+    int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                       const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+    int (*system)(const char *);
+    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    FILE *(*popen)(const char *, const char *);
 };
 
 extern struct real_fns real;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
-#include "real.h"
+#include "sink.h"
 
 static int captured = -1;
 
@@ -47,26 +47,5 @@ int telemetry_write_frame(uint32_t type, uint64_t timestamp_us, const void *msg,
     be32(head + 4, (uint32_t)len);
     be64(head + 8, timestamp_us);
     struct iovec iov[2] = {{head, sizeof head}, {(void *)msg, len}};
-    struct iovec *v = iov;
-    int cnt = 2;
-    /* One writev; the loop only finishes a short write, which would otherwise leave a
-     * torn frame that corrupts every later one on the fd. */
-    while (cnt > 0) {
-        ssize_t n = REAL(writev)(captured, v, cnt);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        while (cnt > 0 && (size_t)n >= v->iov_len) {
-            n -= (ssize_t)v->iov_len;
-            v++;
-            cnt--;
-        }
-        if (cnt > 0) {
-            v->iov_base = (char *)v->iov_base + n;
-            v->iov_len -= (size_t)n;
-        }
-    }
-    return 0;
+    return sink_writev(captured, iov, 2, SINK_ONE);
 }

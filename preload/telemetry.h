@@ -25,8 +25,8 @@ void telemetry_capture(void);
 /* The runtime's telemetry fd, or -1 when it has none. */
 int telemetry_fd(void);
 
-/* Write one frame (header and message in a single writev, so threads never interleave)
- * with the real writev. Returns 0, or -1 with errno set. */
+/* Write one frame whole (header and message; threads never interleave)
+ * through the sink. Returns 0, or -1 with errno set. */
 int telemetry_write_frame(uint32_t type, uint64_t timestamp_us, const void *msg, size_t len);
 
 #endif

@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "initstats.h"
 #include "real.h"
+#include "sink.h"
 #include "telemetry.h"
 
 struct phases {
@@ -202,5 +203,5 @@ void trace_emit(bool init_error)
             return;
     }
     buf[f.len++] = '\n';
-    REAL(write)(2, buf, f.len);
+    sink_write(2, buf, f.len, SINK_ONE);
 }

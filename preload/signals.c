@@ -1,0 +1,193 @@
+/* Deaths by signal. When the runtime is killed by a signal whose action is the default
+ * (SIGTERM at shutdown, a segfault, abort(), ...), what the log pipeline holds, the
+ * import-time summary and, with LWRAP_CRASH=1, the crash report are written first; then
+ * the signal takes its default course, so the exit status is unchanged.
+ *
+ * That needs a handler where the program has none, which the program must not be able
+ * to see: the sigaction and signal hooks keep, per signal, the action the program believes
+ * is installed. Asking returns that action; installing SIG_DFL keeps (or puts back) our
+ * handler; installing a handler or SIG_IGN replaces ours for real. So Python's
+ * signal.getsignal() still says SIG_DFL, and faulthandler, which restores the "previous"
+ * action (SIG_DFL) and re-raises after its report, reaches our handler: its report is
+ * not lost. A handler the program had before our constructor (another preloaded
+ * library's) is called after our work, as the program's own. */
+#include "signals.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crash.h"
+#include "hook.h"
+#include "logs.h"
+#include "real.h"
+#include "sink.h"
+
+/* Signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught;
+ * SIGTRAP is left to debuggers). */
+static const int deadly[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGABRT, SIGBUS,  SIGFPE, SIGSEGV,
+                             SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGSYS};
+
+static struct {
+    bool managed;            /* one of `deadly`, with a feature that wants it */
+    bool ours;               /* our handler is the one installed */
+    struct sigaction belief; /* what the program believes is installed */
+} sig_state[NSIG];
+static int table_lock;
+static char altstack[64 * 1024];
+
+static int raw_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return REAL(sigaction)(sig, act, old);
+}
+
+static bool is_fault(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    static int once;
+    if (!__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL)) {
+        /* Our writes to a pipe whose reader is gone raise SIGPIPE: that must not become
+         * the cause of death instead of sig. */
+        sigset_t before, after;
+        sigpending(&before);
+        sink_in_signal(true);
+        if (config.crash && (is_fault(sig) || sig == SIGABRT))
+            crash_report(sig, si);
+        logs_on_fatal_signal();
+        sink_in_signal(false);
+        sigpending(&after);
+        if (sig != SIGPIPE && sigismember(&after, SIGPIPE) && !sigismember(&before, SIGPIPE)) {
+            sigset_t pipe;
+            sigemptyset(&pipe);
+            sigaddset(&pipe, SIGPIPE);
+            struct timespec now = {0, 0};
+            sigtimedwait(&pipe, NULL, &now);
+        }
+    }
+    struct sigaction b = sig_state[sig].belief;
+    if (b.sa_handler != SIG_DFL && b.sa_handler != SIG_IGN) {
+        errno = saved;
+        if (b.sa_flags & SA_SIGINFO)
+            b.sa_sigaction(sig, si, uc);
+        else
+            b.sa_handler(sig);
+        return;
+    }
+    /* The default action, for real now. A fault raised by the kernel happens again when
+     * the faulting instruction re-executes; anything else is sent again, and arrives as
+     * soon as this handler returns (the signal is blocked until then). */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    raw_sigaction(sig, &dfl, NULL);
+    sig_state[sig].ours = false;
+    if (!(is_fault(sig) && si && si->si_code > 0))
+        syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), sig);
+    errno = saved;
+}
+
+static void install(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigfillset(&sa.sa_mask); /* no other handler runs inside ours */
+    if (raw_sigaction(sig, &sa, NULL) == 0)
+        sig_state[sig].ours = true;
+}
+
+static void table_enter(void)
+{
+    while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
+        syscall(SYS_sched_yield);
+}
+
+static void table_leave(void)
+{
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
+}
+
+void signals_install(bool all, bool crash)
+{
+    if (crash) {
+        crash_prepare();
+        /* Room to report a stack overflow; a runtime's own alternate stack is kept. */
+        stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0}, old;
+        if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
+            sigaltstack(&ss, NULL);
+    }
+    table_enter();
+    for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {
+        int sig = deadly[i];
+        bool crash_sig = is_fault(sig) || sig == SIGABRT;
+        if (!all && !(crash && crash_sig))
+            continue;
+        struct sigaction cur;
+        if (raw_sigaction(sig, NULL, &cur) != 0)
+            continue;
+        sig_state[sig].managed = true;
+        sig_state[sig].belief = cur;
+        if (cur.sa_handler != SIG_IGN || (cur.sa_flags & SA_SIGINFO))
+            install(sig);
+    }
+    table_leave();
+}
+
+static bool is_default(const struct sigaction *a)
+{
+    return !(a->sa_flags & SA_SIGINFO) && a->sa_handler == SIG_DFL;
+}
+
+EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (sig <= 0 || sig >= NSIG || !__atomic_load_n(&sig_state[sig].managed, __ATOMIC_RELAXED))
+        return raw_sigaction(sig, act, old);
+    table_enter();
+    int r = 0;
+    if (sig_state[sig].ours) {
+        struct sigaction belief = sig_state[sig].belief;
+        if (act && !is_default(act)) {
+            r = raw_sigaction(sig, act, NULL);
+            if (r == 0)
+                sig_state[sig].ours = false;
+        }
+        if (r == 0 && act)
+            sig_state[sig].belief = *act;
+        if (r == 0 && old)
+            *old = belief;
+    } else {
+        r = raw_sigaction(sig, act, old);
+        if (r == 0 && act) {
+            sig_state[sig].belief = *act;
+            if (is_default(act))
+                install(sig);
+        }
+    }
+    table_leave();
+    return r;
+}
+
+/* glibc's signal() installs through its internal sigaction, not through our hook. Same
+ * semantics as glibc's: BSD (SA_RESTART, the signal blocked in its handler). */
+EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    struct sigaction act, old;
+    memset(&act, 0, sizeof act);
+    act.sa_handler = handler;
+    sigemptyset(&act.sa_mask);
+    if (sig > 0 && sig < NSIG)
+        sigaddset(&act.sa_mask, sig);
+    act.sa_flags = SA_RESTART;
+    if (sigaction(sig, &act, &old) != 0)
+        return SIG_ERR;
+    return old.sa_handler;
+}

@@ -1,0 +1,13 @@
+/* Deaths by signal: held log records and the crash report are written first, and the
+ * program cannot tell our handler is there. Owner: preload core (signals.c). */
+#ifndef LWRAP_SIGNALS_H
+#define LWRAP_SIGNALS_H
+
+#include <stdbool.h>
+
+/* From the constructor. all: every signal whose default action kills (the log pipeline
+ * holds records); crash: at least SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT, with
+ * the crash report's preparations. */
+void signals_install(bool all, bool crash);
+
+#endif

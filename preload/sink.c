@@ -1,0 +1,287 @@
+/* See sink.h. The lock is a futex word (0 free, 1 held, 2 held with waiters) plus the
+ * holder's thread marker, so a signal handler can tell that its own thread holds it. */
+#include "sink.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hook.h"
+#include "real.h"
+#include "telemetry.h"
+
+static int word;            /* atomic */
+static const void *holder;  /* atomic: the holding thread's marker */
+static __thread char marker __attribute__((tls_model("initial-exec")));
+static __thread bool in_signal __attribute__((tls_model("initial-exec")));
+
+/* Per destination (stdout, stderr, telemetry fd): 0 = not checked yet, -1 = fine,
+ * else the errno it failed with. */
+static int state[3];
+/* A telemetry fd in the middle of a runtime frame too big to hold (log_frames.c passes
+ * it through piece by piece as the runtime writes it): -1 when none. */
+static int open_fd = -1;
+
+static long futex(int *w, int op, int val, const struct timespec *ts)
+{
+    return syscall(SYS_futex, w, op, val, ts, NULL, 0);
+}
+
+static void lock(void)
+{
+    int c = 0;
+    if (!__atomic_compare_exchange_n(&word, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        if (c != 2)
+            c = __atomic_exchange_n(&word, 2, __ATOMIC_ACQUIRE);
+        while (c != 0) {
+            futex(&word, FUTEX_WAIT_PRIVATE, 2, NULL);
+            c = __atomic_exchange_n(&word, 2, __ATOMIC_ACQUIRE);
+        }
+    }
+    __atomic_store_n(&holder, &marker, __ATOMIC_RELAXED);
+}
+
+/* From a signal handler: never the lock our own interrupted thread holds, and at most
+ * about 200 ms for another thread's (it may be stuck on a pipe nobody reads). */
+static bool lock_bounded(void)
+{
+    if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == &marker)
+        return false;
+    for (int i = 0; i < 200; i++) {
+        int c = 0;
+        if (__atomic_compare_exchange_n(&word, &c, 2, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            __atomic_store_n(&holder, &marker, __ATOMIC_RELAXED);
+            return true;
+        }
+        struct timespec ts = {0, 1000 * 1000};
+        futex(&word, FUTEX_WAIT_PRIVATE, c, &ts);
+    }
+    return false;
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&holder, NULL, __ATOMIC_RELAXED);
+    if (__atomic_exchange_n(&word, 0, __ATOMIC_RELEASE) == 2)
+        futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+bool sink_held_by_me(void)
+{
+    return __atomic_load_n(&holder, __ATOMIC_RELAXED) == &marker;
+}
+
+void sink_in_signal(bool on)
+{
+    in_signal = on;
+}
+
+void sink_atfork_child(void)
+{
+    word = 0;
+    holder = NULL;
+    open_fd = -1;
+    memset(state, 0, sizeof state);
+}
+
+static int dest(int fd)
+{
+    int tfd = telemetry_fd();
+    return fd >= 0 && fd == tfd ? 2 : fd == 1 ? 0 : fd == 2 ? 1 : -1;
+}
+
+static void fail(int fd, int err)
+{
+    int d = dest(fd);
+    if (d >= 0)
+        __atomic_store_n(&state[d], err, __ATOMIC_RELAXED);
+}
+
+void sink_fd_changed(int fd)
+{
+    int d = dest(fd);
+    if (d >= 0)
+        __atomic_store_n(&state[d], 0, __ATOMIC_RELAXED);
+}
+
+/* A zero-length write reports what the file itself refuses (/dev/full: ENOSPC; a
+ * closed fd: EBADF); a pipe or socket without a reader shows as POLLERR. */
+static int probe(int fd)
+{
+    if (REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
+        return errno;
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL)))
+        return p.revents & POLLNVAL ? EBADF : EPIPE;
+    return -1;
+}
+
+int sink_broken(int fd)
+{
+    int d = dest(fd);
+    if (d < 0)
+        return 0;
+    int s = __atomic_load_n(&state[d], __ATOMIC_RELAXED);
+    if (LIKELY(s == -1))
+        return 0;
+    if (s == 0) {
+        int saved = errno;
+        s = probe(fd);
+        errno = saved;
+        __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
+    }
+    return s == -1 ? 0 : s;
+}
+
+/* Wait for room on a non-blocking fd (the file description is shared with a runtime
+ * that made it non-blocking). False when the fd is gone. */
+static bool wait_room(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLOUT};
+    int r = poll(&p, 1, 1000);
+    return !(r == 1 && (p.revents & POLLNVAL));
+}
+
+/* Write all of p[0..n), which the kernel may take in several short writes. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = REAL(write)(fd, p, n);
+        if (w > 0) {
+            p += w;
+            n -= (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN && !in_signal && wait_room(fd))
+            continue;
+        return w < 0 ? errno : EIO;
+    }
+    return 0;
+}
+
+static uint32_t be32(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* The end of the units that fit into max bytes from p (at least one whole unit). */
+static size_t cut(const char *p, size_t n, size_t max, enum sink_units units)
+{
+    if (n <= max || units == SINK_ONE)
+        return n;
+    if (units == SINK_LINES) {
+        const char *nl = memrchr(p, '\n', max);
+        if (nl)
+            return (size_t)(nl - p) + 1;
+        nl = memchr(p + max, '\n', n - max);
+        return nl ? (size_t)(nl - p) + 1 : n;
+    }
+    size_t at = 0;
+    while (at + 16 <= n) {
+        size_t unit = 16 + (size_t)be32(p + at + 4);
+        if (at + unit > max)
+            return at ? at : (unit < n ? unit : n);
+        at += unit;
+    }
+    return at ? at : n;
+}
+
+static int write_units(int fd, const char *p, size_t n, enum sink_units units, bool pipe_like)
+{
+    while (n) {
+        size_t k = pipe_like ? cut(p, n, PIPE_BUF, units) : n;
+        int err = write_all(fd, p, k);
+        if (err)
+            return err;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* The lock, and no runtime frame half written to fd: our units never land inside one.
+ * The runtime finishes its frame in its next write; after about 2 s we stop waiting. */
+static bool lock_for(int fd)
+{
+    for (int i = 0;; i++) {
+        if (in_signal ? !lock_bounded() : (lock(), false))
+            return false;
+        if (__atomic_load_n(&open_fd, __ATOMIC_RELAXED) != fd || i >= 2000)
+            return true;
+        unlock();
+        if (in_signal && i >= 200)
+            return false;
+        struct timespec ts = {0, 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int sink_frame_part(int fd, const char *p, size_t n, bool last)
+{
+    if (in_signal ? !lock_bounded() : (lock(), false))
+        return errno = EAGAIN, -1;
+    int err = write_all(fd, p, n);
+    __atomic_store_n(&open_fd, last || err ? -1 : fd, __ATOMIC_RELAXED);
+    unlock();
+    if (err) {
+        fail(fd, err);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
+{
+    if (!lock_for(fd))
+        return errno = EAGAIN, -1;
+    struct stat st;
+    bool pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+    int err = 0;
+    if (cnt == 1 || !pipe_like) {
+        for (int i = 0; i < cnt && !err; i++)
+            err = write_units(fd, iov[i].iov_base, iov[i].iov_len, cnt == 1 ? units : SINK_ONE,
+                              pipe_like);
+    } else {
+        /* Several pieces of one unit to a pipe: one writev keeps them together (up to
+         * PIPE_BUF); a short write is finished piece by piece under the lock. */
+        ssize_t w;
+        do
+            w = REAL(writev)(fd, iov, cnt);
+        while (w < 0 && (errno == EINTR || (errno == EAGAIN && !in_signal && wait_room(fd))));
+        if (w < 0)
+            err = errno;
+        size_t skip = w > 0 ? (size_t)w : 0;
+        for (int i = 0; i < cnt && !err; i++) {
+            size_t len = iov[i].iov_len;
+            if (skip >= len) {
+                skip -= len;
+                continue;
+            }
+            err = write_all(fd, (const char *)iov[i].iov_base + skip, len - skip);
+            skip = 0;
+        }
+    }
+    unlock();
+    if (err) {
+        fail(fd, err);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+int sink_write(int fd, const char *p, size_t n, enum sink_units units)
+{
+    struct iovec v = {(void *)p, n};
+    return sink_writev(fd, &v, 1, units);
+}

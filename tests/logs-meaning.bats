@@ -1,0 +1,197 @@
+#!/usr/bin/env bats
+# With logs decorated, what the program's output means never changes: records of
+# threads never tear or reorder, a program's last lines survive its death by signal,
+# output keeps the order it was written in across streams and child processes, C stdio
+# follows fd 1 wherever the program points it, and write errors reach the program.
+load test_helper
+
+MEANING=$LOGS_FIXTURES/meaning
+
+# py_preloaded MODE ARGS...: python3 with the preload and LWRAP_LOGS=MODE.
+py_preloaded() {
+    local mode=$1
+    shift
+    env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS="$mode" "$EMU_PY" "$@"
+}
+
+# meaning_emu EVENT_JSON... [-- EMU_OPTION...]: a handler of tests/fixtures/logs/meaning
+# ($HANDLER, default handlers.handler) under lambda-emu through lwrap.
+meaning_emu() {
+    emu_event_files "$@"
+    shift "$EMU_EVENTS_USED"
+    run --separate-stderr timeout -k 5 120 "$EMU" --log-format json --init-timeout 30 \
+        -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" "$@" "${EMU_EVENT_ARGS[@]}" \
+        --handler "${HANDLER:-handlers.handler}" --task-root "$MEANING" -- "$EMU_PY" "$RUNTIMES/python/bootstrap.py"
+}
+
+# --- threads: whole records, per-thread order, nothing lost -------------------------
+
+@test "threads: 8 threads x 4,000 lines through a pipe read 0.5 s late: whole, once, in order" {
+    local mode
+    for mode in text json; do
+        run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$mode '$EMU_PY' '$MEANING/threads.py' 8 4000 |
+            (sleep 0.5; cat) | '$EMU_PY' '$MEANING/check_threads.py' 8 4000"
+        [ "${lines[0]}" = "lines 32000" ]
+    done
+}
+
+@test "threads: 8 threads x 4,000 lines as telemetry frames under lambda-emu: no torn frame" {
+    local mode
+    for mode in text json; do
+        HANDLER=threads.handler meaning_emu '{"threads":8,"lines":4000}' -- -e LWRAP_LOGS=$mode
+        [ "$status" -eq 0 ]
+        [[ $stderr != *"bad frame"* ]] || { echo "$stderr"; return 1; }
+        run "$EMU_PY" "$MEANING/check_threads.py" 8 4000 --emu <<<"$output"
+        [ "$status" -eq 0 ] || { echo "$mode: $output"; return 1; }
+    done
+}
+
+# --- last words ---------------------------------------------------------------------
+
+@test "signals: a line printed just before SIGTERM to self survives, exit status unchanged" {
+    local mode
+    for mode in text json; do
+        run -143 py_preloaded $mode -c 'import os,signal; print("last words",flush=True); os.kill(os.getpid(),signal.SIGTERM)'
+        [[ $output == *"last words"* ]]
+    done
+}
+
+@test "signals: abort() and a segfault without LWRAP_CRASH: the lines before survive" {
+    run -134 py_preloaded text -c 'import os; print("before abort",flush=True); os.abort()'
+    [[ $output == *"before abort"* ]]
+    run -139 py_preloaded text -c 'import ctypes; print("before segv",flush=True); ctypes.string_at(0)'
+    [[ $output == *"before segv"* ]]
+}
+
+@test "signals: python -X faulthandler's report of a segfault is written" {
+    run -139 --separate-stderr py_preloaded text -X faulthandler -c 'import ctypes; ctypes.string_at(0)'
+    [[ $stderr == *"Fatal Python error: Segmentation fault"* ]]
+    [[ $stderr == *'File "<string>", line 1'* ]]
+}
+
+@test "signals: the program still sees SIG_DFL, and its own handlers still run" {
+    run -0 py_preloaded text -c 'import signal; print(signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, signal.getsignal(signal.SIGHUP) == signal.SIG_DFL)'
+    [[ $output == *"True True" ]]
+    run -7 py_preloaded text -c '
+import os, signal, sys
+def h(s, f):
+    print("caught", s, flush=True)
+    sys.exit(7)
+signal.signal(signal.SIGTERM, h)
+os.kill(os.getpid(), signal.SIGTERM)'
+    [[ $output == *"caught 15" ]]
+}
+
+@test "signals: multiprocessing workers terminated by the pool keep what they printed" {
+    run -0 py_preloaded text -c '
+import multiprocessing as mp, time
+def work(args):
+    i, ev = args
+    print("worker", i, "started", flush=True)
+    ev.set()
+    time.sleep(30)
+if __name__ == "__main__":
+    m = mp.Manager()
+    evs = [m.Event() for _ in range(3)]
+    pool = mp.Pool(3)
+    pool.map_async(work, [(i, evs[i]) for i in range(3)], chunksize=1)
+    for e in evs: e.wait(20)
+    pool.terminate(); pool.join()
+    print("parent done", flush=True)'
+    local i
+    for i in 0 1 2; do [[ $output == *"worker $i started"* ]] || { echo "$output"; return 1; }; done
+}
+
+@test "signals: near the invoke's deadline nothing is held, not even an unfinished line" {
+    meaning_emu '{"do":"partial-at-deadline"}' -- -e LWRAP_LOGS=text --timeout 1.5 --no-telemetry-fd
+    [[ $(emu_stream stdout) == *"last partial line"* ]] || { echo "$output"; return 1; }
+}
+
+@test "signals: a line printed before a hang that ends in a timeout's SIGKILL is out" {
+    meaning_emu '{"do":"print-then-hang"}' -- -e LWRAP_LOGS=text --timeout 1
+    [[ $(emu_stream telemetry) == *"what I was doing"* ]] || { echo "$output"; return 1; }
+}
+
+# --- order --------------------------------------------------------------------------
+
+@test "order: a parent's lines come before its children's (subprocess, os.system)" {
+    local mode
+    for mode in text json; do
+        meaning_emu '{"do":"spawn"}' -- -e LWRAP_LOGS=$mode --no-telemetry-fd
+        [ "$status" -eq 0 ]
+        run -0 jq -r -R 'fromjson? | select(.type=="function") | .message' <<<"$output"
+        run -0 grep -o -E 'step [0-9]|child via [a-z]+' <<<"$output"
+        [ "$output" = "step 1
+child via subprocess
+step 2
+child via system
+step 3" ]
+    done
+}
+
+@test "order: one thread's stdout and stderr lines keep their order on one pipe (no telemetry fd)" {
+    run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=text '$EMU_PY' -c '
+import sys
+for i in range(5):
+    print(\"out\", i, flush=True)
+    print(\"err\", i, file=sys.stderr, flush=True)' 2>&1 | grep -o -E '(out|err) [0-9]'"
+    [ "$output" = "$(for i in 0 1 2 3 4; do echo "out $i"; echo "err $i"; done)" ]
+}
+
+@test "order: a traceback after an earlier invoke's print is still one event" {
+    meaning_emu '{"do":"print"}' '{"do":"traceback"}' -- -e LWRAP_LOGS=text
+    [ "$status" -eq 0 ]
+    run -0 emu_select '.type=="function" and (.message | test("Traceback|File|ValueError"))'
+    [ "${#lines[@]}" -eq 1 ]
+    [[ ${lines[0]} == *Traceback*File*ValueError:\ boom* ]]
+}
+
+# --- C stdio follows fd 1 -------------------------------------------------------------
+
+@test "stdio: printf after dup2(file, 1) and after close(1)+open goes to the file" {
+    gcc -O1 -o stdio_fds "$MEANING/stdio_fds.c"
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./stdio_fds dup2.out reopen.out
+    [ "$(cat dup2.out)" = "into dup2 file" ]
+    [ "$(cat reopen.out)" = "into reopened fd 1" ]
+    [[ $output == *"INFO	to stdout 1"*"INFO	to stdout 2" ]]
+}
+
+@test "stdio: bash as the runtime: echo > f fills f, \$(echo) captures the bare text" {
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text bash -c 'echo hi > f; x=$(echo inner); printf "[%s]\n" "$x"; cat f'
+    [[ ${lines[0]} == *"INFO	[inner]" ]]
+    [[ ${lines[1]} == hi ]]
+    [ "$(cat f)" = hi ]
+}
+
+# --- write errors ---------------------------------------------------------------------
+
+@test "errors: stdout on /dev/full fails the program as it would without lwrap" {
+    run -1 bash -c "'$EMU_PY' -c 'print(\"x\")' >/dev/full"
+    local mode
+    for mode in text json; do
+        run -1 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$mode '$EMU_PY' -c 'print(\"x\")' >/dev/full"
+        [[ $output == *"No space left on device"* ]]
+    done
+}
+
+@test "errors: a reader that goes away: BrokenPipeError as without lwrap" {
+    local mode
+    for mode in text json; do
+        run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$mode '$EMU_PY' -c '
+import time
+print(\"first\", flush=True)
+time.sleep(0.5)
+for i in range(1000): print(\"line\", i, flush=True)' 2>err | head -1; echo \"status \${PIPESTATUS[0]}\""
+        [[ ${lines[0]} == *first* ]]
+        [ "${lines[1]}" = "status 1" ]
+        grep -q BrokenPipeError err
+    done
+}
+
+@test "errors: SIGPIPE kills a program that keeps the default action, as without lwrap" {
+    run -0 bash -c "yes | head -1 >/dev/null; echo \${PIPESTATUS[0]}"
+    local plain=$output
+    run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=text yes | (sleep 0.3; head -1) >/dev/null; echo \${PIPESTATUS[0]}"
+    [ "$output" = "$plain" ]
+    [ "$output" = 141 ]
+}
