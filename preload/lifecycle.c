@@ -242,6 +242,12 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
     }
 }
 
+void lifecycle_init_error_sending(int fd)
+{
+    (void)fd;
+    logs_on_init_error();
+}
+
 void lifecycle_init_error(int fd)
 {
     end_of_init(true);

@@ -16,6 +16,8 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
 void lifecycle_invoke_ending(int fd, const char *id);
 /* An invocation's `response` (error: `error`) request was completely sent on fd. */
 void lifecycle_invoke_end(int fd, const char *id, bool error);
+/* An `init/error` request is about to go out on fd. */
+void lifecycle_init_error_sending(int fd);
 /* `init/error` was completely sent on fd. */
 void lifecycle_init_error(int fd);
 /* The observer stopped watching a Runtime API connection. */

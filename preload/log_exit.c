@@ -17,6 +17,7 @@ static void before_exit(void)
         log_exiting = true;
         log_flush_slots(true, true);
     }
+    log_importtime_final(false);
 }
 
 EXPORT void _exit(int status)

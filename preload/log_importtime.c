@@ -55,7 +55,7 @@ static int my_tid(void)
 }
 
 /* Take the lock. Waits while another thread holds it; returns false when this very
- * thread does (we interrupted it), or, with `bounded`, after about a second. */
+ * thread does (we interrupted it), or, with `bounded`, after 100,000 tries. */
 static bool take(bool bounded)
 {
     int me = my_tid();

@@ -205,6 +205,17 @@ bool logs_hold_records(void)
 void logs_on_fatal_signal(void)
 {
     logs_flush_all();
+    if (active)
+        log_importtime_final(true);
+}
+
+void logs_on_init_error(void)
+{
+    if (!active)
+        return;
+    if (log_cfg.streams)
+        log_flush_slots(true, true);
+    log_importtime_final(false);
 }
 
 void logs_flush_own(void)
@@ -237,5 +248,6 @@ __attribute__((destructor)) static void logs_fini(void)
     }
     log_exiting = true;
     log_flush_slots(true, true);
+    log_importtime_final(false);
     report_dropped();
 }

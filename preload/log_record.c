@@ -384,9 +384,11 @@ void log_flush_slots(bool wait, bool allow_regex)
                 flush_and_free(s, allow_regex);
                 break;
             }
-            /* FREE holds nothing; BUSY/FLUSHING: its thread is writing it right now
-             * (from a crash handler we must not wait: that thread may be us). */
-            if (st == FREE || !wait || spins > 100000)
+            /* FREE holds nothing; BUSY/FLUSHING: another thread is writing it right
+             * now: wait for it (briefly from a signal handler or before exec). Never for
+             * this thread's own (a signal handler interrupted it there). */
+            if (st == FREE || __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me ||
+                spins > (wait ? 100000 : 1000))
                 break;
             sched_yield();
         }

@@ -24,6 +24,9 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
 void logs_on_runtime_ready(void);
 void logs_on_invoke_start(const char *request_id, const char *deadline_ms);
 void logs_on_invoke_end(const char *request_id);
+/* The runtime is about to post init/error: what is held (the import-time summary too)
+ * goes out before Lambda can have the error and end the environment. */
+void logs_on_init_error(void);
 
 /* fd is about to be closed or replaced (dup2/dup3): when it is the runtime's stdout,
  * stderr or telemetry fd, every record held for it is written now. */

@@ -117,8 +117,8 @@ static enum req_kind classify(const char *t, size_t n, char *id)
 
 /* What must happen before a request's bytes leave: the runtime's first `next` ends init
  * (the trace record and the log pipeline's ready flush go out before Lambda can answer),
- * and a response or error lets the log pipeline write what it holds for the invocation
- * before Lambda can have the response and freeze the sandbox. */
+ * and a response or error (or init/error) lets the log pipeline write what it holds
+ * before Lambda can have it and freeze or end the sandbox. */
 static void announce(struct conn *c, enum req_kind kind, const char *id)
 {
     c->out_announced = true;
@@ -126,6 +126,8 @@ static void announce(struct conn *c, enum req_kind kind, const char *id)
         lifecycle_next_sending(c->fd);
     else if (kind == REQ_RESPONSE || kind == REQ_ERROR)
         lifecycle_invoke_ending(c->fd, id);
+    else if (kind == REQ_INIT_ERROR)
+        lifecycle_init_error_sending(c->fd);
 }
 
 static void on_request(void *ctx, const struct http_event *ev)

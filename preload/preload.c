@@ -2,6 +2,8 @@
  * others depend on (the observer must be on before the runtime's first byte to the
  * Runtime API). The internal extension registers later, at the runtime's first connect
  * to the Runtime API (extension.h says why). */
+#include <pthread.h>
+
 #include "child_env.h"
 #include "clock.h"
 #include "config.h"
@@ -10,8 +12,16 @@
 #include "logs.h"
 #include "real.h"
 #include "runtime_addr.h"
+#include "sink.h"
 #include "signals.h"
 #include "telemetry.h"
+
+/* A forked child starts with no lock held and nothing known about its outputs. */
+static void atfork_child(void)
+{
+    sink_atfork_child();
+    signals_atfork_child();
+}
 
 __attribute__((constructor)) static void lwrap_preload_init(void)
 {
@@ -20,6 +30,7 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     telemetry_capture();
     config_load();
     child_env_scrub();
+    pthread_atfork(NULL, NULL, atfork_child);
     logs_init();
 
     bool have_api = runtime_addr_init();

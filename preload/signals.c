@@ -116,6 +116,11 @@ static void table_leave(void)
     __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
 }
 
+void signals_atfork_child(void)
+{
+    table_lock = 0;
+}
+
 void signals_install(bool all, bool crash)
 {
     if (crash) {

@@ -10,4 +10,7 @@
  * the crash report's preparations. */
 void signals_install(bool all, bool crash);
 
+/* In a forked child: no lock held. */
+void signals_atfork_child(void);
+
 #endif

@@ -35,6 +35,12 @@ meaning_emu() {
     done
 }
 
+@test "processes: 6 forked processes x 5,000 lines on one slow pipe: whole, once, in order" {
+    run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=text '$EMU_PY' '$MEANING/processes.py' 6 5000 |
+        (sleep 0.5; cat) | '$EMU_PY' '$MEANING/check_threads.py' 6 5000"
+    [ "${lines[0]}" = "lines 30000" ]
+}
+
 @test "threads: 8 threads x 4,000 lines as telemetry frames under lambda-emu: no torn frame" {
     local mode
     for mode in text json; do
