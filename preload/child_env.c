@@ -145,6 +145,15 @@ struct block {
     char *env[];
 };
 
+/* The rule: an exec in the constructor's process gets our entry back when the new
+ * environment still carries lwrap's settings (LWRAP_* / _LWRAP_*) and the caller has
+ * not cleared LD_PRELOAD (set it empty, or removed it while the scrub had left other
+ * entries in it); appended after whatever LD_PRELOAD then holds, as lwrap adds it.
+ * Not told apart: `unset LD_PRELOAD` where ours was the only entry (the scrub removed
+ * the variable itself, so its absence looks inherited); such a caller keeps lwrap's
+ * settings and gets the preload, which an emptied LD_PRELOAD= or dropping the LWRAP_
+ * variables avoids. bash -c execs its last simple command in place: that is a handover
+ * too. */
 char **child_env_for_exec(char *const envp[])
 {
     /* A forked child (maybe a vfork child sharing our memory: nothing may be allocated

@@ -1,9 +1,10 @@
 /* The exec family, for child_env.c: a process that execs itself into the next program
  * (a wrapper script chained after lwrap, a shim) passes the preload on; a forked child's
  * exec passes straight through with the environment it was given. Before any exec or
- * spawn, the log pipeline writes what it holds (see logs_flush_all). glibc's execv and
+ * spawn, the log pipeline writes what it holds (see logs_before_exec). glibc's execv and
  * execvp call execve internally (not through us), so each is hooked. The execl family
  * is not: lwrap's chain and the runtimes' wrappers use execve/execv/execvp. */
+#include <errno.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,12 +22,16 @@ static int run(bool search, const char *file, char *const argv[], char *const en
 {
     int (*fn)(const char *, char *const[], char *const[]) = search ? REAL(execvpe) : REAL(execve);
     char **patched = child_env_for_exec(envp);
-    /* A successful exec discards the process image: records still pending in the log
-     * pipeline (a line printed just before os.execv) would be lost. Signal-safe, and a
-     * no-op in a vfork child, whose memory is the parent's. */
+    /* A successful exec discards the process image: records still held by the log
+     * pipeline (a line printed just before os.execv) would be lost; and a vfork child's
+     * program must not print before what its parent thread printed. */
     if (logs_enabled)
-        logs_flush_all();
-    return fn(file, argv, patched ? patched : envp);
+        logs_before_exec();
+    int r = fn(file, argv, patched ? patched : envp);
+    int e = errno;
+    child_env_release(patched); /* the exec failed */
+    errno = e;
+    return r;
 }
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
@@ -56,7 +61,7 @@ EXPORT int execvp(const char *file, char *const argv[])
 static void before_spawn(void)
 {
     if (logs_enabled)
-        logs_flush_own();
+        logs_before_spawn();
 }
 
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,

@@ -111,8 +111,3 @@ bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool s
     bool joins = shape_joins(c, line, n) || same_write;
     return joins && !json_line(line, n);
 }
-
-bool log_cont_joins(struct log_cont *c, const char *line, size_t n)
-{
-    return log_cont_joins_write(c, line, n, false);
-}

@@ -65,6 +65,11 @@ static int classify(int fd)
     return LOG_FD_OTHER;
 }
 
+bool log_fd_still(int fd, int want)
+{
+    return fd >= 0 && classify(fd) == want;
+}
+
 int log_fd_kind(int fd)
 {
     if (fd < 0)

@@ -45,7 +45,7 @@ static int level_env(const char *name, bool warn)
 static void atfork_prepare(void)
 {
     if (log_cfg.streams)
-        log_flush_own();
+        log_flush_own(false);
 }
 
 static void atfork_child(void)
@@ -81,6 +81,7 @@ void logs_init(void)
     active = true;
     log_pid = getpid();
     log_fd_init();
+    log_record_init();
     if (log_cfg.streams)
         log_redact_init();
     pthread_atfork(atfork_prepare, NULL, atfork_child);
@@ -108,7 +109,7 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
     if (sink_broken(frames ? log_cfg.tfd : log_dest_fd(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT)))
         return false;
     if (frames && log_cfg.streams)
-        log_flush_own(); /* what this thread printed before logging comes first */
+        log_flush_own(false); /* what this thread printed before logging comes first */
     for (int i = 0; i < iovcnt; i++) {
         if (!iov[i].iov_len)
             continue;
@@ -204,9 +205,12 @@ bool logs_hold_records(void)
 
 void logs_on_fatal_signal(void)
 {
-    logs_flush_all();
-    if (active)
-        log_importtime_final(true);
+    if (!active)
+        return;
+    /* (LWRAP_REDACT's regexec allocates: only the built-in masks here) */
+    if (log_cfg.streams && (pid_t)syscall(SYS_getpid) == log_pid)
+        log_flush_slots(false, false);
+    log_importtime_final(true);
 }
 
 void logs_on_init_error(void)
@@ -218,13 +222,13 @@ void logs_on_init_error(void)
     log_importtime_final(false);
 }
 
-void logs_flush_own(void)
+void logs_before_spawn(void)
 {
     if (active && log_cfg.streams)
-        log_flush_own();
+        log_flush_own(false);
 }
 
-void logs_flush_all(void)
+void logs_before_exec(void)
 {
     if (!active || !log_cfg.streams)
         return;
@@ -233,9 +237,9 @@ void logs_flush_all(void)
      * waits: it writes what that thread printed (so it comes before the child's own
      * output), and nothing of other threads, which run on. */
     if ((pid_t)syscall(SYS_getpid) == log_pid)
-        log_flush_slots(false, false);
+        log_flush_slots(false, true);
     else
-        log_flush_own();
+        log_flush_own_vfork_child();
 }
 
 __attribute__((destructor)) static void logs_fini(void)

@@ -104,7 +104,6 @@ void log_cont_start(struct log_cont *c, const char *line, size_t n);
 /* same_write: the line came with the same write call as the record's last line, which
  * joins it too, except where a JSON-object line is involved (never joined). */
 bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool same_write);
-bool log_cont_joins(struct log_cont *c, const char *line, size_t n); /* same_write false */
 
 /* log_redact.c: mask secrets in place; returns the new length (never longer). */
 void log_redact_init(void);
@@ -157,8 +156,15 @@ static inline int log_dest_fd(int stream)
 bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_regex);
 
 /* log_record.c */
+void log_record_init(void);
 void log_feed(int stream, const char *p, size_t n);
-void log_flush_own(void); /* this thread's pending text, before it writes a frame */
+/* This thread's held records (with `all` its unfinished lines too): before it writes to
+ * the other stream or a frame, before a child starts, before exec. */
+void log_flush_own(bool all);
+/* The same from a vfork child about to exec (it runs on the forking thread's stack and
+ * thread-local data): complete records only, and only to a destination the child still
+ * shares with us (the child may have closed or redirected fds). */
+void log_flush_own_vfork_child(void);
 bool log_reentered(void); /* this thread is inside log_feed (a signal handler wrote) */
 void log_flush_slots(bool wait, bool allow_regex);
 /* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
@@ -179,6 +185,7 @@ void log_frames_atfork_child(void);
 enum log_fd_kind { LOG_FD_UNKNOWN = 0, LOG_FD_STDOUT, LOG_FD_STDERR, LOG_FD_TELEMETRY, LOG_FD_OTHER };
 void log_fd_init(void);
 int log_fd_kind(int fd);
+bool log_fd_still(int fd, int kind); /* fd is that kind now (uncached: a vfork child's view) */
 
 /* log_importtime.c */
 void log_importtime_init(void);

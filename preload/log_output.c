@@ -40,14 +40,18 @@ static int stream_level(int stream)
 
 bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_regex)
 {
-    while (r->len && r->msg[r->len - 1] == '\n')
+    /* The newline that ends the record is the line format's; a blank line before it is
+     * the program's ("Fatal Python error: ...\n\n" keeps its blank line). */
+    if (r->len && r->msg[r->len - 1] == '\n')
         r->len--;
     if (log_cfg.mode != LOG_MODE_OFF)
         r->len = log_redact(r->msg, r->len, allow_regex);
     struct log_parsed ps;
     log_parse(r->msg, r->len, &ps);
     int level = r->level ? r->level : ps.level ? ps.level : stream_level(r->stream);
-    if (filter && log_cfg.threshold && level < log_cfg.threshold) {
+    /* A level field that names no known level: kept whatever the threshold (fail open). */
+    bool unknown = !r->level && ps.level_unknown;
+    if (filter && log_cfg.threshold && level < log_cfg.threshold && !unknown) {
         __atomic_fetch_add(&log_dropped, 1, __ATOMIC_RELAXED);
         return false;
     }

@@ -12,8 +12,10 @@
  * After fork the child forgets every slot (the parent writes what they hold). */
 #include "log_internal.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <time.h>
 
 #define SLOTS 32
 #define OUT_CAP (LOG_EVENT_MAX + LOG_BATCH + 4096)
@@ -30,6 +32,9 @@ struct slot {
     int state;           /* atomic */
     const void *owner;   /* atomic: the owning thread's marker */
     uint64_t last_us;    /* atomic: CLOCK_REALTIME (us) of the owner's last write */
+    uint64_t held_us;    /* atomic: when the oldest complete record held began (or MAX) */
+    uint64_t head_us;    /* atomic: the same for anything held, unfinished line included */
+    uint64_t out_us;     /* when the oldest record in out began */
     uint64_t now_us;     /* the current write's time (one clock read per write) */
     int stream;
     size_t start;        /* buf[start..line): the pending record, '\n'-terminated lines */
@@ -90,9 +95,41 @@ static bool has_complete(struct slot *s)
     return s->line > s->start || s->out.len;
 }
 
+/* Back to IDLE, telling other threads how old what it holds is (they write older
+ * records of other threads first: output keeps the order it was written in). */
+static void release(struct slot *s)
+{
+    uint64_t held = s->out.len ? s->out_us : s->line > s->start ? s->rec.us : UINT64_MAX;
+    __atomic_store_n(&s->held_us, held, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->head_us, held != UINT64_MAX ? held : s->len > s->line ? s->next.us : UINT64_MAX,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+}
+
+/* The IDLE slots `due` takes, oldest held record first. */
+static int collect(int out[SLOTS], bool (*due)(struct slot *, uint64_t), uint64_t arg)
+{
+    int n = 0;
+    for (int i = 0; i < SLOTS; i++) {
+        struct slot *s = &slots[i];
+        if (load_state(s) != IDLE || !due(s, arg))
+            continue;
+        uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+        int k = n++;
+        while (k > 0 && __atomic_load_n(&slots[out[k - 1]].held_us, __ATOMIC_RELAXED) > held) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = i;
+    }
+    return n;
+}
+
 /* Format buf[a..b) as one record with metadata m into the slot's batch. */
 static void emit(struct slot *s, size_t a, size_t b, const struct meta *m, bool allow_regex)
 {
+    if (!s->out.len)
+        s->out_us = m->us;
     struct log_rec r = {
         .msg = s->buf + a,
         .len = b - a,
@@ -158,15 +195,24 @@ static void flush_and_free(struct slot *s, bool allow_regex)
 {
     drain(s, allow_regex);
     if (s->split_line) {
-        __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+        release(s);
         return;
     }
     __atomic_store_n(&s->owner, NULL, __ATOMIC_RELEASE);
     __atomic_store_n(&s->state, FREE, __ATOMIC_RELEASE);
 }
 
+/* A thread that ends writes out what it held, after what other threads held from
+ * earlier: a joined worker's lines come after what the joining thread printed before it
+ * started the worker, and before what it prints next. The key's value is set once a
+ * thread has a slot. */
+static pthread_key_t gone_key;
+static bool have_gone_key;
+
 static struct slot *acquire(int stream)
 {
+    if (have_gone_key && !mine[0] && !mine[1])
+        pthread_setspecific(gone_key, &me);
     for (;;) {
         for (int i = 0; i < SLOTS; i++) {
             struct slot *s = &slots[i];
@@ -209,7 +255,7 @@ static struct slot *get(int stream)
         if (st == IDLE && cas_state(s, IDLE, BUSY)) {
             if (still_mine(s, stream))
                 return s;
-            __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+            release(s);
             break;
         }
         if (st == FREE)
@@ -284,10 +330,11 @@ static void line_done(struct slot *s)
         return;
     }
     /* A line begun by the write that ended the record's last line was written together
-     * with it (print("a\nb"), one console.log call): same record. Otherwise only the
-     * shape of the line (indentation, stack-trace forms) continues a record. */
+     * with it (print("a\nb"), one console.log call): same record, unless a JSON-object
+     * line is involved (pino writes many in one write). Otherwise only the shape of the
+     * line (indentation, stack-trace forms) continues a record. */
     bool together = s->line_unit == s->rec_unit;
-    if (s->line > s->start && (log_cont_joins(&s->cont, l, n) || together)) {
+    if (s->line > s->start && log_cont_joins_write(&s->cont, l, n, together)) {
         s->line = s->len;
         s->rec_unit = s->unit;
         return;
@@ -320,24 +367,41 @@ static void append(struct slot *s, const char *p, size_t n)
     }
 }
 
-/* Write out what this thread holds for stream now (it is about to write elsewhere to
- * the same destination: keep its own order). */
-static void flush_own(int stream)
+/* Write out what this thread holds for stream now (it is about to write elsewhere, or a
+ * child may: keep its order): its complete records, and with `all` (the process image
+ * is about to go) its unfinished line too. */
+static void flush_own(int stream, bool all)
 {
     struct slot *s = mine[stream];
-    if (!s || !still_mine(s, stream) || load_state(s) != IDLE || !has_content(s) ||
-        !cas_state(s, IDLE, BUSY))
+    if (!s || !still_mine(s, stream) || load_state(s) != IDLE ||
+        !(all ? has_content(s) : has_complete(s)) || !cas_state(s, IDLE, BUSY))
         return;
-    if (still_mine(s, stream))
-        drain(s, true);
-    __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+    if (still_mine(s, stream)) {
+        if (all)
+            drain(s, true);
+        else
+            drain_complete(s);
+    }
+    release(s);
 }
 
-void log_flush_own(void)
+void log_flush_own(bool all)
 {
     busy = true;
-    flush_own(LOG_STDOUT);
-    flush_own(LOG_STDERR);
+    flush_own(LOG_STDOUT, all);
+    flush_own(LOG_STDERR, all);
+    busy = false;
+}
+
+void log_flush_own_vfork_child(void)
+{
+    busy = true;
+    for (int stream = LOG_STDOUT; stream <= LOG_STDERR; stream++) {
+        int fd = log_dest_fd(stream);
+        int want = fd == log_cfg.tfd ? LOG_FD_TELEMETRY : stream == LOG_STDERR ? LOG_FD_STDERR : LOG_FD_STDOUT;
+        if (log_fd_still(fd, want))
+            flush_own(stream, false);
+    }
     busy = false;
 }
 
@@ -356,8 +420,9 @@ static void compact(struct slot *s)
 void log_feed(int stream, const char *p, size_t n)
 {
     busy = true;
-    /* What this thread wrote to the other stream comes first, as it was written. */
-    flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT);
+    /* What this thread wrote to the other stream comes first, as it was written (an
+     * unfinished line there stays: it is one line of that stream). */
+    flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT, false);
     struct slot *s = get(stream);
     s->now_us = log_now_us();
     s->unit++;
@@ -366,7 +431,7 @@ void log_feed(int stream, const char *p, size_t n)
     if (log_exiting || log_hold_off(s->now_us))
         drain(s, true);
     __atomic_store_n(&s->last_us, s->now_us, __ATOMIC_RELAXED);
-    __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+    release(s);
     busy = false;
     if (has_complete(s))
         log_flusher_kick();
@@ -374,46 +439,84 @@ void log_feed(int stream, const char *p, size_t n)
 
 void log_flush_slots(bool wait, bool allow_regex)
 {
+    /* First let other threads finish what they are writing right now (maybe to a slow
+     * pipe): up to about 5 s (1000 yields from a signal handler or before exec). Never
+     * this thread's own slot (a signal handler interrupted it there). */
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &slots[i];
         for (int spins = 0;; spins++) {
             int st = load_state(s);
-            if (st == IDLE) {
-                if (!cas_state(s, IDLE, FLUSHING))
-                    continue;
-                flush_and_free(s, allow_regex);
+            if (st == FREE || st == IDLE || __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me ||
+                spins > (wait ? 6000 : 1000))
                 break;
+            if (spins < 1000) {
+                sched_yield();
+            } else {
+                struct timespec ms = {0, 1000 * 1000};
+                nanosleep(&ms, NULL);
             }
-            /* FREE holds nothing; BUSY/FLUSHING: another thread is writing it right
-             * now: wait for it (briefly from a signal handler or before exec). Never for
-             * this thread's own (a signal handler interrupted it there). */
-            if (st == FREE || __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &me ||
-                spins > (wait ? 100000 : 1000))
-                break;
-            sched_yield();
         }
     }
+    /* Then everything held, merged by age: each round writes the oldest piece held
+     * (a batch of records, a pending record, an unfinished line) of any slot, so one
+     * thread's later records do not overtake another's earlier ones. (Bounded: threads
+     * that keep writing meanwhile are not chased forever.) */
+    for (int round = 0; round < SLOTS * 8; round++) {
+        struct slot *s = NULL;
+        uint64_t oldest = UINT64_MAX;
+        for (int i = 0; i < SLOTS; i++) {
+            uint64_t h = __atomic_load_n(&slots[i].head_us, __ATOMIC_RELAXED);
+            if (load_state(&slots[i]) == IDLE && h != UINT64_MAX && (!s || h < oldest)) {
+                s = &slots[i];
+                oldest = h;
+            }
+        }
+        if (!s)
+            break;
+        if (!cas_state(s, IDLE, FLUSHING))
+            continue;
+        if (s->out.len) {
+            log_out_flush(&s->out);
+        } else if (s->line > s->start) {
+            emit_pending(s, allow_regex);
+            log_out_flush(&s->out);
+        } else {
+            flush_and_free(s, allow_regex);
+            continue;
+        }
+        release(s);
+    }
+}
+
+static bool idle_past_hold(struct slot *s, uint64_t now_us)
+{
+    uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
+    /* (a clock stepped back counts as idle too: better early than never) */
+    return __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) != UINT64_MAX &&
+           (now_us < last || now_us - last >= LOG_HOLD_NS / 1000);
 }
 
 uint64_t log_flush_idle(uint64_t now_us)
 {
-    uint64_t hold = LOG_HOLD_NS / 1000, next = 0;
+    int due[SLOTS];
+    int n = collect(due, idle_past_hold, now_us);
+    for (int k = 0; k < n; k++) {
+        struct slot *s = &slots[due[k]];
+        if (cas_state(s, IDLE, FLUSHING)) {
+            drain_complete(s);
+            release(s);
+        }
+    }
+    /* When the next held record falls due. */
+    uint64_t next = 0;
     for (int i = 0; i < SLOTS; i++) {
         struct slot *s = &slots[i];
         int st = load_state(s);
-        if (st == FREE || (st == IDLE && !has_complete(s)))
+        if (st == FREE || (st == IDLE && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) == UINT64_MAX))
             continue;
         uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
-        /* (a clock stepped back counts as idle too: better early than never) */
-        if (st != IDLE || (now_us >= last && now_us - last < hold)) {
-            uint64_t due = st == IDLE && now_us >= last ? last + hold : now_us + hold;
-            next = next && next < due ? next : due;
-            continue;
-        }
-        if (cas_state(s, IDLE, FLUSHING)) {
-            drain_complete(s);
-            __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
-        }
+        uint64_t at = st == IDLE && now_us >= last ? last + LOG_HOLD_NS / 1000 : now_us + LOG_HOLD_NS / 1000;
+        next = next && next < at ? next : at;
     }
     return next;
 }
@@ -443,6 +546,55 @@ void log_emit_own(int stream, int level, const char *msg, size_t len)
     };
     log_render(&r, &s->out, false, true);
     log_out_flush(&s->out);
-    __atomic_store_n(&s->state, IDLE, __ATOMIC_RELEASE);
+    release(s);
     busy = false;
+}
+
+static bool held_before(struct slot *s, uint64_t t)
+{
+    return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &me &&
+           __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t;
+}
+
+static uint64_t my_oldest(void)
+{
+    uint64_t t = UINT64_MAX;
+    for (int i = 0; i < 2; i++) {
+        struct slot *s = mine[i];
+        if (s && still_mine(s, i) && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t)
+            t = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+    }
+    return t;
+}
+
+static void thread_gone(void *arg)
+{
+    (void)arg;
+    /* Records the flusher is writing right now go first. */
+    for (int i = 0; i < SLOTS; i++)
+        for (int spins = 0; load_state(&slots[i]) == FLUSHING && spins < 100000; spins++)
+            sched_yield();
+    /* Then what other threads wrote before this thread's oldest held record (Python's
+     * join returns before the thread's exit: the joining thread may already be writing
+     * again, and that comes later). */
+    uint64_t t = my_oldest();
+    int older[SLOTS];
+    int n = t == UINT64_MAX ? 0 : collect(older, held_before, t);
+    for (int k = 0; k < n; k++) {
+        struct slot *s = &slots[older[k]];
+        if (!cas_state(s, IDLE, FLUSHING))
+            continue;
+        log_out_flush(&s->out);
+        if (s->line > s->start && s->rec.us < t) {
+            emit_pending(s, true);
+            log_out_flush(&s->out);
+        }
+        release(s);
+    }
+    log_flush_own(true);
+}
+
+void log_record_init(void)
+{
+    have_gone_key = pthread_key_create(&gone_key, thread_gone) == 0;
 }

@@ -37,11 +37,9 @@ void logs_fd_changing(int fd);
  * stdout/stderr/telemetry fd, and a reused number must not inherit that. */
 void logs_fd_changed(int fd);
 
-/* Write out everything pending (from the crash report, and before the process execs
- * another program; safe to call from a fatal-signal handler: no locks it could find
- * held, no allocation; does nothing in a vfork child). The pipeline flushes at exit
- * and _exit by itself. */
-void logs_flush_all(void);
+/* The process is about to exec another program (the image, and what it holds, goes):
+ * write out everything held; in a vfork child, what the forking thread held. */
+void logs_before_exec(void);
 
 /* True when the pipeline may hold records (LWRAP_LOGS text/json, the importtime summary):
  * then a death by signal must write them first (signals.c). */
@@ -51,7 +49,8 @@ bool logs_hold_records(void);
  * interrupted thread may hold, no allocation). */
 void logs_on_fatal_signal(void);
 
-/* Write out what the calling thread holds (before it starts a child process). */
-void logs_flush_own(void);
+/* The calling thread is about to start a child process (posix_spawn, system, popen):
+ * its complete records go out first, so the child's output cannot overtake them. */
+void logs_before_spawn(void);
 
 #endif

@@ -28,6 +28,7 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     config.constructor_ns = clock_mono_ns();
     real_resolve();
     telemetry_capture();
+    sink_init();
     config_load();
     child_env_scrub();
     pthread_atfork(NULL, NULL, atfork_child);

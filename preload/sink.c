@@ -27,6 +27,19 @@ static int state[3];
 /* A telemetry fd in the middle of a runtime frame too big to hold (log_frames.c passes
  * it through piece by piece as the runtime writes it): -1 when none. */
 static int open_fd = -1;
+/* The process the destinations' states belong to: a vfork child shares our memory but
+ * not our fds, and what it finds must not stick. */
+static pid_t owner_pid;
+
+static bool in_owner(void)
+{
+    return (pid_t)syscall(SYS_getpid) == owner_pid;
+}
+
+void sink_init(void)
+{
+    owner_pid = (pid_t)syscall(SYS_getpid);
+}
 
 static long futex(int *w, int op, int val, const struct timespec *ts)
 {
@@ -87,6 +100,7 @@ void sink_atfork_child(void)
     word = 0;
     holder = NULL;
     open_fd = -1;
+    owner_pid = (pid_t)syscall(SYS_getpid);
     memset(state, 0, sizeof state);
 }
 
@@ -99,7 +113,7 @@ static int dest(int fd)
 static void fail(int fd, int err)
 {
     int d = dest(fd);
-    if (d >= 0)
+    if (d >= 0 && in_owner())
         __atomic_store_n(&state[d], err, __ATOMIC_RELAXED);
 }
 
@@ -134,7 +148,8 @@ int sink_broken(int fd)
         int saved = errno;
         s = probe(fd);
         errno = saved;
-        __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
+        if (in_owner())
+            __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
     }
     return s == -1 ? 0 : s;
 }

@@ -51,6 +51,9 @@ void sink_in_signal(bool on);
 /* The output lock held by this thread? (A signal handler must not write then.) */
 bool sink_held_by_me(void);
 
+/* From the constructor. */
+void sink_init(void);
+
 /* In a forked child: the lock is free, nothing is known about the destinations. */
 void sink_atfork_child(void);
 

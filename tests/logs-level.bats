@@ -65,3 +65,91 @@ messages() {
     [[ $output == *'lwrap: LWRAP_LOG_LEVEL: unknown level "LOUD" (want TRACE, DEBUG, INFO, WARN, ERROR or FATAL); ignored'* ]]
     [[ $output == *$'\tINFO\tstill here'* ]]
 }
+
+@test "unit: the level fields of common JSON loggers, first level-like key wins, unknown values marked" {
+    local unit
+    unit=$(logs_build_unit)
+    run -0 "$unit" level '{"level":60}' '{"level":50}' '{"level":40}' '{"level":30}' '{"level":20}' '{"level":10}' \
+        '{"levelname":"WARNING"}' '{"levelname":"CRITICAL"}' '{"severity":"ERROR"}' '{"severity":"WARNING"}' \
+        '{"severity":"CRITICAL"}' '{"severity":"NOTICE"}' '{"severity":"EMERGENCY"}' '{"severity":"ALERT"}' \
+        '{"log.level":"warn"}' '{"log":{"logger":"x","level":"error"},"message":"m"}' \
+        '{"level":"ERR"}' '{"level":"err"}' '{"level":"Warning"}' '{"level":"crit"}' '{"level":"panic"}' \
+        '{"LogLevel":"Information"}' '{"Level":"Trace"}' '{"@l":"Verbose"}' '{"severity":500}' \
+        '{"msg":"x","level":"warn","severity":"DEBUG"}' '{"log":"docker text","LEVEL":"error"}' \
+        '{"msg":"no level"}' '{"log":{"file":"a"}}' '{"level":"loud"}' '{"level":35}' '{"level":null}' \
+        '{"severity":"DEFAULT"}' '{"level":"loud","severity":"ERROR"}' \
+        $'2026-01-01T00:00:00.000Z\tid\tERR\tm' 'ERR:root:m'
+    [ "$output" = "json FATAL
+json ERROR
+json WARN
+json INFO
+json DEBUG
+json TRACE
+json WARN
+json FATAL
+json ERROR
+json WARN
+json FATAL
+json INFO
+json FATAL
+json FATAL
+json WARN
+json ERROR
+json ERROR
+json ERROR
+json WARN
+json FATAL
+json FATAL
+json INFO
+json TRACE
+json TRACE
+json ERROR
+json WARN
+json ERROR
+json -
+json -
+json ?
+json ?
+json ?
+json ?
+json ?
+plain -
+plain -" ]
+}
+
+@test "LWRAP_LOG_LEVEL=WARN keeps the warnings and errors of JSON loggers and drops their info" {
+    local lines=(
+        '{"level":60,"msg":"pino fatal"}' '{"level":50,"msg":"pino error"}' '{"level":40,"msg":"pino warn"}'
+        '{"level":30,"msg":"pino info"}'
+        '{"levelname":"ERROR","message":"pyjson error"}' '{"levelname":"INFO","message":"pyjson info"}'
+        '{"severity":"CRITICAL","message":"gcp critical"}' '{"severity":"NOTICE","message":"gcp notice"}'
+        '{"log.level":"warn","message":"ecs warn"}' '{"log":{"level":"error"},"message":"ecs nested"}'
+        '{"level":"ERR","message":"short err"}' '{"LogLevel":"Information","Message":"dotnet info"}'
+    )
+    local ev
+    ev=$(jq -cn '{print: $ARGS.positional}' --args "${lines[@]}")
+    logs_py "$ev" -- -e LWRAP_LOGS=json -e LWRAP_LOG_LEVEL=WARN
+    [ "$status" -eq 0 ]
+    run -0 jq -r -R 'fromjson? | select(.type=="function") | [.level, (.message|fromjson|.msg // .message // .Message)] | @tsv' <<<"$output"
+    [ "$output" = "FATAL	pino fatal
+ERROR	pino error
+WARN	pino warn
+ERROR	pyjson error
+FATAL	gcp critical
+WARN	ecs warn
+ERROR	ecs nested
+ERROR	short err
+WARN	lwrap: 4 log records below WARN dropped" ]
+}
+
+@test "LWRAP_LOG_LEVEL: a level field that names no known level is kept (fail open), labelled by its stream" {
+    logs_py '{"print":["{\"level\":\"loud\",\"m\":\"unknown name\"}","{\"level\":35,\"m\":\"custom number\"}","{\"severity\":\"DEFAULT\",\"m\":\"gcp default\"}","{\"level\":\"info\",\"m\":\"known info\"}","plain info"]}' \
+        -- -e LWRAP_LOGS=text -e LWRAP_LOG_LEVEL=FATAL
+    [ "$status" -eq 0 ]
+    run -0 jq -r -R 'fromjson? | select(.type=="function") | .level + " " + (.message|split("\t")|.[2:]|join(" "))' <<<"$output"
+    # the frame's level and the text prefix's: the stream's default (stdout: INFO)
+    [ "$output" = 'INFO INFO {"level":"loud","m":"unknown name"}
+INFO INFO {"level":35,"m":"custom number"}
+INFO INFO {"severity":"DEFAULT","m":"gcp default"}
+FATAL FATAL lwrap: 2 log records below FATAL dropped' ]
+}

@@ -57,3 +57,88 @@ messages() {
     run -0 cat raw/stdout
     [ "$output" = "id AKIAIOSFODNN7EXAMPLE end" ]
 }
+
+@test "unit: LWRAP_REDACT anchors match at every line of a record, and . never crosses a line" {
+    local unit
+    unit=$(logs_build_unit)
+    LWRAP_REDACT='^token=.*' run -0 "$unit" redact $'first line\ntoken=abc def\nlast token=x'
+    [ "$output" = $'first line\n****\nlast token=x' ]
+    LWRAP_REDACT='secret$' run -0 "$unit" redact $'a secret\nsecret b\nc secret'
+    [ "$output" = $'a ****\nsecret b\nc ****' ]
+    LWRAP_REDACT='pw=.*' run -0 "$unit" redact $'pw=one\ntwo'
+    [ "$output" = $'****\ntwo' ]
+    LWRAP_REDACT='pw=([^ ]+)' run -0 "$unit" redact $'pw=one\ntwo three'
+    [ "$output" = $'pw=***\ntwo three' ]
+}
+
+@test "unit: a masked character is always whole, and the masked text stays valid UTF-8" {
+    local unit
+    unit=$(logs_build_unit)
+    # a match that ends inside é takes all of it; one '*' per character
+    LWRAP_REDACT='pin=(.)' run -0 "$unit" redact 'pin=éé!'
+    [ "$output" = 'pin=*é!' ]
+    # a match that starts inside a character (its second byte) takes the character
+    LWRAP_REDACT=$'\xa9+' run -0 "$unit" redact 'café au lait'
+    [ "$output" = 'caf* au lait' ]
+    LWRAP_REDACT='n=(....)' run -0 "$unit" redact 'n=€😀x'
+    [ "$output" = 'n=**x' ]
+    LWRAP_REDACT='[é€]' run -0 "$unit" redact 'aé€b€'
+    [ "$output" = 'a**b*' ]
+    # bytes that are not UTF-8 are masked as they are, one '*' each
+    LWRAP_REDACT=$'x\xff\xfe' run -0 "$unit" redact $'ax\xff\xfeb'
+    [ "$output" = 'a***b' ]
+}
+
+@test "unit: built-in masks next to multi-byte text, at the record's ends, repeated and overlapping" {
+    local unit
+    unit=$(logs_build_unit)
+    AWS_SECRET_ACCESS_KEY=$SECRET run -0 "$unit" redact "AKIAIOSFODNN7EXAMPLEé${SECRET}éASIAIOSFODNN7EXAMPLE"
+    [ "$output" = 'AKIA****é****éASIA****' ]
+    AWS_SECRET_ACCESS_KEY=abcabcab run -0 "$unit" redact 'abcabcabcabcabcabcab abcabcab'
+    [ "$output" = '****c****cab ****' ]
+    AWS_SESSION_TOKEN=ñññññ run -0 "$unit" redact 'ññññññññññ!'
+    [ "$output" = '********!' ]
+    LWRAP_REDACT='aba' run -0 "$unit" redact 'ababababa'
+    [ "$output" = '***b***ba' ]
+}
+
+@test "unit: no pattern loops, grows the record or breaks UTF-8 (empty matches, match-all, anchors)" {
+    local unit pattern text
+    unit=$(logs_build_unit)
+    local patterns=('x*' '.*' '^' '$' '^$' '^.*$' '(a|)' 'a?' '()' '.' '..' '...' '[^a]' '[é]' 'é*'
+        $'\xa9' $'\x80*' '[[:space:][:graph:]]*' '[[:space:]]+' '(.)(.)' '(x*)' '(é|€)+' 'b*$' '[^[:alnum:]]')
+    local texts=('' 'a' 'é' '😀' $'\n' $'\n\n' $'aé€b\nc😀d\n\nx' $'\xff\xc3' "é AKIAIOSFODNN7EXAMPLE é" 'xxxxxxxxxx')
+    for pattern in "${patterns[@]}"; do
+        for text in "${texts[@]}"; do
+            LWRAP_REDACT=$pattern run timeout 5 "$unit" redact "$text"
+            [ "$status" -eq 0 ] || { echo "pattern '$pattern' on '$text': status $status: $output"; false; }
+        done
+    done
+    # everything matched: each line becomes at most four '*', the newlines stay
+    LWRAP_REDACT='.*' run -0 "$unit" redact $'aé€b\nc😀d\n\nx'
+    [ "$output" = $'****\n***\n\n*' ]
+    LWRAP_REDACT='[[:space:][:graph:]]*' run -0 "$unit" redact $'one\ntwo'
+    [ "$output" = '****' ]
+    # an empty match masks nothing
+    LWRAP_REDACT='x*' run -0 "$unit" redact 'éaxxxb'
+    [ "$output" = 'éa***b' ]
+}
+
+@test "LWRAP_REDACT: ^ matches at the start of each line of a multi-line record" {
+    logs_py '{"print":["config:\ntoken=abc123\nuser=me"]}' \
+        -- -e LWRAP_LOGS=json -e 'LWRAP_REDACT=^token=.*'
+    [ "$status" -eq 0 ]
+    run -0 jq -r -R 'fromjson? | select(.type=="function") | .message | fromjson | .message' <<<"$output"
+    [ "$output" = $'config:\n****\nuser=me' ]
+}
+
+@test "LWRAP_REDACT: a match that cuts a UTF-8 character masks all of it (valid UTF-8 out)" {
+    logs_py '{"print":["pin=éé! id=€😀 ok"]}' \
+        -- -e LWRAP_LOGS=json -e 'LWRAP_REDACT=pin=(.);;id=(..)'
+    [ "$status" -eq 0 ]
+    # the frame's JSON holds the characters themselves: no \u00XX escapes of stray bytes
+    run -0 jq -r -R 'fromjson? | select(.type=="function") | .message' <<<"$output"
+    [[ $output != *'\u00'* ]]
+    run -0 jq -r '.message' <<<"$output"
+    [ "$output" = 'pin=*é! id=*😀 ok' ]
+}
