@@ -81,7 +81,7 @@ void logs_init(void)
     active = true;
     log_pid = getpid();
     log_fd_init();
-    log_record_init();
+    log_order_init();
     if (log_cfg.streams)
         log_redact_init();
     pthread_atfork(atfork_prepare, NULL, atfork_child);
@@ -106,7 +106,8 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
     if (total == 0)
         return false;
     /* A destination that failed: the program's write meets the error itself. */
-    if (sink_broken(frames ? log_cfg.tfd : log_dest_fd(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT)))
+    int dest = frames ? log_cfg.tfd : log_dest_fd(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT);
+    if (sink_broken(dest))
         return false;
     if (frames && log_cfg.streams)
         log_flush_own(false); /* what this thread printed before logging comes first */

@@ -156,7 +156,6 @@ static inline int log_dest_fd(int stream)
 bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_regex);
 
 /* log_record.c */
-void log_record_init(void);
 void log_feed(int stream, const char *p, size_t n);
 /* This thread's held records (with `all` its unfinished lines too): before it writes to
  * the other stream or a frame, before a child starts, before exec. */
@@ -166,16 +165,21 @@ void log_flush_own(bool all);
  * shares with us (the child may have closed or redirected fds). */
 void log_flush_own_vfork_child(void);
 bool log_reentered(void); /* this thread is inside log_feed (a signal handler wrote) */
+void log_record_atfork_child(void);
+/* Emit one record made by the pipeline itself (summary, drop count) on `stream`,
+ * bypassing the level filter. */
+void log_emit_own(int stream, int level, const char *msg, size_t len);
+
+/* log_order.c */
+void log_order_init(void);
+/* Everything held, oldest first. wait: give other threads' writes in progress up to
+ * about 5 s (else a few ms: a signal handler, exec). */
 void log_flush_slots(bool wait, bool allow_regex);
 /* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
  * (CLOCK_REALTIME us) the next held record falls due, 0 when nothing is held. */
 uint64_t log_flush_idle(uint64_t now_us);
 /* Near the invocation's deadline: hold nothing (log_init.c). */
 bool log_hold_off(uint64_t now_us);
-void log_record_atfork_child(void);
-/* Emit one record made by the pipeline itself (summary, drop count) on `stream`,
- * bypassing the level filter. */
-void log_emit_own(int stream, int level, const char *msg, size_t len);
 
 /* log_frames.c: frames the runtime writes to the telemetry fd. */
 void log_frames_feed(const char *p, size_t n);

@@ -1,0 +1,174 @@
+/* When held records leave, and in what order: the flusher's idle pass, the full flush
+ * (invoke end, runtime ready, exit, exec, fatal signal), and a thread's exit. Records of
+ * different threads leave oldest first, so one thread's later records do not overtake
+ * another's earlier ones: a joined worker's lines come before what the joining thread
+ * prints next. */
+#include "log_slot.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+/* The IDLE slots `due` takes, oldest held record first. */
+static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t), uint64_t arg)
+{
+    int n = 0;
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *s = &log_slots[i];
+        if (slot_state(s) != SLOT_IDLE || !due(s, arg))
+            continue;
+        uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+        int k = n++;
+        while (k > 0 && __atomic_load_n(&log_slots[out[k - 1]].held_us, __ATOMIC_RELAXED) > held) {
+            out[k] = out[k - 1];
+            k--;
+        }
+        out[k] = i;
+    }
+    return n;
+}
+
+void log_flush_slots(bool wait, bool allow_regex)
+{
+    /* First let other threads finish what they are writing right now (maybe to a slow
+     * pipe): up to about 5 s (1000 yields from a signal handler or before exec). Never
+     * this thread's own slot (a signal handler interrupted it there). */
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *s = &log_slots[i];
+        for (int spins = 0;; spins++) {
+            int st = slot_state(s);
+            if (st == SLOT_FREE || st == SLOT_IDLE ||
+                __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me || spins > (wait ? 6000 : 1000))
+                break;
+            if (spins < 1000) {
+                sched_yield();
+            } else {
+                struct timespec ms = {0, 1000 * 1000};
+                nanosleep(&ms, NULL);
+            }
+        }
+    }
+    /* Then everything held, merged by age: each round writes the oldest piece held
+     * (a batch of records, a pending record, an unfinished line) of any slot, so one
+     * thread's later records do not overtake another's earlier ones. (Bounded: threads
+     * that keep writing meanwhile are not chased forever.) */
+    for (int round = 0; round < LOG_SLOTS * 8; round++) {
+        struct log_slot *s = NULL;
+        uint64_t oldest = UINT64_MAX;
+        for (int i = 0; i < LOG_SLOTS; i++) {
+            uint64_t h = __atomic_load_n(&log_slots[i].head_us, __ATOMIC_RELAXED);
+            if (slot_state(&log_slots[i]) == SLOT_IDLE && h != UINT64_MAX && (!s || h < oldest)) {
+                s = &log_slots[i];
+                oldest = h;
+            }
+        }
+        if (!s)
+            break;
+        if (!slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
+            continue;
+        if (s->out.len) {
+            log_out_flush(&s->out);
+        } else if (s->line > s->start) {
+            slot_emit_pending(s, allow_regex);
+            log_out_flush(&s->out);
+        } else {
+            slot_flush_and_free(s, allow_regex);
+            continue;
+        }
+        slot_release(s);
+    }
+}
+
+static bool idle_past_hold(struct log_slot *s, uint64_t now_us)
+{
+    uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
+    /* (a clock stepped back counts as idle too: better early than never) */
+    return __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) != UINT64_MAX &&
+           (now_us < last || now_us - last >= LOG_HOLD_NS / 1000);
+}
+
+uint64_t log_flush_idle(uint64_t now_us)
+{
+    int due[LOG_SLOTS];
+    int n = collect(due, idle_past_hold, now_us);
+    for (int k = 0; k < n; k++) {
+        struct log_slot *s = &log_slots[due[k]];
+        if (slot_cas(s, SLOT_IDLE, SLOT_FLUSHING)) {
+            slot_drain_complete(s);
+            slot_release(s);
+        }
+    }
+    /* When the next held record falls due. */
+    uint64_t next = 0;
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *s = &log_slots[i];
+        int st = slot_state(s);
+        if (st == SLOT_FREE ||
+            (st == SLOT_IDLE && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) == UINT64_MAX))
+            continue;
+        uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
+        uint64_t at = (st == SLOT_IDLE && now_us >= last ? last : now_us) + LOG_HOLD_NS / 1000;
+        next = next && next < at ? next : at;
+    }
+    return next;
+}
+
+static bool held_before(struct log_slot *s, uint64_t t)
+{
+    return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &log_me &&
+           __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t;
+}
+
+static uint64_t my_oldest(void)
+{
+    uint64_t t = UINT64_MAX;
+    for (int i = 0; i < 2; i++) {
+        struct log_slot *s = log_mine[i];
+        if (s && slot_still_mine(s, i) && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t)
+            t = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+    }
+    return t;
+}
+
+/* A thread that ends writes out what it held, after what other threads held from
+ * earlier. The key's value is set once a thread has a slot. */
+static pthread_key_t gone_key;
+static bool have_gone_key;
+
+static void thread_gone(void *arg)
+{
+    (void)arg;
+    /* Records the flusher is writing right now go first. */
+    for (int i = 0; i < LOG_SLOTS; i++)
+        for (int spins = 0; slot_state(&log_slots[i]) == SLOT_FLUSHING && spins < 100000; spins++)
+            sched_yield();
+    /* Then what other threads wrote before this thread's oldest held record (Python's
+     * join returns before the thread's exit: the joining thread may already be writing
+     * again, and that comes later). */
+    uint64_t t = my_oldest();
+    int older[LOG_SLOTS];
+    int n = t == UINT64_MAX ? 0 : collect(older, held_before, t);
+    for (int k = 0; k < n; k++) {
+        struct log_slot *s = &log_slots[older[k]];
+        if (!slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
+            continue;
+        log_out_flush(&s->out);
+        if (s->line > s->start && s->rec.us < t) {
+            slot_emit_pending(s, true);
+            log_out_flush(&s->out);
+        }
+        slot_release(s);
+    }
+    log_flush_own(true);
+}
+
+void log_order_thread_has_slot(void)
+{
+    if (have_gone_key)
+        pthread_setspecific(gone_key, &log_me);
+}
+
+void log_order_init(void)
+{
+    have_gone_key = pthread_key_create(&gone_key, thread_gone) == 0;
+}
