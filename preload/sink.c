@@ -125,10 +125,14 @@ void sink_fd_changed(int fd)
 }
 
 /* A zero-length write reports what the file itself refuses (/dev/full: ENOSPC; a
- * closed fd: EBADF); a pipe or socket without a reader shows as POLLERR. */
+ * closed fd: EBADF), except on a socket, where it could send an empty datagram or
+ * record; a pipe or socket without a reader shows as POLLERR. */
 static int probe(int fd)
 {
-    if (REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    if (!S_ISSOCK(st.st_mode) && REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
         return errno;
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL)))

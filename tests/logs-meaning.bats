@@ -201,3 +201,17 @@ for i in range(1000): print(\"line\", i, flush=True)' 2>err | head -1; echo \"st
     [ "$output" = "$plain" ]
     [ "$output" = 141 ]
 }
+
+# --- a line written in parts is one record ---------------------------------------------
+
+@test "redaction: a secret written in two parts 0.4 s apart is still masked" {
+    local mode
+    for mode in text json; do
+        run -0 env AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode "$EMU_PY" -c '
+import os, time
+os.write(1, b"key=AKIAIOSFO"); time.sleep(0.4); os.write(1, b"DNN7EXAMPLE done\n")'
+        [[ $output != *IOSFO* && $output != *DNN7EXAMPLE* ]] || { echo "$output"; return 1; }
+        [[ $output == *"key=AKIA"*"done"* ]]
+        [ "${#lines[@]}" -eq 1 ]
+    done
+}
