@@ -95,7 +95,7 @@ static bool scrub_value(char *v, const char *self)
     return removed;
 }
 
-void child_env_scrub(void)
+void child_env_scrub(bool runtime)
 {
     if (config.keep_preload)
         return;
@@ -123,7 +123,7 @@ void child_env_scrub(void)
                 ;
         }
     }
-    if (removed) {
+    if (removed && runtime) {
         strcpy(self_path, self.dli_fname);
         self_pid = getpid();
     }

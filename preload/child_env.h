@@ -2,11 +2,15 @@
 #ifndef LWRAP_CHILD_ENV_H
 #define LWRAP_CHILD_ENV_H
 
+#include <stdbool.h>
+
 /* Remove liblwrap.so from LD_PRELOAD (keeping every other entry as it was), unless
  * LWRAP_KEEP_PRELOAD=1. From the constructor, before the runtime starts threads. Edits
  * the `environ` array in place (no setenv/unsetenv, no allocation), so a program that
- * builds its own copy of the environment from main's envp (bash) sees the change. */
-void child_env_scrub(void);
+ * builds its own copy of the environment from main's envp (bash) sees the change.
+ * runtime: this process is the runtime (it may hand the entry over when it execs);
+ * false: a child that inherited the entry, which its own children must not get either. */
+void child_env_scrub(bool runtime);
 
 /* For an exec in this very process (no fork: the pid the constructor ran in), an
  * environment like envp with our entry back in LD_PRELOAD, so the program this process

@@ -41,16 +41,19 @@ static int level_env(const char *name, bool warn)
     return l;
 }
 
-/* What the forking thread printed comes out before whatever the child prints. */
+/* What the forking thread printed comes out before whatever the child prints, an
+ * unfinished line too (order matters more there than the line staying one record). */
 static void atfork_prepare(void)
 {
     if (log_cfg.streams)
-        log_flush_own(false);
+        log_flush_own(true);
 }
 
 static void atfork_child(void)
 {
     log_pid = getpid();
+    /* The parent reports what it dropped; a forked child (a bash subshell) only its own. */
+    reported_dropped = log_dropped;
     log_record_atfork_child();
     log_frames_atfork_child();
     log_importtime_atfork_child();
@@ -226,7 +229,7 @@ void logs_on_init_error(void)
 void logs_before_spawn(void)
 {
     if (active && log_cfg.streams)
-        log_flush_own(false);
+        log_flush_own(true);
 }
 
 void logs_before_exec(void)
@@ -238,7 +241,7 @@ void logs_before_exec(void)
      * waits: it writes what that thread printed (so it comes before the child's own
      * output), and nothing of other threads, which run on. */
     if ((pid_t)syscall(SYS_getpid) == log_pid)
-        log_flush_slots(false, true);
+        log_flush_slots(true, true);
     else
         log_flush_own_vfork_child();
 }

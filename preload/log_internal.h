@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "hook.h"
@@ -26,8 +27,8 @@
 /* Whole records are batched per thread and written when this much is waiting, or when
  * the flush deadline passes, or at invoke end / runtime ready / exit. */
 #define LOG_BATCH (16 * 1024)
-/* A complete record is held at most this long after the thread's last write, waiting
- * for a continuation line (a traceback or stack trace written line by line) and for more
+/* A complete record is held at most this long after it began, waiting for a
+ * continuation line (a traceback or stack trace written line by line) and for more
  * records to batch; the flusher thread writes it then. Short, because whatever is held
  * when the process is killed is lost. An unfinished line (no newline yet) is held until
  * it ends, or the invoke ends, or the process execs, forks, exits or dies of a signal. */
@@ -161,8 +162,8 @@ void log_feed(int stream, const char *p, size_t n);
  * the other stream or a frame, before a child starts, before exec. */
 void log_flush_own(bool all);
 /* The same from a vfork child about to exec (it runs on the forking thread's stack and
- * thread-local data): complete records only, and only to a destination the child still
- * shares with us (the child may have closed or redirected fds). */
+ * thread-local data, the thread waiting): only to a destination the child still shares
+ * with us (the child may have closed or redirected fds). */
 void log_flush_own_vfork_child(void);
 bool log_reentered(void); /* this thread is inside log_feed (a signal handler wrote) */
 void log_record_atfork_child(void);
@@ -173,7 +174,7 @@ void log_emit_own(int stream, int level, const char *msg, size_t len);
 /* log_order.c */
 void log_order_init(void);
 /* Everything held, oldest first. wait: give other threads' writes in progress up to
- * about 5 s (else a few ms: a signal handler, exec). */
+ * about 5 s (else a few ms: a signal handler). */
 void log_flush_slots(bool wait, bool allow_regex);
 /* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
  * (CLOCK_REALTIME us) the next held record falls due, 0 when nothing is held. */
@@ -206,6 +207,9 @@ void log_importtime_atfork_child(void);
 
 /* log_stdio.c */
 void log_stdio_install(bool out, bool err);
+/* glibc's own FILE behind f when f is our stdout or stderr, which then goes back to it
+ * for good (log_wide.c: wide output); else NULL. */
+FILE *log_stdio_original(FILE *f);
 
 /* log_flusher.c */
 void log_flusher_kick(void); /* something is pending: make sure the flusher will look */

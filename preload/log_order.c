@@ -31,14 +31,16 @@ static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t),
 void log_flush_slots(bool wait, bool allow_regex)
 {
     /* First let other threads finish what they are writing right now (maybe to a slow
-     * pipe): up to about 5 s (1000 yields from a signal handler or before exec). Never
-     * this thread's own slot (a signal handler interrupted it there). */
+     * pipe; the flusher may be writing this thread's own slot): up to about 5 s (1000
+     * yields from a signal handler). Never for this thread's own slot held BUSY (a signal
+     * handler interrupted it there). */
     for (int i = 0; i < LOG_SLOTS; i++) {
         struct log_slot *s = &log_slots[i];
         for (int spins = 0;; spins++) {
             int st = slot_state(s);
             if (st == SLOT_FREE || st == SLOT_IDLE ||
-                __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me || spins > (wait ? 6000 : 1000))
+                (st == SLOT_BUSY && __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me) ||
+                spins > (wait ? 6000 : 1000))
                 break;
             if (spins < 1000) {
                 sched_yield();
@@ -79,18 +81,19 @@ void log_flush_slots(bool wait, bool allow_regex)
     }
 }
 
-static bool idle_past_hold(struct log_slot *s, uint64_t now_us)
+/* A complete record leaves LOG_HOLD_NS after it began, however busy its thread is (a
+ * steady writer must not starve the flusher: what is held when SIGKILL comes is lost). */
+static bool held_past_hold(struct log_slot *s, uint64_t now_us)
 {
-    uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
-    /* (a clock stepped back counts as idle too: better early than never) */
-    return __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) != UINT64_MAX &&
-           (now_us < last || now_us - last >= LOG_HOLD_NS / 1000);
+    uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+    /* (a clock stepped back counts as due too: better early than never) */
+    return held != UINT64_MAX && (now_us < held || now_us - held >= LOG_HOLD_NS / 1000);
 }
 
 uint64_t log_flush_idle(uint64_t now_us)
 {
     int due[LOG_SLOTS];
-    int n = collect(due, idle_past_hold, now_us);
+    int n = collect(due, held_past_hold, now_us);
     for (int k = 0; k < n; k++) {
         struct log_slot *s = &log_slots[due[k]];
         if (slot_cas(s, SLOT_IDLE, SLOT_FLUSHING)) {
@@ -98,16 +101,15 @@ uint64_t log_flush_idle(uint64_t now_us)
             slot_release(s);
         }
     }
-    /* When the next held record falls due. */
+    /* When the next held record falls due (a slot being written right now: soon). */
     uint64_t next = 0;
     for (int i = 0; i < LOG_SLOTS; i++) {
         struct log_slot *s = &log_slots[i];
         int st = slot_state(s);
-        if (st == SLOT_FREE ||
-            (st == SLOT_IDLE && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) == UINT64_MAX))
+        uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+        if (st == SLOT_FREE || (st == SLOT_IDLE && held == UINT64_MAX))
             continue;
-        uint64_t last = __atomic_load_n(&s->last_us, __ATOMIC_RELAXED);
-        uint64_t at = (st == SLOT_IDLE && now_us >= last ? last : now_us) + LOG_HOLD_NS / 1000;
+        uint64_t at = (st == SLOT_IDLE && now_us >= held ? held : now_us) + LOG_HOLD_NS / 1000;
         next = next && next < at ? next : at;
     }
     return next;

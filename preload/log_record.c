@@ -282,6 +282,9 @@ static void append(struct log_slot *s, const char *p, size_t n)
 static void flush_own(int stream, bool all)
 {
     struct log_slot *s = log_mine[stream];
+    /* The flusher may be writing it right now: that goes first. */
+    for (int spins = 0; s && slot_state(s) == SLOT_FLUSHING && spins < 100000; spins++)
+        sched_yield();
     if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE ||
         !(all ? slot_has_content(s) : slot_has_complete(s)) || !slot_cas(s, SLOT_IDLE, SLOT_BUSY))
         return;
@@ -311,7 +314,7 @@ void log_flush_own_vfork_child(void)
                    : stream == LOG_STDERR ? LOG_FD_STDERR
                                           : LOG_FD_STDOUT;
         if (log_fd_still(fd, want))
-            flush_own(stream, false);
+            flush_own(stream, true);
     }
     busy = false;
 }
@@ -341,7 +344,6 @@ void log_feed(int stream, const char *p, size_t n)
     compact(s);
     if (log_exiting || log_hold_off(s->now_us))
         slot_drain(s, true);
-    __atomic_store_n(&s->last_us, s->now_us, __ATOMIC_RELAXED);
     slot_release(s);
     busy = false;
     if (slot_has_complete(s))

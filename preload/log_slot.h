@@ -22,7 +22,6 @@ struct log_meta {
 struct log_slot {
     int state;           /* atomic */
     const void *owner;   /* atomic: the owning thread's marker */
-    uint64_t last_us;    /* atomic: CLOCK_REALTIME (us) of the owner's last write */
     uint64_t held_us;    /* atomic: when the oldest complete record held began (or MAX) */
     uint64_t head_us;    /* atomic: the same for anything held, unfinished line included */
     uint64_t out_us;     /* when the oldest record in out began */

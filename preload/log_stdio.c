@@ -61,7 +61,9 @@ static ssize_t importtime_only(int fd, const char *p, size_t n)
     return (ssize_t)n;
 }
 
-static FILE *mine[2]; /* our replacement streams */
+static FILE *mine[2];       /* our replacement streams */
+static FILE *originals[2];  /* glibc's own stdout and stderr */
+static bool given_back[2];  /* atomic: the stream went back to the original (wide use) */
 
 static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
 {
@@ -93,6 +95,24 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
     return (ssize_t)n;
 }
 
+FILE *log_stdio_original(FILE *f)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!f || f != mine[i])
+            continue;
+        if (!__atomic_exchange_n(&given_back[i], true, __ATOMIC_ACQ_REL)) {
+            fflush(f); /* what stdio still buffers in ours goes first, then what is held */
+            log_flush_own(true);
+            if (i == LOG_STDOUT && stdout == f)
+                stdout = originals[i];
+            else if (i == LOG_STDERR && stderr == f)
+                stderr = originals[i];
+        }
+        return originals[i];
+    }
+    return NULL;
+}
+
 static FILE *replace(FILE *orig, int stream)
 {
     int fd = stream == LOG_STDERR ? 2 : 1;
@@ -111,6 +131,8 @@ static FILE *replace(FILE *orig, int stream)
 
 void log_stdio_install(bool out, bool err)
 {
+    originals[LOG_STDOUT] = stdout;
+    originals[LOG_STDERR] = stderr;
     if (out)
         stdout = mine[LOG_STDOUT] = replace(stdout, LOG_STDOUT);
     if (err)

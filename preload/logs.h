@@ -50,7 +50,8 @@ bool logs_hold_records(void);
 void logs_on_fatal_signal(void);
 
 /* The calling thread is about to start a child process (posix_spawn, system, popen):
- * its complete records go out first, so the child's output cannot overtake them. */
+ * what it holds goes out first, an unfinished line too, so the child's output cannot
+ * overtake it. */
 void logs_before_spawn(void);
 
 #endif

@@ -2,7 +2,10 @@
  * others depend on (the observer must be on before the runtime's first byte to the
  * Runtime API). The internal extension registers later, at the runtime's first connect
  * to the Runtime API (extension.h says why). */
+#include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "child_env.h"
 #include "clock.h"
@@ -23,14 +26,35 @@ static void atfork_child(void)
     signals_atfork_child();
 }
 
+/* lwrap leaves its pid in _LWRAP_PID, and the runtime keeps that pid (exec keeps it). A
+ * process with another pid that loads us anyway is a child of a runtime that could not
+ * take our entry out of LD_PRELOAD (a static Go or Rust bootstrap loads no preload): it
+ * must run exactly as without lwrap. (LWRAP_KEEP_PRELOAD=1 asks for children with us.) */
+static bool a_child_of_the_runtime(void)
+{
+    const char *m = getenv("_LWRAP_PID");
+    if (!m || !*m || config.keep_preload)
+        return false;
+    long pid = 0;
+    for (; *m >= '0' && *m <= '9' && pid < 1L << 40; m++)
+        pid = pid * 10 + (*m - '0');
+    return *m == 0 && pid != (long)getpid();
+}
+
 __attribute__((constructor)) static void lwrap_preload_init(void)
 {
+    int saved_errno = errno; /* main() must find errno as the loader left it */
     config.constructor_ns = clock_mono_ns();
     real_resolve();
     telemetry_capture();
     sink_init();
     config_load();
-    child_env_scrub();
+    if (a_child_of_the_runtime()) {
+        child_env_scrub(false);
+        errno = saved_errno;
+        return;
+    }
+    child_env_scrub(true);
     pthread_atfork(NULL, NULL, atfork_child);
     logs_init();
 
@@ -57,4 +81,5 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     }
     if (logs_hold_records() || config.crash)
         signals_install(logs_hold_records(), config.crash);
+    errno = saved_errno;
 }

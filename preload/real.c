@@ -85,6 +85,13 @@ static void resolve_all(void)
     R(posix_spawnp, "posix_spawnp");
     R(system, "system");
     R(sigaction, "sigaction");
+    R(fwide, "fwide");
+    R(fputwc, "fputwc");
+    R(fputwc_unlocked, "fputwc_unlocked");
+    R(fputws, "fputws");
+    R(fputws_unlocked, "fputws_unlocked");
+    R(vfwprintf, "vfwprintf");
+    R(vfwprintf_chk, "__vfwprintf_chk");
     R(popen, "popen");
 #undef R
     resolving = false;

@@ -6,11 +6,13 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <wchar.h>
 
 struct real_fns {
     ssize_t (*write)(int, const void *, size_t);
@@ -56,6 +58,14 @@ struct real_fns {
                         const posix_spawnattr_t *, char *const[], char *const[]);
     int (*system)(const char *);
     int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    /* Wide-character output (log_wide.c). */
+    int (*fwide)(FILE *, int);
+    wint_t (*fputwc)(wchar_t, FILE *);
+    wint_t (*fputwc_unlocked)(wchar_t, FILE *);
+    int (*fputws)(const wchar_t *, FILE *);
+    int (*fputws_unlocked)(const wchar_t *, FILE *);
+    int (*vfwprintf)(FILE *, const wchar_t *, va_list);
+    int (*vfwprintf_chk)(FILE *, int, const wchar_t *, va_list);
     FILE *(*popen)(const char *, const char *);
 };
 

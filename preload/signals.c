@@ -49,31 +49,56 @@ static bool is_fault(int sig)
     return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL;
 }
 
+/* The crash report (LWRAP_CRASH=1), once, for the signals it covers. */
+static void crash_once(int sig, siginfo_t *si)
+{
+    static int once;
+    if (config.crash && (is_fault(sig) || sig == SIGABRT) &&
+        !__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL)) {
+        sink_in_signal(true);
+        crash_report(sig, si);
+        sink_in_signal(false);
+    }
+}
+
+/* The process is about to die of sig: write what is held, once. */
+static void last_words(int sig, siginfo_t *si)
+{
+    static int once;
+    crash_once(sig, si);
+    if (__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
+        return;
+    /* Our writes to a pipe whose reader is gone raise SIGPIPE: that must not become the
+     * cause of death instead of sig. */
+    sigset_t before, after;
+    sigpending(&before);
+    sink_in_signal(true);
+    logs_on_fatal_signal();
+    sink_in_signal(false);
+    sigpending(&after);
+    if (sig != SIGPIPE && sigismember(&after, SIGPIPE) && !sigismember(&before, SIGPIPE)) {
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        struct timespec now = {0, 0};
+        sigtimedwait(&pipe, NULL, &now);
+    }
+}
+
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
     int saved = errno;
-    static int once;
-    if (!__atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL)) {
-        /* Our writes to a pipe whose reader is gone raise SIGPIPE: that must not become
-         * the cause of death instead of sig. */
-        sigset_t before, after;
-        sigpending(&before);
-        sink_in_signal(true);
-        if (config.crash && (is_fault(sig) || sig == SIGABRT))
-            crash_report(sig, si);
-        logs_on_fatal_signal();
-        sink_in_signal(false);
-        sigpending(&after);
-        if (sig != SIGPIPE && sigismember(&after, SIGPIPE) && !sigismember(&before, SIGPIPE)) {
-            sigset_t pipe;
-            sigemptyset(&pipe);
-            sigaddset(&pipe, SIGPIPE);
-            struct timespec now = {0, 0};
-            sigtimedwait(&pipe, NULL, &now);
-        }
-    }
     struct sigaction b = sig_state[sig].belief;
     if (b.sa_handler != SIG_DFL && b.sa_handler != SIG_IGN) {
+        /* The program's handler, kept behind ours: one with SA_RESETHAND (Node's SIGINT
+         * and SIGTERM handlers, which then raise the signal again) or one that was there
+         * before our constructor. SA_RESETHAND: the next one meets SIG_DFL, as the kernel
+         * would have done it. */
+        if (b.sa_flags & SA_RESETHAND) {
+            memset(&sig_state[sig].belief, 0, sizeof sig_state[sig].belief);
+            sig_state[sig].belief.sa_handler = SIG_DFL;
+        }
+        crash_once(sig, si); /* the report comes before the program's own handler */
         errno = saved;
         if (b.sa_flags & SA_SIGINFO)
             b.sa_sigaction(sig, si, uc);
@@ -81,6 +106,7 @@ static void on_signal(int sig, siginfo_t *si, void *uc)
             b.sa_handler(sig);
         return;
     }
+    last_words(sig, si);
     /* The default action, for real now. A fault raised by the kernel happens again when
      * the faulting instruction re-executes; anything else is sent again, and arrives as
      * soon as this handler returns (the signal is blocked until then). */
@@ -152,6 +178,13 @@ static bool is_default(const struct sigaction *a)
     return !(a->sa_flags & SA_SIGINFO) && a->sa_handler == SIG_DFL;
 }
 
+/* Our handler stays in front: for SIG_DFL, and for a one-shot handler (SA_RESETHAND),
+ * after which the kernel would reset the action to SIG_DFL behind our back. */
+static bool keeps_ours(const struct sigaction *a)
+{
+    return is_default(a) || ((a->sa_flags & SA_RESETHAND) && a->sa_handler != SIG_IGN);
+}
+
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (sig <= 0 || sig >= NSIG || !__atomic_load_n(&sig_state[sig].managed, __ATOMIC_RELAXED))
@@ -160,7 +193,7 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
     int r = 0;
     if (sig_state[sig].ours) {
         struct sigaction belief = sig_state[sig].belief;
-        if (act && !is_default(act)) {
+        if (act && !keeps_ours(act)) {
             r = raw_sigaction(sig, act, NULL);
             if (r == 0)
                 sig_state[sig].ours = false;
@@ -173,7 +206,7 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
         r = raw_sigaction(sig, act, old);
         if (r == 0 && act) {
             sig_state[sig].belief = *act;
-            if (is_default(act))
+            if (keeps_ours(act))
                 install(sig);
         }
     }

@@ -24,6 +24,10 @@ static __thread bool in_signal __attribute__((tls_model("initial-exec")));
 /* Per destination (stdout, stderr, telemetry fd): 0 = not checked yet, -1 = fine,
  * else the errno it failed with. */
 static int state[3];
+/* A pipe or socket (its reader can go away at any time), and when (coarse clock tick)
+ * we last looked whether it did. */
+static bool readers_can_go[3];
+static long looked[3];
 /* A telemetry fd in the middle of a runtime frame too big to hold (log_frames.c passes
  * it through piece by piece as the runtime writes it): -1 when none. */
 static int open_fd = -1;
@@ -127,17 +131,31 @@ void sink_fd_changed(int fd)
 /* A zero-length write reports what the file itself refuses (/dev/full: ENOSPC; a
  * closed fd: EBADF), except on a socket, where it could send an empty datagram or
  * record; a pipe or socket without a reader shows as POLLERR. */
-static int probe(int fd)
+static int reader_gone(int fd)
 {
-    struct stat st;
-    if (fstat(fd, &st) != 0)
-        return errno;
-    if (!S_ISSOCK(st.st_mode) && REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
-        return errno;
     struct pollfd p = {.fd = fd, .events = POLLOUT};
     if (poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLNVAL)))
         return p.revents & POLLNVAL ? EBADF : EPIPE;
     return -1;
+}
+
+static int probe(int fd, int d)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return errno;
+    readers_can_go[d] = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+    if (!S_ISSOCK(st.st_mode) && REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
+        return errno;
+    return reader_gone(fd);
+}
+
+/* The coarse monotonic clock's tick (a few ms; read from the vDSO, no system call). */
+static long tick(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int sink_broken(int fd)
@@ -146,15 +164,23 @@ int sink_broken(int fd)
     if (d < 0)
         return 0;
     int s = __atomic_load_n(&state[d], __ATOMIC_RELAXED);
-    if (LIKELY(s == -1))
-        return 0;
-    if (s == 0) {
+    if (LIKELY(s == -1)) {
+        /* A reader that went away since (`| head -1`): looked at once per clock tick, so
+         * a program's last write meets EPIPE too, not only the one after ours failed. */
+        long now;
+        if (!readers_can_go[d] || __atomic_load_n(&looked[d], __ATOMIC_RELAXED) == (now = tick()))
+            return 0;
+        __atomic_store_n(&looked[d], now, __ATOMIC_RELAXED);
         int saved = errno;
-        s = probe(fd);
+        s = reader_gone(fd);
         errno = saved;
-        if (in_owner())
-            __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
+    } else if (s == 0) {
+        int saved = errno;
+        s = probe(fd, d);
+        errno = saved;
     }
+    if (in_owner())
+        __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
     return s == -1 ? 0 : s;
 }
 

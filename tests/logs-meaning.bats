@@ -88,6 +88,24 @@ os.kill(os.getpid(), signal.SIGTERM)'
     [[ $output == *"caught 15" ]]
 }
 
+@test "signals: Node's own one-shot SIGTERM handler does not lose what Node wrote" {
+    # node installs SIGINT/SIGTERM handlers with SA_RESETHAND that raise the signal again
+    LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text node -e '
+        const fs = require("fs");
+        console.log("complete line");
+        process.stdout.write("unfinished line");
+        fs.writeFileSync("ready", "");
+        setInterval(() => {}, 1000);' >out 2>&1 &
+    local pid=$! i
+    for ((i = 0; i < 300; i++)); do [[ -e ready ]] && break; sleep 0.1; done
+    kill -TERM "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq 143 ]
+    grep -q 'complete line' out
+    grep -q 'unfinished line' out
+}
+
 @test "signals: multiprocessing workers terminated by the pool keep what they printed" {
     run -0 py_preloaded text -c '
 import multiprocessing as mp, time
@@ -116,6 +134,18 @@ if __name__ == "__main__":
 @test "signals: a line printed before a hang that ends in a timeout's SIGKILL is out" {
     meaning_emu '{"do":"print-then-hang"}' -- -e LWRAP_LOGS=text --timeout 1
     [[ $(emu_stream telemetry) == *"what I was doing"* ]] || { echo "$output"; return 1; }
+}
+
+@test "signals: a steady logger killed by SIGKILL loses at most its last few lines" {
+    local fd
+    for fd in "" --no-telemetry-fd; do
+        meaning_emu '{"do":"steady-then-sigkill"}' -- -e LWRAP_LOGS=text --timeout 10 $fd
+        local n
+        n=$(grep -c 'progress [0-9]' <<<"$output" || true)
+        # a record leaves at most 10 ms after it began (a line every 5 ms): on a loaded
+        # machine a few more may be in flight, never most of them
+        ((n >= 150)) || { echo "only $n of 200 lines arrived ($fd)"; return 1; }
+    done
 }
 
 # --- order --------------------------------------------------------------------------
@@ -194,6 +224,19 @@ for i in range(1000): print(\"line\", i, flush=True)' 2>err | head -1; echo \"st
     done
 }
 
+@test "errors: a reader that goes away after the first line: the program's last print fails" {
+    local mode
+    for mode in text json; do
+        run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$mode '$EMU_PY' -c '
+import time
+print(\"first\", flush=True)
+time.sleep(0.5)
+print(\"late\", flush=True)' 2>err | head -1; echo \"status \${PIPESTATUS[0]}\""
+        [ "${lines[1]}" = "status 1" ]
+        grep -q BrokenPipeError err
+    done
+}
+
 @test "errors: SIGPIPE kills a program that keeps the default action, as without lwrap" {
     run -0 bash -c "yes | head -1 >/dev/null; echo \${PIPESTATUS[0]}"
     local plain=$output
@@ -213,5 +256,18 @@ os.write(1, b"key=AKIAIOSFO"); time.sleep(0.4); os.write(1, b"DNN7EXAMPLE done\n
         [[ $output != *IOSFO* && $output != *DNN7EXAMPLE* ]] || { echo "$output"; return 1; }
         [[ $output == *"key=AKIA"*"done"* ]]
         [ "${#lines[@]}" -eq 1 ]
+    done
+}
+
+@test "stdio: wide-character output (fwide, fputws, putwchar, wprintf) works as without lwrap" {
+    gcc -O1 -o wide "$MEANING/wide.c"
+    run -0 --separate-stderr ./wide
+    local out=$output err=$stderr mode
+    for mode in text json; do
+        run -0 --separate-stderr env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./wide
+        # the narrow line before is a record; the wide text reaches the fd as it is
+        [[ ${lines[0]} == *narrow\ before* ]]
+        [ "$(printf '%s\n' "${lines[@]:1}")" = "$(tail -n +2 <<<"$out")" ]
+        [ "$stderr" = "$err" ]
     done
 }

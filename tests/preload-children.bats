@@ -90,3 +90,17 @@ child_ld_preload() {
     [ "$(jq -r 'select(.type=="response") | .body | fromjson | .hex' <<<"$output" | head -n 1 | xxd -r -p)" = unset ]
     [ "$(jq -r 'select(.type=="response") | .body' <<<"$output" | tail -n 1)" = '{"hex": "6100620a", "status": 0}' ]
 }
+
+@test "a static runtime's children run untouched although they inherit LD_PRELOAD" {
+    gcc -static -O1 -o static_capture "$PRELOAD_FIXTURES/static_capture.c"
+    local mode
+    for mode in text json; do
+        run -0 env LWRAP_LOGS=$mode LWRAP_TRACE=text "$LWRAP" ./static_capture sh -c 'echo inner; grep -c liblwrap /proc/self/maps'
+        [[ $output == *"captured [inner"*  ]] || { echo "$output"; return 1; }
+        # the child loaded the library (the static parent could not remove it) but did nothing
+        [ "$output" = "captured [inner
+$(grep -o '[0-9]*' <<<"$output" | tail -1)
+]" ]
+        [[ $output != *lwrap:* ]]
+    done
+}

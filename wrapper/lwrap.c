@@ -15,6 +15,7 @@
 #include "presets.h"
 #include "split.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
     lwrap_args(&p);
 
     const char *why = preload_wanted();
+    bool preload = why || pre.preload;
     if (why)
         preload_inject(why, NULL, start_ns);
     else if (pre.preload)
@@ -206,7 +208,9 @@ int main(int argc, char **argv)
         die(125, "LWRAP_STRICT=1: configuration error; not starting the runtime", NULL);
     if (diag_explain)
         return 0;
-    if (p.nnext || p.ninner) {
+    /* The marker also tells the preload which process is the runtime: a child of a
+     * static runtime inherits LD_PRELOAD uncleaned, and must stay untouched. */
+    if (p.nnext || p.ninner || preload) {
         char pid[24];
         env_set_quiet(MARK, sizeof MARK - 1, decimal(pid, (unsigned long long)getpid()));
     }
