@@ -219,3 +219,33 @@ void child_env_release(char **env)
         munmap(b, b->size);
     }
 }
+
+/* lwrap's private variables (_LWRAP_START_NS, _LWRAP_PID): the runtime and a program it
+ * hands over to need them; a child of the runtime must not see them. */
+static bool is_private(const char *entry)
+{
+    return strncmp(entry, "_LWRAP_START_NS=", 16) == 0 || strncmp(entry, "_LWRAP_PID=", 11) == 0;
+}
+
+bool child_env_in_runtime(void)
+{
+    return self_path[0] && getpid() == self_pid;
+}
+
+size_t child_env_privates(char *const envp[], size_t *count)
+{
+    size_t n = 0, p = 0;
+    for (; envp && envp[n]; n++)
+        p += is_private(envp[n]);
+    *count = n;
+    return p;
+}
+
+void child_env_without_privates(char *const envp[], char **out)
+{
+    size_t o = 0;
+    for (size_t i = 0; envp[i]; i++)
+        if (!is_private(envp[i]))
+            out[o++] = envp[i];
+    out[o] = NULL;
+}

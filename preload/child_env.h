@@ -3,6 +3,7 @@
 #define LWRAP_CHILD_ENV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Remove liblwrap.so from LD_PRELOAD (keeping every other entry as it was), unless
  * LWRAP_KEEP_PRELOAD=1. From the constructor, before the runtime starts threads. Edits
@@ -24,5 +25,16 @@ char **child_env_for_exec(char *const envp[]);
 
 /* Frees what child_env_for_exec returned, for when the exec failed (NULL: nothing). */
 void child_env_release(char **env);
+
+/* This is the runtime's process (not a forked or vfork child of it): its exec hands
+ * over, and keeps lwrap's private variables. */
+bool child_env_in_runtime(void);
+
+/* For a child: how many of lwrap's private variables (_LWRAP_START_NS, _LWRAP_PID) envp
+ * holds, with *count its number of entries; then child_env_without_privates copies envp
+ * without them into out (count + 1 slots, which the caller finds on its stack: a vfork
+ * child must not allocate). */
+size_t child_env_privates(char *const envp[], size_t *count);
+void child_env_without_privates(char *const envp[], char **out);
 
 #endif

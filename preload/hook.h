@@ -37,9 +37,16 @@ static inline bool guard_enter(void)
     return true;
 }
 
+/* Set when a signal handler's write had to wait while this thread was inside the
+ * preload (log_defer.c); it goes into the log pipeline when the thread leaves. */
+extern HIDDEN __thread uint8_t hook_deferred __attribute__((tls_model("initial-exec")));
+void hook_run_deferred(void) __attribute__((visibility("hidden")));
+
 static inline void guard_leave(void)
 {
     hook_busy = 0;
+    if (UNLIKELY(hook_deferred))
+        hook_run_deferred();
 }
 
 #endif

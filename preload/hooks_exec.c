@@ -22,6 +22,14 @@ static int run(bool search, const char *file, char *const argv[], char *const en
 {
     int (*fn)(const char *, char *const[], char *const[]) = search ? REAL(execvpe) : REAL(execve);
     char **patched = child_env_for_exec(envp);
+    /* A child of the runtime gets the environment without lwrap's private variables
+     * (on this stack: a vfork child must not allocate; a huge environment keeps them). */
+    size_t n;
+    if (!patched && !child_env_in_runtime() && child_env_privates(envp, &n) && n < 8192) {
+        char **clean = __builtin_alloca((n + 1) * sizeof *clean);
+        child_env_without_privates(envp, clean);
+        envp = clean;
+    }
     /* A successful exec discards the process image: records still held by the log
      * pipeline (a line printed just before os.execv) would be lost; and a vfork child's
      * program must not print before what its parent thread printed. */
@@ -64,18 +72,32 @@ static void before_spawn(void)
         logs_before_spawn();
 }
 
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+
+static int spawn(spawn_fn fn, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+    before_spawn();
+    size_t n;
+    if (child_env_privates(envp, &n) && n < 8192) {
+        char **clean = __builtin_alloca((n + 1) * sizeof *clean);
+        child_env_without_privates(envp, clean);
+        envp = clean;
+    }
+    return fn(pid, file, fa, attr, argv, envp);
+}
+
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    before_spawn();
-    return REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
+    return spawn(REAL(posix_spawn), pid, path, fa, attr, argv, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-    before_spawn();
-    return REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
+    return spawn(REAL(posix_spawnp), pid, file, fa, attr, argv, envp);
 }
 
 EXPORT int system(const char *command)

@@ -75,8 +75,12 @@ static void in_after(int fd, const struct iovec *iov, int cnt, ssize_t r, int fl
  * observer sees what went. CALL is the real call. */
 #define OUT_SLOW(g, fd, iov, cnt, to_log, CALL) \
     do { \
-        if (!guard_enter()) \
+        if (!guard_enter()) { \
+            ssize_t q_; \
+            if ((g & GATE_LOGS) && (to_log) && logs_defer_write(fd, iov, cnt, &q_)) \
+                return q_; \
             return CALL; \
+        } \
         ssize_t r_; \
         if (!out_before(g, fd, iov, cnt, to_log, &r_)) { \
             r_ = CALL; \

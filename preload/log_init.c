@@ -109,7 +109,11 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
     if (total == 0)
         return false;
     /* A destination that failed: the program's write meets the error itself. */
-    int dest = frames ? log_cfg.tfd : log_dest_fd(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT);
+    int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    /* A signal handler interrupted this thread inside the pipeline: wait in the queue. */
+    if (log_must_defer())
+        return log_defer(stream, iov, iovcnt, result);
+    int dest = frames ? log_cfg.tfd : log_dest_fd(stream);
     if (sink_broken(dest))
         return false;
     if (frames && log_cfg.streams)
@@ -207,13 +211,27 @@ bool logs_hold_records(void)
     return active && (log_cfg.streams || log_cfg.importtime);
 }
 
+bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result)
+{
+    if (!active)
+        return false;
+    int k = log_fd_kind(fd);
+    bool frames = k == LOG_FD_TELEMETRY;
+    if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
+        return false;
+    int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    return log_defer(stream, iov, cnt, result);
+}
+
 void logs_on_fatal_signal(void)
 {
     if (!active)
         return;
     /* (LWRAP_REDACT's regexec allocates: only the built-in masks here) */
-    if (log_cfg.streams && (pid_t)syscall(SYS_getpid) == log_pid)
+    if (log_cfg.streams && (pid_t)syscall(SYS_getpid) == log_pid) {
         log_flush_slots(false, false);
+        log_defer_write_raw();
+    }
     log_importtime_final(true);
 }
 

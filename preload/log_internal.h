@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "hook.h"
 #include "lifecycle.h"
@@ -181,6 +182,13 @@ void log_flush_slots(bool wait, bool allow_regex);
 uint64_t log_flush_idle(uint64_t now_us);
 /* Near the invocation's deadline: hold nothing (log_init.c). */
 bool log_hold_off(uint64_t now_us);
+
+/* log_defer.c: writes of a signal handler that interrupted this thread inside the
+ * preload wait in a queue (stream LOG_STDOUT, LOG_STDERR or LOG_DEFER_FRAMES). */
+#define LOG_DEFER_FRAMES 2
+bool log_must_defer(void); /* this thread is inside the pipeline or holds the output lock */
+bool log_defer(int stream, const struct iovec *iov, int cnt, ssize_t *result);
+void log_defer_write_raw(void); /* a fatal signal: what is queued, to the fds as it is */
 
 /* log_frames.c: frames the runtime writes to the telemetry fd. */
 void log_frames_feed(const char *p, size_t n);

@@ -74,9 +74,15 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
      * `dup2(file, 1)` (bash's `echo hi > f`, `$(...)`) stdio writes to the file. */
     int kind = log_fd_kind(fd);
     int stream = kind == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
-    /* A signal handler's printf while this thread is inside the pipeline: write raw. */
-    if (!log_cfg.streams || log_reentered() || (kind != LOG_FD_STDOUT && kind != LOG_FD_STDERR) ||
-        sink_broken(log_dest_fd(stream)))
+    bool ours = log_cfg.streams && (kind == LOG_FD_STDOUT || kind == LOG_FD_STDERR);
+    /* A signal handler's printf while this thread is inside the pipeline: it waits in the
+     * queue (log_defer.c), or, when that is full, goes to the fd as it is. */
+    if (ours && log_must_defer()) {
+        struct iovec v = {(void *)buf, n};
+        ssize_t r;
+        return log_defer(stream, &v, 1, &r) ? r : raw_write(fd, buf, n);
+    }
+    if (!ours || sink_broken(log_dest_fd(stream)))
         return log_cfg.importtime && fd == 2 && !log_reentered() ? importtime_only(fd, buf, n)
                                                                    : raw_write(fd, buf, n);
     FILE *f = mine[fd - 1];
@@ -92,6 +98,8 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
     } else {
         log_feed(stream, buf, n);
     }
+    if (UNLIKELY(hook_deferred) && !hook_busy)
+        hook_run_deferred();
     return (ssize_t)n;
 }
 

@@ -20,6 +20,11 @@ void logs_init(void);
  * (the byte count the runtime asked to write, or -1 with errno). */
 bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result);
 
+/* A write-family hook found this thread already inside the preload (a signal handler
+ * interrupted it there): true when the write was queued for the log pipeline, with
+ * *result what the caller returns; false: pass it through. */
+bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result);
+
 /* Lifecycle events from the Runtime API observer. */
 void logs_on_runtime_ready(void);
 void logs_on_invoke_start(const char *request_id, const char *deadline_ms);

@@ -271,3 +271,39 @@ os.write(1, b"key=AKIAIOSFO"); time.sleep(0.4); os.write(1, b"DNN7EXAMPLE done\n
         [ "$stderr" = "$err" ]
     done
 }
+
+@test "signals: what a signal handler writes while its thread is inside lwrap is decorated and in order" {
+    gcc -O1 -o timer_writes "$MEANING/timer_writes.c"
+    local mode
+    for mode in text json; do
+        env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./timer_writes 200000 >out
+        run -0 "$EMU_PY" -c '
+import json, re, sys
+mode = sys.argv[1]
+seen, alarms, bad = -1, 0, []
+for raw in open("out", "rb"):
+    line = raw.decode().rstrip("\n")
+    if mode == "json":
+        try:
+            line = json.loads(line)["message"]
+        except ValueError:
+            bad.append("not a record: " + line[:80]); continue
+    else:
+        m = re.match(r"\S+\t\S+\tINFO\t(.*)$", line)
+        if not m:
+            bad.append("not a record: " + line[:80]); continue
+        line = m.group(1)
+    m = re.match(r"line (\d+)$", line)
+    if m:
+        seen = int(m.group(1)); continue
+    m = re.match(r"alarm after (-?\d+)$", line)
+    if not m:
+        bad.append("torn: " + line[:80]); continue
+    alarms += 1
+    if int(m.group(1)) > seen:
+        bad.append("alarm after %s came before line %s" % (m.group(1), m.group(1)))
+print("alarms", alarms)
+print("\n".join(bad[:10]))
+sys.exit(1 if bad or seen != 199999 else 0)' $mode
+    done
+}

@@ -104,3 +104,16 @@ $(grep -o '[0-9]*' <<<"$output" | tail -1)
         [[ $output != *lwrap:* ]]
     done
 }
+
+@test "children do not see lwrap's private variables; a program the runtime hands over to does" {
+    runtime_python3
+    run -0 env LWRAP_LOGS=text "$LWRAP" bash -c 'env | grep -c "^_LWRAP_"; true'
+    [ "$output" = 0 ]
+    run -0 env LWRAP_LOGS=text "$LWRAP" "$RUNTIME_PYTHON3" -c '
+import os, subprocess
+pid = os.posix_spawn("/usr/bin/env", ["env"], dict(os.environ)); os.waitpid(pid, 0)
+subprocess.run(["env"])'
+    [[ $output != *_LWRAP_* ]]
+    run -0 env LWRAP_LOGS=text "$LWRAP" bash -c 'exec env'
+    [[ $output == *_LWRAP_START_NS=* && $output == *_LWRAP_PID=* ]]
+}
