@@ -25,6 +25,12 @@ static inline uint8_t gate(void)
     return __atomic_load_n(&hook_gate, __ATOMIC_RELAXED);
 }
 
+/* The process our state belongs to (the constructor's, then a forked child's). A vfork
+ * child (posix_spawn, Python's subprocess) shares our memory but not our fds or signal
+ * actions: what it closes or redirects before exec must not change our tables. */
+extern HIDDEN int hook_pid;
+bool hook_in_vfork_child(void) __attribute__((visibility("hidden")));
+
 /* Set while this thread runs preload code from inside a hook; a hook entered again
  * (our own I/O, a signal handler doing I/O) then just calls the real function. */
 extern HIDDEN __thread uint8_t hook_busy __attribute__((tls_model("initial-exec")));

@@ -56,10 +56,12 @@ static void fd_changed(int fd)
     errno = saved;
 }
 
-/* dup2/dup3 made `to` a copy of `fd`. */
+/* dup2/dup3 made `to` a copy of `fd` (in a vfork child: its fds, not ours). */
 static void dup_changed(int fd, int to)
 {
     uint8_t g = gate();
+    if (hook_in_vfork_child())
+        return;
     if (g & GATE_OBSERVE)
         fdtab_dup(fd, to);
     if (g & GATE_LOGS)
@@ -73,6 +75,8 @@ EXPORT int close(int fd)
         return (int)syscall(SYS_close, fd);
     /* Forget first: once closed, another thread may get the same number back. */
     uint8_t g = gate();
+    if (UNLIKELY(g) && hook_in_vfork_child())
+        return fn(fd);
     if (UNLIKELY(g & GATE_OBSERVE))
         fdtab_forget(fd);
     fd_changing(fd);
@@ -80,6 +84,59 @@ EXPORT int close(int fd)
     if (UNLIKELY(g & GATE_LOGS))
         fd_changed(fd);
     return r;
+}
+
+/* close_range (Python's os.closerange) and closefrom: as close, for each fd of the range
+ * the observer watches or the log pipeline knows (stdout, stderr, the telemetry fd, and
+ * every fd it has classified). */
+static void range_closing(unsigned lo, unsigned hi, uint8_t g)
+{
+    if (g & GATE_OBSERVE)
+        for (unsigned fd = lo; fd <= hi && fd < FDTAB_FDS; fd++)
+            if (fdtab_conn((int)fd) >= 0)
+                fdtab_forget((int)fd);
+    if (g & GATE_LOGS)
+        logs_fd_range_changing(lo, hi);
+}
+
+static void range_closed(unsigned lo, unsigned hi, uint8_t g)
+{
+    if (g & GATE_LOGS) {
+        int saved = errno;
+        logs_fd_range_changed(lo, hi);
+        errno = saved;
+    }
+}
+
+EXPORT int close_range(unsigned lo, unsigned hi, int flags)
+{
+    int (*fn)(unsigned, unsigned, int) = REAL(close_range);
+    uint8_t g = gate();
+    /* CLOSE_RANGE_CLOEXEC only marks the fds; a vfork child's fds are not ours. */
+    bool ours = g && lo <= hi && !(flags & CLOSE_RANGE_CLOEXEC) && !hook_in_vfork_child();
+    if (ours)
+        range_closing(lo, hi, g);
+    int r = fn ? fn(lo, hi, flags) : (int)syscall(SYS_close_range, lo, hi, flags);
+    if (ours && r == 0)
+        range_closed(lo, hi, g);
+    return r;
+}
+
+EXPORT void closefrom(int lo)
+{
+    void (*fn)(int) = REAL(closefrom);
+    uint8_t g = gate();
+    bool ours = g && lo >= 0 && !hook_in_vfork_child();
+    if (ours)
+        range_closing((unsigned)lo, ~0u, g);
+    if (fn) {
+        fn(lo);
+    } else if (syscall(SYS_close_range, (unsigned)lo, ~0u, 0) != 0) {
+        for (int fd = lo; fd < 65536; fd++)
+            syscall(SYS_close, fd);
+    }
+    if (ours)
+        range_closed((unsigned)lo, ~0u, g);
 }
 
 EXPORT int dup(int fd)

@@ -24,7 +24,7 @@
 
 static __thread char *queue __attribute__((tls_model("initial-exec")));
 static __thread unsigned queued __attribute__((tls_model("initial-exec")));
-__thread uint8_t hook_deferred;
+__thread uint8_t hook_deferred __attribute__((tls_model("initial-exec")));
 
 bool log_must_defer(void)
 {

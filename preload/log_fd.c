@@ -85,6 +85,18 @@ int log_fd_kind(int fd)
     return k;
 }
 
+void logs_fd_range_changed(unsigned lo, unsigned hi)
+{
+    if ((pid_t)syscall(SYS_getpid) != log_pid)
+        return;
+    for (unsigned fd = lo; fd <= hi && fd < CACHED; fd++)
+        __atomic_store_n(&kind[fd], 0, __ATOMIC_RELAXED);
+    int known[3] = {1, 2, log_cfg.tfd};
+    for (int i = 0; i < 3; i++)
+        if (known[i] >= 0 && (unsigned)known[i] >= lo && (unsigned)known[i] <= hi)
+            logs_fd_changed(known[i]);
+}
+
 void logs_fd_changed(int fd)
 {
     /* A vfork child (posix_spawn, Python's subprocess) shares our memory but has its own

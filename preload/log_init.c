@@ -206,6 +206,13 @@ void logs_fd_changing(int fd)
     log_flush_slots(true, true);
 }
 
+void logs_fd_range_changing(unsigned lo, unsigned hi)
+{
+    unsigned tfd = (unsigned)log_cfg.tfd;
+    if ((lo <= 1 && hi >= 1) || (lo <= 2 && hi >= 2) || (log_cfg.tfd >= 0 && lo <= tfd && hi >= tfd))
+        logs_fd_changing(lo <= 1 && hi >= 1 ? 1 : lo <= 2 && hi >= 2 ? 2 : log_cfg.tfd);
+}
+
 bool logs_hold_records(void)
 {
     return active && (log_cfg.streams || log_cfg.importtime);
@@ -274,6 +281,10 @@ __attribute__((destructor)) static void logs_fini(void)
     }
     log_exiting = true;
     log_flush_slots(true, true);
+    if (hook_deferred) { /* a signal handler wrote meanwhile */
+        hook_run_deferred();
+        log_flush_slots(true, true);
+    }
     log_importtime_final(false);
     report_dropped();
 }

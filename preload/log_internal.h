@@ -216,7 +216,7 @@ void log_importtime_atfork_child(void);
 /* log_stdio.c */
 void log_stdio_install(bool out, bool err);
 /* glibc's own FILE behind f when f is our stdout or stderr, which then goes back to it
- * for good (log_wide.c: wide output); else NULL. */
+ * for good (log_stdio_limits.c: wide output, freopen); else NULL. */
 FILE *log_stdio_original(FILE *f);
 
 /* log_flusher.c */

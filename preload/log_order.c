@@ -30,6 +30,8 @@ static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t),
 
 void log_flush_slots(bool wait, bool allow_regex)
 {
+    bool was_busy = log_busy;
+    log_busy = true; /* a signal handler's write meanwhile waits in the queue */
     /* First let other threads finish what they are writing right now (maybe to a slow
      * pipe; the flusher may be writing this thread's own slot): up to about 5 s (1000
      * yields from a signal handler). Never for this thread's own slot held BUSY (a signal
@@ -79,6 +81,7 @@ void log_flush_slots(bool wait, bool allow_regex)
         }
         slot_release(s);
     }
+    log_busy = was_busy;
 }
 
 /* A complete record leaves LOG_HOLD_NS after it began, however busy its thread is (a
@@ -140,6 +143,7 @@ static bool have_gone_key;
 static void thread_gone(void *arg)
 {
     (void)arg;
+    log_busy = true;
     /* Records the flusher is writing right now go first. */
     for (int i = 0; i < LOG_SLOTS; i++)
         for (int spins = 0; slot_state(&log_slots[i]) == SLOT_FLUSHING && spins < 100000; spins++)
@@ -162,6 +166,7 @@ static void thread_gone(void *arg)
         slot_release(s);
     }
     log_flush_own(true);
+    log_busy = false;
 }
 
 void log_order_thread_has_slot(void)

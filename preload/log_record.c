@@ -22,12 +22,13 @@ static char slot_buf[LOG_SLOTS][LOG_RECORD_MAX];
 static char slot_out[LOG_SLOTS][LOG_SLOT_OUT_CAP];
 __thread struct log_slot *log_mine[2] __attribute__((tls_model("initial-exec")));
 __thread char log_me __attribute__((tls_model("initial-exec")));
-/* Set while this thread holds a slot BUSY: a signal handler's stdio must not wait on it. */
-static __thread bool busy __attribute__((tls_model("initial-exec")));
+/* Set while this thread works inside the pipeline (a slot BUSY or FLUSHING by it): a
+ * signal handler's write then waits in log_defer.c's queue. */
+__thread bool log_busy __attribute__((tls_model("initial-exec")));
 
 bool log_reentered(void)
 {
-    return busy;
+    return log_busy;
 }
 
 static void take_meta(struct log_meta *m, uint64_t now_us)
@@ -138,16 +139,21 @@ static struct log_slot *acquire(int stream)
                 return s;
             }
         }
-        /* Pool exhausted: write out another thread's idle slot and take it over. */
-        for (int i = 0; i < LOG_SLOTS; i++) {
-            struct log_slot *s = &log_slots[i];
-            if (slot_state(s) == SLOT_IDLE && slot_cas(s, SLOT_IDLE, SLOT_FLUSHING)) {
-                slot_drain(s, true);
-                __atomic_store_n(&s->owner, &log_me, __ATOMIC_RELEASE);
-                reset(s, stream);
-                __atomic_store_n(&s->state, SLOT_BUSY, __ATOMIC_RELEASE);
-                return s;
+        /* Pool exhausted: write out another thread's idle slot and take it over; first
+         * one without an unfinished line (which would be cut in two). */
+        for (int i = 0; i < 2 * LOG_SLOTS; i++) {
+            struct log_slot *s = &log_slots[i % LOG_SLOTS];
+            if (slot_state(s) != SLOT_IDLE || !slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
+                continue;
+            if (i < LOG_SLOTS && s->len > s->line) {
+                slot_release(s);
+                continue;
             }
+            slot_drain(s, true);
+            __atomic_store_n(&s->owner, &log_me, __ATOMIC_RELEASE);
+            reset(s, stream);
+            __atomic_store_n(&s->state, SLOT_BUSY, __ATOMIC_RELEASE);
+            return s;
         }
         sched_yield();
     }
@@ -299,15 +305,17 @@ static void flush_own(int stream, bool all)
 
 void log_flush_own(bool all)
 {
-    busy = true;
+    bool was_busy = log_busy;
+    log_busy = true;
     flush_own(LOG_STDOUT, all);
     flush_own(LOG_STDERR, all);
-    busy = false;
+    log_busy = was_busy;
 }
 
 void log_flush_own_vfork_child(void)
 {
-    busy = true;
+    bool was_busy = log_busy;
+    log_busy = true;
     for (int stream = LOG_STDOUT; stream <= LOG_STDERR; stream++) {
         int fd = log_dest_fd(stream);
         int want = fd == log_cfg.tfd      ? LOG_FD_TELEMETRY
@@ -316,7 +324,7 @@ void log_flush_own_vfork_child(void)
         if (log_fd_still(fd, want))
             flush_own(stream, true);
     }
-    busy = false;
+    log_busy = was_busy;
 }
 
 /* Keep the held bytes at the front of buf: only the first pages of a slot are ever
@@ -333,7 +341,8 @@ static void compact(struct log_slot *s)
 
 void log_feed(int stream, const char *p, size_t n)
 {
-    busy = true;
+    bool was_busy = log_busy;
+    log_busy = true;
     /* What this thread wrote to the other stream comes first, as it was written (an
      * unfinished line there stays: it is one line of that stream). */
     flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT, false);
@@ -345,7 +354,7 @@ void log_feed(int stream, const char *p, size_t n)
     if (log_exiting || log_hold_off(s->now_us))
         slot_drain(s, true);
     slot_release(s);
-    busy = false;
+    log_busy = was_busy;
     if (slot_has_complete(s))
         log_flusher_kick();
 }
@@ -365,7 +374,8 @@ void log_record_atfork_child(void)
 
 void log_emit_own(int stream, int level, const char *msg, size_t len)
 {
-    busy = true;
+    bool was_busy = log_busy;
+    log_busy = true;
     struct log_slot *s = get(stream);
     slot_drain(s, true);
     size_t n = len < LOG_RECORD_MAX ? len : LOG_RECORD_MAX;
@@ -379,7 +389,7 @@ void log_emit_own(int stream, int level, const char *msg, size_t len)
     log_render(&r, &s->out, false, true);
     log_out_flush(&s->out);
     slot_release(s);
-    busy = false;
+    log_busy = was_busy;
 }
 
 

@@ -6,7 +6,9 @@
 
 #include "log_internal.h"
 
-#define LOG_SLOTS 32
+/* Threads that hold records at once; more share slots (an unfinished line of a thread
+ * whose slot is taken over is cut there). Only the buffers of slots in use are resident. */
+#define LOG_SLOTS 64
 #define LOG_SLOT_OUT_CAP (LOG_EVENT_MAX + LOG_BATCH + 4096)
 
 /* FREE -> BUSY (its owner appending) <-> IDLE (owned, waiting) -> FLUSHING (another thread
@@ -46,6 +48,8 @@ extern HIDDEN struct log_slot log_slots[LOG_SLOTS];
  * the thread (a vfork child runs on its parent thread's thread-local data). */
 extern HIDDEN __thread struct log_slot *log_mine[2] __attribute__((tls_model("initial-exec")));
 extern HIDDEN __thread char log_me __attribute__((tls_model("initial-exec")));
+/* This thread works inside the pipeline (log_reentered()). */
+extern HIDDEN __thread bool log_busy __attribute__((tls_model("initial-exec")));
 
 static inline int slot_state(struct log_slot *s)
 {

@@ -37,6 +37,10 @@ void logs_on_init_error(void);
  * stderr or telemetry fd, every record held for it is written now. */
 void logs_fd_changing(int fd);
 
+/* The same for close_range/closefrom over [lo, hi]. */
+void logs_fd_range_changing(unsigned lo, unsigned hi);
+void logs_fd_range_changed(unsigned lo, unsigned hi);
+
 /* fd was closed, or dup2/dup3 made it refer to something else (call after the real call).
  * Lock-free and async-signal-safe: the pipeline caches which fds are the runtime's
  * stdout/stderr/telemetry fd, and a reused number must not inherit that. */

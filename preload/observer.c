@@ -237,7 +237,12 @@ void observer_before_send(int slot, const struct iovec *iov, int iovcnt)
     struct conn *c = &conns[slot];
     int saved = errno;
     lock(c);
-    if (!c->lost && !c->out_announced && http_idle(&c->out)) {
+    if (!c->lost && c->out_announced && (c->out_kind == REQ_RESPONSE || c->out_kind == REQ_ERROR)) {
+        /* More of a response already under way: a streamed response's chunks, or the
+         * body after the headers. What was logged meanwhile belongs to the invocation
+         * too, and must be out before its last chunk is. */
+        lifecycle_invoke_ending(c->fd, c->out_id);
+    } else if (!c->lost && !c->out_announced && http_idle(&c->out)) {
         /* Only a request line that is whole in this write can be read ahead. */
         char line[HTTP_LINE_MAX];
         size_t n = 0;

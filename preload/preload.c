@@ -22,6 +22,7 @@
 /* A forked child starts with no lock held and nothing known about its outputs. */
 static void atfork_child(void)
 {
+    hook_pid = getpid();
     sink_atfork_child();
     signals_atfork_child();
 }
@@ -44,6 +45,7 @@ static bool a_child_of_the_runtime(void)
 __attribute__((constructor)) static void lwrap_preload_init(void)
 {
     int saved_errno = errno; /* main() must find errno as the loader left it */
+    hook_pid = getpid();
     config.constructor_ns = clock_mono_ns();
     real_resolve();
     telemetry_capture();

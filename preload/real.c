@@ -81,10 +81,14 @@ static void resolve_all(void)
     R(dlopen, "dlopen");
     R(execve, "execve");
     R(execvpe, "execvpe");
+    lookup(&real.close_range, "close_range", false);
+    lookup(&real.closefrom, "closefrom", false);
     R(posix_spawn, "posix_spawn");
     R(posix_spawnp, "posix_spawnp");
     R(system, "system");
     R(sigaction, "sigaction");
+    R(freopen, "freopen");
+    R(freopen64, "freopen64");
     R(fwide, "fwide");
     R(fputwc, "fputwc");
     R(fputwc_unlocked, "fputwc_unlocked");
@@ -115,4 +119,10 @@ void *real_resolve_slot(size_t offset)
 #include "hook.h"
 
 uint8_t hook_gate;
+int hook_pid;
+
+bool hook_in_vfork_child(void)
+{
+    return hook_pid && (int)syscall(SYS_getpid) != hook_pid;
+}
 __thread uint8_t hook_busy;

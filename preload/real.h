@@ -27,6 +27,8 @@ struct real_fns {
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     int (*connect)(int, const struct sockaddr *, socklen_t);
     int (*close)(int);
+    int (*close_range)(unsigned, unsigned, int); /* glibc >= 2.34; else NULL */
+    void (*closefrom)(int);                      /* glibc >= 2.34; else NULL */
     /* Fortified variants: glibc's own __read_chk calls read internally, not through us. */
     ssize_t (*read_chk)(int, void *, size_t, size_t);
     ssize_t (*recv_chk)(int, void *, size_t, size_t, int);
@@ -58,7 +60,9 @@ struct real_fns {
                         const posix_spawnattr_t *, char *const[], char *const[]);
     int (*system)(const char *);
     int (*sigaction)(int, const struct sigaction *, struct sigaction *);
-    /* Wide-character output (log_wide.c). */
+    /* What cookie streams cannot do (log_stdio_limits.c). */
+    FILE *(*freopen)(const char *, const char *, FILE *);
+    FILE *(*freopen64)(const char *, const char *, FILE *);
     int (*fwide)(FILE *, int);
     wint_t (*fputwc)(wchar_t, FILE *);
     wint_t (*fputwc_unlocked)(wchar_t, FILE *);

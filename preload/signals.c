@@ -28,8 +28,9 @@
 
 /* Signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught;
  * SIGTRAP is left to debuggers). */
-static const int deadly[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,  SIGABRT, SIGBUS,  SIGFPE, SIGSEGV,
-                             SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGXCPU, SIGXFSZ, SIGSYS};
+static const int deadly[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGILL,    SIGABRT, SIGBUS,    SIGFPE,
+                             SIGSEGV, SIGUSR1, SIGUSR2, SIGPIPE,   SIGALRM, SIGTERM,   SIGSTKFLT,
+                             SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGIO,   SIGPWR,    SIGSYS};
 
 static struct {
     bool managed;            /* one of `deadly`, with a feature that wants it */
@@ -37,6 +38,9 @@ static struct {
     struct sigaction belief; /* what the program believes is installed */
 } sig_state[NSIG];
 static int table_lock;
+/* The process the table describes: a vfork child (Python's subprocess restoring SIGPIPE
+ * before exec) shares our memory but not our signal actions, and must not change it. */
+static pid_t table_pid;
 static char altstack[64 * 1024];
 
 static int raw_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -145,6 +149,7 @@ static void table_leave(void)
 void signals_atfork_child(void)
 {
     table_lock = 0;
+    table_pid = (pid_t)syscall(SYS_getpid);
 }
 
 void signals_install(bool all, bool crash)
@@ -157,6 +162,7 @@ void signals_install(bool all, bool crash)
             sigaltstack(&ss, NULL);
     }
     table_enter();
+    table_pid = (pid_t)syscall(SYS_getpid);
     for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {
         int sig = deadly[i];
         bool crash_sig = is_fault(sig) || sig == SIGABRT;
@@ -187,7 +193,8 @@ static bool keeps_ours(const struct sigaction *a)
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
-    if (sig <= 0 || sig >= NSIG || !__atomic_load_n(&sig_state[sig].managed, __ATOMIC_RELAXED))
+    if (sig <= 0 || sig >= NSIG || !__atomic_load_n(&sig_state[sig].managed, __ATOMIC_RELAXED) ||
+        (pid_t)syscall(SYS_getpid) != table_pid)
         return raw_sigaction(sig, act, old);
     table_enter();
     int r = 0;

@@ -1,5 +1,7 @@
-/* See sink.h. The lock is a futex word (0 free, 1 held, 2 held with waiters) plus the
- * holder's thread marker, so a signal handler can tell that its own thread holds it. */
+/* See sink.h. One lock per destination (stdout, stderr, the telemetry fd, any other fd):
+ * a stdout pipe nobody reads must not hold up stderr. Each is a futex word (0 free, 1
+ * held, 2 held with waiters) plus the holder's thread marker, so a signal handler can
+ * tell that its own thread holds it. */
 #include "sink.h"
 
 #include <errno.h>
@@ -16,8 +18,11 @@
 #include "real.h"
 #include "telemetry.h"
 
-static int word;            /* atomic */
-static const void *holder;  /* atomic: the holding thread's marker */
+struct lock {
+    int word;           /* atomic */
+    const void *holder; /* atomic: the holding thread's marker */
+};
+static struct lock locks[4]; /* stdout, stderr, telemetry fd, other */
 static __thread char marker __attribute__((tls_model("initial-exec")));
 static __thread bool in_signal __attribute__((tls_model("initial-exec")));
 
@@ -50,48 +55,51 @@ static long futex(int *w, int op, int val, const struct timespec *ts)
     return syscall(SYS_futex, w, op, val, ts, NULL, 0);
 }
 
-static void lock(void)
+static void lock(struct lock *l)
 {
     int c = 0;
-    if (!__atomic_compare_exchange_n(&word, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    if (!__atomic_compare_exchange_n(&l->word, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
         if (c != 2)
-            c = __atomic_exchange_n(&word, 2, __ATOMIC_ACQUIRE);
+            c = __atomic_exchange_n(&l->word, 2, __ATOMIC_ACQUIRE);
         while (c != 0) {
-            futex(&word, FUTEX_WAIT_PRIVATE, 2, NULL);
-            c = __atomic_exchange_n(&word, 2, __ATOMIC_ACQUIRE);
+            futex(&l->word, FUTEX_WAIT_PRIVATE, 2, NULL);
+            c = __atomic_exchange_n(&l->word, 2, __ATOMIC_ACQUIRE);
         }
     }
-    __atomic_store_n(&holder, &marker, __ATOMIC_RELAXED);
+    __atomic_store_n(&l->holder, &marker, __ATOMIC_RELAXED);
 }
 
 /* From a signal handler: never the lock our own interrupted thread holds, and at most
  * about 200 ms for another thread's (it may be stuck on a pipe nobody reads). */
-static bool lock_bounded(void)
+static bool lock_bounded(struct lock *l)
 {
-    if (__atomic_load_n(&holder, __ATOMIC_RELAXED) == &marker)
+    if (__atomic_load_n(&l->holder, __ATOMIC_RELAXED) == &marker)
         return false;
     for (int i = 0; i < 200; i++) {
         int c = 0;
-        if (__atomic_compare_exchange_n(&word, &c, 2, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-            __atomic_store_n(&holder, &marker, __ATOMIC_RELAXED);
+        if (__atomic_compare_exchange_n(&l->word, &c, 2, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            __atomic_store_n(&l->holder, &marker, __ATOMIC_RELAXED);
             return true;
         }
         struct timespec ts = {0, 1000 * 1000};
-        futex(&word, FUTEX_WAIT_PRIVATE, c, &ts);
+        futex(&l->word, FUTEX_WAIT_PRIVATE, c, &ts);
     }
     return false;
 }
 
-static void unlock(void)
+static void unlock(struct lock *l)
 {
-    __atomic_store_n(&holder, NULL, __ATOMIC_RELAXED);
-    if (__atomic_exchange_n(&word, 0, __ATOMIC_RELEASE) == 2)
-        futex(&word, FUTEX_WAKE_PRIVATE, 1, NULL);
+    __atomic_store_n(&l->holder, NULL, __ATOMIC_RELAXED);
+    if (__atomic_exchange_n(&l->word, 0, __ATOMIC_RELEASE) == 2)
+        futex(&l->word, FUTEX_WAKE_PRIVATE, 1, NULL);
 }
 
 bool sink_held_by_me(void)
 {
-    return __atomic_load_n(&holder, __ATOMIC_RELAXED) == &marker;
+    for (int i = 0; i < 4; i++)
+        if (__atomic_load_n(&locks[i].holder, __ATOMIC_RELAXED) == &marker)
+            return true;
+    return false;
 }
 
 void sink_in_signal(bool on)
@@ -101,8 +109,7 @@ void sink_in_signal(bool on)
 
 void sink_atfork_child(void)
 {
-    word = 0;
-    holder = NULL;
+    memset(locks, 0, sizeof locks);
     open_fd = -1;
     owner_pid = (pid_t)syscall(SYS_getpid);
     memset(state, 0, sizeof state);
@@ -253,16 +260,36 @@ static int write_units(int fd, const char *p, size_t n, enum sink_units units, b
     return 0;
 }
 
-/* The lock, and no runtime frame half written to fd: our units never land inside one.
+/* stdout and stderr are one file (2>&1, one pipe to the platform): one lock for both. */
+static bool same_file(int a, int b)
+{
+    struct stat x, y;
+    return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
+/* fd's lock (NULL: not to be had from this signal handler). */
+static struct lock *take(int fd)
+{
+    int d = dest(fd);
+    if (d == 1 && same_file(1, 2))
+        d = 0;
+    struct lock *l = &locks[d < 0 ? 3 : d];
+    if (in_signal ? !lock_bounded(l) : (lock(l), false))
+        return NULL;
+    return l;
+}
+
+/* fd's lock, and no runtime frame half written to fd: our units never land inside one.
  * The runtime finishes its frame in its next write; after about 2 s we stop waiting. */
-static bool lock_for(int fd)
+static struct lock *lock_for(int fd)
 {
     for (int i = 0;; i++) {
-        if (in_signal ? !lock_bounded() : (lock(), false))
-            return false;
+        struct lock *l = take(fd);
+        if (!l)
+            return NULL;
         if (__atomic_load_n(&open_fd, __ATOMIC_RELAXED) != fd || i >= 2000)
-            return true;
-        unlock();
+            return l;
+        unlock(l);
         if (in_signal && i >= 200)
             return false;
         struct timespec ts = {0, 1000 * 1000};
@@ -272,11 +299,12 @@ static bool lock_for(int fd)
 
 int sink_frame_part(int fd, const char *p, size_t n, bool last)
 {
-    if (in_signal ? !lock_bounded() : (lock(), false))
+    struct lock *l = take(fd);
+    if (!l)
         return errno = EAGAIN, -1;
     int err = write_all(fd, p, n);
     __atomic_store_n(&open_fd, last || err ? -1 : fd, __ATOMIC_RELAXED);
-    unlock();
+    unlock(l);
     if (err) {
         fail(fd, err);
         errno = err;
@@ -287,7 +315,8 @@ int sink_frame_part(int fd, const char *p, size_t n, bool last)
 
 int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
 {
-    if (!lock_for(fd))
+    struct lock *l = lock_for(fd);
+    if (!l)
         return errno = EAGAIN, -1;
     struct stat st;
     bool pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
@@ -316,7 +345,7 @@ int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
             skip = 0;
         }
     }
-    unlock();
+    unlock(l);
     if (err) {
         fail(fd, err);
         errno = err;

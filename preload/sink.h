@@ -2,9 +2,11 @@
  * and telemetry fd: log records, frames, the startup trace, crash reports.
  *
  * - Whole units: everything written through here is whole lines or whole telemetry
- *   frames, and one process-wide lock is held until a unit is completely written (a
- *   short write to a slow pipe is finished before anyone else writes), so records and
- *   frames of different threads never interleave.
+ *   frames, and the destination's lock is held until a unit is completely written (a
+ *   short write to a slow pipe is finished before anyone else writes to it), so records
+ *   and frames of different threads never interleave. One lock per destination (stdout,
+ *   stderr, the telemetry fd; stdout and stderr share one when they are one file): a
+ *   stdout nobody reads does not hold up stderr.
  * - Between processes sharing a pipe or socket, units of up to PIPE_BUF bytes go out in
  *   writes of at most PIPE_BUF bytes, which the kernel keeps whole.
  * - Errors: a destination that fails (EPIPE, ENOSPC, EIO, ...) is remembered, and the

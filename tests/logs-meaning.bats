@@ -148,6 +148,24 @@ if __name__ == "__main__":
     done
 }
 
+@test "invoke end: a line printed just before a streamed response's last chunk is its invocation's" {
+    emu_event_files '{}' '{}' '{}'
+    run --separate-stderr timeout -k 5 120 "$EMU" --log-format json -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" \
+        -e LWRAP_LOGS=text "${EMU_EVENT_ARGS[@]}" -- "$EMU_PY" "$MEANING/stream_runtime.py"
+    [ "$status" -eq 0 ]
+    # each invocation's lines carry its request id and come before its platform.end
+    run -0 jq -R -n -r '
+        [inputs | fromjson?] | to_entries as $e
+        | [$e[] | select(.value.type=="platform.start") | .value.requestId] as $ids
+        | ($e | map(select(.value.type=="platform.end")) | map({key: .value.requestId, value: .key}) | from_entries) as $ends
+        | [$e[] | select(.value.type=="function") | .key as $i | .value
+           | (.message | capture("\t(?<k>t[0-9]+) ")?) as $m | select($m != null)
+           | $ids[($m.k[1:] | tonumber) - 1] as $want
+           | if (.message | contains($want)) and $i < ($ends[$want] // -1) then "ok" else "BAD \(.message)" end]
+        | (map(select(startswith("BAD"))) | .[]), "lines \(length)"' <<<"$output"
+    [ "$output" = "lines 6" ]
+}
+
 # --- order --------------------------------------------------------------------------
 
 @test "order: a parent's lines come before its children's (subprocess, os.system)" {
@@ -190,6 +208,33 @@ for i in range(5):
     [ "$(cat dup2.out)" = "into dup2 file" ]
     [ "$(cat reopen.out)" = "into reopened fd 1" ]
     [[ $output == *"INFO	to stdout 1"*"INFO	to stdout 2" ]]
+}
+
+@test "fds: after os.closerange (close_range) a reused fd 1 is a plain file again" {
+    local mode
+    for mode in text json; do
+        run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode "$EMU_PY" -c '
+import os
+print("status: starting export", flush=True)
+os.closerange(1, 2)
+fd = os.open("export.csv", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+assert fd == 1
+os.write(1, b"id,name\n1,alice\n")'
+        [ "$(cat export.csv)" = "id,name
+1,alice" ]
+        [[ $output == *"status: starting export"* ]]
+    done
+}
+
+@test "stdio: freopen of stderr and stdout works as without lwrap" {
+    gcc -O1 -o freopen_prog "$MEANING/freopen.c"
+    local mode
+    for mode in text json; do
+        run -0 --separate-stderr env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./freopen_prog
+        [[ $output == *before* ]]
+        [ -z "$stderr" ]
+        [ "$(cat out.txt)" = "to file" ]
+    done
 }
 
 @test "stdio: bash as the runtime: echo > f fills f, \$(echo) captures the bare text" {
@@ -305,5 +350,25 @@ for raw in open("out", "rb"):
 print("alarms", alarms)
 print("\n".join(bad[:10]))
 sys.exit(1 if bad or seen != 199999 else 0)' $mode
+    done
+}
+
+@test "signals: a handler that writes during lwrap's exit-time flush neither hangs nor is lost" {
+    gcc -O1 -o alarm_at_exit "$MEANING/alarm_at_exit.c"
+    local mode
+    for mode in text json; do
+        run -0 bash -c "timeout -k 1 20 env LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$mode ./alarm_at_exit |
+            (sleep 2; cat) | grep -c -e 'alarm line' -e xxxxxxxxxx; echo \"status \${PIPESTATUS[0]}\""
+        [ "$output" = "2
+status 0" ]
+    done
+}
+
+@test "order: a stdout nobody reads yet does not hold up stderr" {
+    local mode
+    for mode in text json; do
+        # the supervisor's child gets the preload (KEEP: the supervisor is not a runtime)
+        run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_KEEP_PRELOAD=1 LWRAP_LOGS=$mode "$EMU_PY" "$MEANING/ready_parent.py"
+        [[ $output == *"True 5000"* ]] || { echo "$output"; return 1; }
     done
 }

@@ -117,3 +117,18 @@ subprocess.run(["env"])'
     run -0 env LWRAP_LOGS=text "$LWRAP" bash -c 'exec env'
     [[ $output == *_LWRAP_START_NS=* && $output == *_LWRAP_PID=* ]]
 }
+
+@test "python subprocesses from the main and from a worker thread get SIGPIPE back (vfork children)" {
+    runtime_python3
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text "$RUNTIME_PYTHON3" -c '
+import subprocess, threading
+def ignored():
+    out = subprocess.run(["grep", "SigIgn", "/proc/self/status"], capture_output=True, text=True).stdout
+    mask = int(out.split()[1], 16)
+    return "SIGPIPE %d SIGXFSZ %d" % (mask >> 12 & 1, mask >> 24 & 1)
+print("main", ignored())
+res = []
+t = threading.Thread(target=lambda: res.append(ignored())); t.start(); t.join()
+print("worker", res[0])'
+    [[ $output == *"main SIGPIPE 0 SIGXFSZ 0"*"worker SIGPIPE 0 SIGXFSZ 0"* ]] || { echo "$output"; return 1; }
+}

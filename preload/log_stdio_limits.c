@@ -1,9 +1,10 @@
-/* Wide-character output on stdout/stderr (fwide, putwchar, fputws, wprintf, C++'s
- * std::wcout). glibc's cookie streams, which log_stdio.c puts in place of stdout and
- * stderr, have no wide-character state: turning one wide would crash inside glibc. So
- * the first time a program turns one of ours wide, that stream goes back to glibc's own
- * FILE for good (its text then reaches the fd as it is, undecorated), and every wide
- * call given our stream is handed the original instead. */
+/* What glibc's cookie streams, which log_stdio.c puts in place of stdout and stderr,
+ * cannot do: wide-character output (fwide, putwchar, fputws, wprintf, C++'s std::wcout;
+ * a cookie stream has no wide state, and turning it wide would crash inside glibc) and
+ * freopen (`freopen("/dev/null", "w", stderr)` would crash too). The first time a
+ * program does either to one of ours, that stream goes back to glibc's own FILE for good
+ * (its text then reaches the fd as it is, undecorated), and the call is handed the
+ * original instead. */
 #include "log_internal.h"
 
 #include <stdarg.h>
@@ -125,4 +126,14 @@ EXPORT int __wprintf_chk(int flag, const wchar_t *fmt, ...)
     int r = REAL(vfwprintf_chk)(unwide(stdout), flag, fmt, ap);
     va_end(ap);
     return r;
+}
+
+EXPORT FILE *freopen(const char *path, const char *mode, FILE *f)
+{
+    return REAL(freopen)(path, mode, unwide(f));
+}
+
+EXPORT FILE *freopen64(const char *path, const char *mode, FILE *f)
+{
+    return REAL(freopen64)(path, mode, unwide(f));
 }
