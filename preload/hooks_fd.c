@@ -1,7 +1,9 @@
 /* The hooks that keep the fd table true: connect marks Runtime API connections
- * (non-blocking connects that return EINPROGRESS included, as libcurl's); close and the
- * dup family keep marks from outliving or missing their socket. */
+ * (non-blocking connects that return EINPROGRESS included, as libcurl's); close, fclose,
+ * close_range, closefrom and the dup family keep marks from outliving or missing their
+ * socket, and let the log pipeline write what it holds for an fd before it goes. */
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -82,6 +84,23 @@ EXPORT int close(int fd)
     fd_changing(fd);
     int r = fn(fd);
     if (UNLIKELY(g & GATE_LOGS))
+        fd_changed(fd);
+    return r;
+}
+
+/* fclose closes its fd inside glibc, not through our close. */
+EXPORT int fclose(FILE *f)
+{
+    int (*fn)(FILE *) = REAL(fclose);
+    uint8_t g = gate();
+    int fd = UNLIKELY(g) && f && !hook_in_vfork_child() ? fileno(f) : -1;
+    if (fd >= 0) {
+        if (g & GATE_OBSERVE)
+            fdtab_forget(fd);
+        fd_changing(fd);
+    }
+    int r = fn(f);
+    if (fd >= 0 && (g & GATE_LOGS))
         fd_changed(fd);
     return r;
 }

@@ -124,13 +124,14 @@ static bool held_before(struct log_slot *s, uint64_t t)
            __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t;
 }
 
+/* When the oldest thing this thread holds began (an unfinished line too). */
 static uint64_t my_oldest(void)
 {
     uint64_t t = UINT64_MAX;
     for (int i = 0; i < 2; i++) {
         struct log_slot *s = log_mine[i];
-        if (s && slot_still_mine(s, i) && __atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < t)
-            t = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
+        if (s && slot_still_mine(s, i) && __atomic_load_n(&s->head_us, __ATOMIC_RELAXED) < t)
+            t = __atomic_load_n(&s->head_us, __ATOMIC_RELAXED);
     }
     return t;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "real.h"
@@ -131,7 +132,10 @@ static FILE *replace(FILE *orig, int stream)
     int mode = (orig->_flags & GLIBC_IO_UNBUFFERED) ? _IONBF
                : (orig->_flags & GLIBC_IO_LINE_BUF) || isatty(fd) ? _IOLBF
                                                                   : _IOFBF;
-    setvbuf(f, NULL, mode, mode == _IONBF ? 0 : BUFSIZ);
+    /* The size glibc would have chosen: the file's block size (4 KiB for a pipe). */
+    struct stat st;
+    size_t size = fstat(fd, &st) == 0 && st.st_blksize > 0 ? (size_t)st.st_blksize : BUFSIZ;
+    setvbuf(f, NULL, mode, mode == _IONBF ? 0 : size);
     f->_fileno = fd;
     fflush(orig);
     return f;

@@ -60,6 +60,7 @@ static void resolve_all(void)
     R(recvmsg, "recvmsg");
     R(connect, "connect");
     R(close, "close");
+    R(fclose, "fclose");
     R(read_chk, "__read_chk");
     R(recv_chk, "__recv_chk");
     R(recvfrom_chk, "__recvfrom_chk");
@@ -81,6 +82,8 @@ static void resolve_all(void)
     R(dlopen, "dlopen");
     R(execve, "execve");
     R(execvpe, "execvpe");
+    R(fexecve, "fexecve");
+    lookup(&real.execveat, "execveat", false);
     lookup(&real.close_range, "close_range", false);
     lookup(&real.closefrom, "closefrom", false);
     R(posix_spawn, "posix_spawn");

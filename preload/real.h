@@ -27,6 +27,7 @@ struct real_fns {
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     int (*connect)(int, const struct sockaddr *, socklen_t);
     int (*close)(int);
+    int (*fclose)(FILE *);
     int (*close_range)(unsigned, unsigned, int); /* glibc >= 2.34; else NULL */
     void (*closefrom)(int);                      /* glibc >= 2.34; else NULL */
     /* Fortified variants: glibc's own __read_chk calls read internally, not through us. */
@@ -53,6 +54,8 @@ struct real_fns {
     /* Exec family: see child_env.c. */
     int (*execve)(const char *, char *const[], char *const[]);
     int (*execvpe)(const char *, char *const[], char *const[]);
+    int (*fexecve)(int, char *const[], char *const[]);
+    int (*execveat)(int, const char *, char *const[], char *const[], int); /* glibc >= 2.34 */
     /* Ways to start a child without fork's atfork handlers (hooks_exec.c). */
     int (*posix_spawn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
                        const posix_spawnattr_t *, char *const[], char *const[]);

@@ -154,13 +154,13 @@ void signals_atfork_child(void)
 
 void signals_install(bool all, bool crash)
 {
-    if (crash) {
+    if (crash)
         crash_prepare();
-        /* Room to report a stack overflow; a runtime's own alternate stack is kept. */
-        stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0}, old;
-        if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
-            sigaltstack(&ss, NULL);
-    }
+    /* Room for our handler when the main thread's stack overflowed; a runtime's own
+     * alternate stack is kept. (Other threads have none of ours.) */
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0}, old;
+    if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
+        sigaltstack(&ss, NULL);
     table_enter();
     table_pid = (pid_t)syscall(SYS_getpid);
     for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {

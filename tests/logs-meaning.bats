@@ -372,3 +372,34 @@ status 0" ]
         [[ $output == *"True 5000"* ]] || { echo "$output"; return 1; }
     done
 }
+
+@test "exec: the execl family and fexecve write what is held before the new program runs" {
+    gcc -O1 -o exec_kinds "$MEANING/exec_kinds.c"
+    local how
+    for how in execl execlp execle fexecve; do
+        run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./exec_kinds $how
+        # (the exec is a hand-over: echo gets the preload back, and is decorated too)
+        [[ ${lines[0]} == *INFO$'\t'"before exec" && ${lines[1]} == *"child output" ]] || { echo "$how: $output"; return 1; }
+    done
+}
+
+@test "order: a worker's unfinished line at its exit comes after what the joining thread wrote before" {
+    gcc -O1 -pthread -o worker_partial "$MEANING/worker_partial.c"
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./worker_partial
+    [ "$(cut -f4 <<<"$output")" = "main: 1
+partial
+main: 2" ]
+}
+
+@test "fds: fclose of the telemetry fd writes what was held for it first" {
+    runtime_python3
+    run -0 --separate-stderr env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text _LAMBDA_TELEMETRY_LOG_FD=9 "$RUNTIME_PYTHON3" -c '
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.fdopen.restype = ctypes.c_void_p
+print("line 1, held for the telemetry fd", flush=True)
+libc.fclose(ctypes.c_void_p(libc.fdopen(9, b"w")))
+print("line 2, after", flush=True)' 9>tele.bin
+    grep -aq "line 1, held for the telemetry fd" tele.bin
+    [[ $output == *"line 2, after"* ]]
+}
