@@ -1,4 +1,4 @@
-/* _exit and _Exit: flush the pipeline first. A process that ends with _exit runs no
+/* _exit, _Exit and quick_exit: flush the pipeline first. A process that ends with _exit runs no
  * destructors (Python's os._exit, which every multiprocessing child uses after printing),
  * so records still pending would be lost. Only in the process that owns the pipeline
  * state: a vfork child (posix_spawn, Python's _posixsubprocess on exec failure) shares
@@ -6,6 +6,7 @@
  * exits. The exit itself is the exit_group system call, which is all _exit does. */
 #include "log_internal.h"
 
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -32,4 +33,16 @@ EXPORT void _Exit(int status)
     before_exit();
     for (;;)
         syscall(SYS_exit_group, status);
+}
+
+/* quick_exit runs the at_quick_exit handlers, then glibc's own _exit, not ours. Ours,
+ * registered in the constructor, runs after the program's (they run in reverse order). */
+static void after_quick_exit_handlers(void)
+{
+    before_exit();
+}
+
+void log_exit_init(void)
+{
+    at_quick_exit(after_quick_exit_handlers);
 }

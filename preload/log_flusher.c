@@ -2,19 +2,24 @@
  * out records nobody else would (a line printed before a long silence: the pipeline
  * holds each line until the next one shows it is not continued, and batches records).
  * It sleeps until the earliest held record falls due while something is held, and on a
- * futex otherwise, so an idle function costs nothing. All signals are blocked in it (the
- * runtime's handlers run on its own threads). Not running in a forked child until the
- * child writes something. */
+ * futex otherwise, so an idle function costs nothing; after IDLE_EXIT_NS with nothing
+ * held it ends, and the next held record starts it again: a process whose main thread
+ * called pthread_exit must end when its last thread does, not live on for our thread.
+ * All signals are blocked in it (the runtime's handlers run on its own threads). Not
+ * running in a forked child until the child writes something. */
 #include "log_internal.h"
 #include "quiet_thread.h"
 
+#include <errno.h>
 #include <linux/futex.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-static int started;  /* atomic */
+#define IDLE_EXIT_NS (250 * 1000 * 1000L)
+
+static int started;  /* atomic: a flusher is running (or being started) */
 static int sleeping; /* atomic: 1 while the flusher waits on the futex */
 
 static void *flusher(void *arg)
@@ -26,16 +31,25 @@ static void *flusher(void *arg)
         uint64_t due = log_flush_idle(now);
         if (!due) {
             __atomic_store_n(&sleeping, 1, __ATOMIC_SEQ_CST);
-            if (!log_flush_idle(log_now_us()))
-                syscall(SYS_futex, &sleeping, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+            long woken = 0;
+            if (!log_flush_idle(log_now_us())) {
+                struct timespec idle = {0, IDLE_EXIT_NS};
+                woken = syscall(SYS_futex, &sleeping, FUTEX_WAIT_PRIVATE, 1, &idle, NULL, 0);
+            }
             __atomic_store_n(&sleeping, 0, __ATOMIC_SEQ_CST);
+            if (woken == -1 && errno == ETIMEDOUT) {
+                /* Leave, unless something came meanwhile and no new flusher took it. */
+                __atomic_store_n(&started, 0, __ATOMIC_SEQ_CST);
+                if (!log_flush_idle(log_now_us()) || __atomic_exchange_n(&started, 1, __ATOMIC_SEQ_CST))
+                    return NULL;
+            }
             continue;
         }
         uint64_t wait_us = due > now ? due - now : 0;
         if (wait_us > LOG_HOLD_NS / 1000)
             wait_us = LOG_HOLD_NS / 1000;
         struct timespec ts = {0, (long)(wait_us * 1000 + 200 * 1000)};
-        nanosleep(&ts, NULL);
+        syscall(SYS_nanosleep, &ts, NULL);
     }
     return NULL;
 }

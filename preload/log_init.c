@@ -85,6 +85,7 @@ void logs_init(void)
     log_pid = getpid();
     log_fd_init();
     log_order_init();
+    log_exit_init();
     if (log_cfg.streams)
         log_redact_init();
     pthread_atfork(atfork_prepare, NULL, atfork_child);
@@ -249,6 +250,13 @@ void logs_on_init_error(void)
     if (log_cfg.streams)
         log_flush_slots(true, true);
     log_importtime_final(false);
+}
+
+void logs_before_raw_write(int fd)
+{
+    int k = active && log_cfg.streams ? log_fd_kind(fd) : LOG_FD_OTHER;
+    if (k == LOG_FD_STDOUT || k == LOG_FD_STDERR || k == LOG_FD_TELEMETRY)
+        log_flush_own(true);
 }
 
 void logs_before_spawn(void)

@@ -213,6 +213,9 @@ void log_importtime_report(bool init); /* runtime ready (init) / invoke end */
 void log_importtime_final(bool in_signal);
 void log_importtime_atfork_child(void);
 
+/* log_exit.c */
+void log_exit_init(void); /* quick_exit's handlers end with glibc's own _exit */
+
 /* log_stdio.c */
 void log_stdio_install(bool out, bool err);
 /* glibc's own FILE behind f when f is our stdout or stderr, which then goes back to it

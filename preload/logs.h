@@ -58,6 +58,10 @@ bool logs_hold_records(void);
  * interrupted thread may hold, no allocation). */
 void logs_on_fatal_signal(void);
 
+/* The kernel is about to copy bytes to fd for this thread (sendfile, splice): when fd is
+ * the runtime's stdout, stderr or telemetry fd, what the thread holds goes out first. */
+void logs_before_raw_write(int fd);
+
 /* The calling thread is about to start a child process (posix_spawn, system, popen):
  * what it holds goes out first, an unfinished line too, so the child's output cannot
  * overtake it. */

@@ -60,6 +60,9 @@ static void resolve_all(void)
     R(recvmsg, "recvmsg");
     R(connect, "connect");
     R(close, "close");
+    R(sendfile, "sendfile64");
+    R(splice, "splice");
+    lookup(&real.copy_file_range, "copy_file_range", false);
     R(fclose, "fclose");
     R(read_chk, "__read_chk");
     R(recv_chk, "__recv_chk");

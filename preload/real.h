@@ -27,6 +27,10 @@ struct real_fns {
     ssize_t (*recvmsg)(int, struct msghdr *, int);
     int (*connect)(int, const struct sockaddr *, socklen_t);
     int (*close)(int);
+    /* The kernel's own copies (hooks_copy.c). */
+    ssize_t (*sendfile)(int, int, off_t *, size_t);
+    ssize_t (*splice)(int, loff_t *, int, loff_t *, size_t, unsigned);
+    ssize_t (*copy_file_range)(int, loff_t *, int, loff_t *, size_t, unsigned); /* >= 2.27 */
     int (*fclose)(FILE *);
     int (*close_range)(unsigned, unsigned, int); /* glibc >= 2.34; else NULL */
     void (*closefrom)(int);                      /* glibc >= 2.34; else NULL */

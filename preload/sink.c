@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -297,14 +298,33 @@ static struct lock *lock_for(int fd)
     }
 }
 
+/* write and poll are cancellation points: a thread cancelled inside them while holding
+ * a lock would leave it held for good. No cancellation while we hold one. */
+static int no_cancel(void)
+{
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    return old;
+}
+
+static void cancel_again(int old)
+{
+    int ignored;
+    pthread_setcancelstate(old, &ignored);
+}
+
 int sink_frame_part(int fd, const char *p, size_t n, bool last)
 {
+    int cancel = no_cancel();
     struct lock *l = take(fd);
-    if (!l)
+    if (!l) {
+        cancel_again(cancel);
         return errno = EAGAIN, -1;
+    }
     int err = write_all(fd, p, n);
     __atomic_store_n(&open_fd, last || err ? -1 : fd, __ATOMIC_RELAXED);
     unlock(l);
+    cancel_again(cancel);
     if (err) {
         fail(fd, err);
         errno = err;
@@ -315,9 +335,12 @@ int sink_frame_part(int fd, const char *p, size_t n, bool last)
 
 int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
 {
+    int cancel = no_cancel();
     struct lock *l = lock_for(fd);
-    if (!l)
+    if (!l) {
+        cancel_again(cancel);
         return errno = EAGAIN, -1;
+    }
     struct stat st;
     bool pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
     int err = 0;
@@ -346,6 +369,7 @@ int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
         }
     }
     unlock(l);
+    cancel_again(cancel);
     if (err) {
         fail(fd, err);
         errno = err;

@@ -403,3 +403,25 @@ print("line 2, after", flush=True)' 9>tele.bin
     grep -aq "line 1, held for the telemetry fd" tele.bin
     [[ $output == *"line 2, after"* ]]
 }
+
+@test "exits: quick_exit, pthread_exit from main, pthread_cancel of writing threads" {
+    gcc -O1 -pthread -o edges "$MEANING/edges.c"
+    run -3 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./edges quick_exit
+    [ "$(cut -f4 <<<"$output")" = "last line
+in handler" ]
+    # the process ends when its last thread does (lwrap's own thread does not keep it)
+    run -0 timeout -k 1 20 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./edges main_exit
+    [ "$(cut -f4 <<<"$output")" = "main
+worker" ]
+    # a thread cancelled inside a write leaves no lock of lwrap's behind
+    run -0 timeout -k 1 20 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./edges cancel
+    [[ ${lines[-1]} == *$'\t'"main end" ]]
+}
+
+@test "order: bytes the kernel copies to stdout (sendfile) come after what was written before" {
+    gcc -O1 -o edges "$MEANING/edges.c"
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./edges sendfile
+    [ "$(sed 's/.*\t//' <<<"$output")" = "one
+two
+three" ]
+}
