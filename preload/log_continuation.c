@@ -42,6 +42,8 @@ static bool json_line(const char *line, size_t n)
     size_t a = 0;
     while (a < n && (line[a] == ' ' || line[a] == '\t'))
         a++;
+    if (a == n || line[a] != '{') /* the common case, decided at once */
+        return false;
     while (n > a && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
         n--;
     if (n - a < 2 || line[a] != '{' || line[n - 1] != '}')

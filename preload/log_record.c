@@ -66,17 +66,22 @@ static void emit(struct log_slot *s, size_t a, size_t b, const struct log_meta *
 }
 
 /* The pending record is complete: format it. */
-void slot_emit_pending(struct log_slot *s, bool allow_regex)
+static inline void emit_pending(struct log_slot *s, bool allow_regex)
 {
     if (s->line > s->start)
         emit(s, s->start, s->line, &s->rec, allow_regex);
     s->start = s->line;
 }
 
+void slot_emit_pending(struct log_slot *s, bool allow_regex)
+{
+    emit_pending(s, allow_regex);
+}
+
 /* Everything the slot holds goes out now (the unfinished line as a record of its own). */
 void slot_drain(struct log_slot *s, bool allow_regex)
 {
-    slot_emit_pending(s, allow_regex);
+    emit_pending(s, allow_regex);
     if (s->len > s->line) {
         emit(s, s->line, s->len, &s->next, allow_regex);
         s->split_line = true;
@@ -103,7 +108,7 @@ static void reset(struct log_slot *s, int stream)
  * parts is one record, and a secret in it is masked whole). */
 void slot_drain_complete(struct log_slot *s)
 {
-    slot_emit_pending(s, true);
+    emit_pending(s, true);
     log_out_flush(&s->out);
     if (s->start > 0) {
         memmove(s->buf, s->buf + s->start, s->len - s->start);
@@ -204,7 +209,7 @@ static size_t make_room(struct log_slot *s, size_t n)
     if (s->len + n <= LOG_RECORD_MAX)
         return n;
     if (s->line > s->start && s->len - s->start + n > LOG_RECORD_MAX)
-        slot_emit_pending(s, true);
+        emit_pending(s, true);
     if (s->start > 0) {
         memmove(s->buf, s->buf + s->start, s->len - s->start);
         s->line -= s->start;
@@ -254,7 +259,7 @@ static void line_done(struct log_slot *s)
         s->rec_unit = s->unit;
         return;
     }
-    slot_emit_pending(s, true);
+    emit_pending(s, true);
     s->rec_unit = s->unit;
     s->rec = s->next;
     log_cont_start(&s->cont, l, n);
@@ -345,7 +350,9 @@ void log_feed(int stream, const char *p, size_t n)
     log_busy = true;
     /* What this thread wrote to the other stream comes first, as it was written (an
      * unfinished line there stays: it is one line of that stream). */
-    flush_own(stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT, false);
+    int other = stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT;
+    if (log_mine[other])
+        flush_own(other, false);
     struct log_slot *s = get(stream);
     s->now_us = log_now_us();
     s->unit++;

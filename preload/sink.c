@@ -25,6 +25,7 @@ struct lock {
 };
 static struct lock locks[4]; /* stdout, stderr, telemetry fd, other */
 static __thread char marker __attribute__((tls_model("initial-exec")));
+static __thread unsigned held_by_me __attribute__((tls_model("initial-exec"))); /* locks */
 static __thread bool in_signal __attribute__((tls_model("initial-exec")));
 
 /* Per destination (stdout, stderr, telemetry fd): 0 = not checked yet, -1 = fine,
@@ -40,6 +41,7 @@ static int open_fd = -1;
 /* The process the destinations' states belong to: a vfork child shares our memory but
  * not our fds, and what it finds must not stick. */
 static pid_t owner_pid;
+static int tfd = -1; /* the runtime's telemetry fd, captured before sink_init */
 
 static bool in_owner(void)
 {
@@ -49,6 +51,7 @@ static bool in_owner(void)
 void sink_init(void)
 {
     owner_pid = (pid_t)syscall(SYS_getpid);
+    tfd = telemetry_fd();
 }
 
 static long futex(int *w, int op, int val, const struct timespec *ts)
@@ -68,6 +71,7 @@ static void lock(struct lock *l)
         }
     }
     __atomic_store_n(&l->holder, &marker, __ATOMIC_RELAXED);
+    held_by_me++;
 }
 
 /* From a signal handler: never the lock our own interrupted thread holds, and at most
@@ -80,6 +84,7 @@ static bool lock_bounded(struct lock *l)
         int c = 0;
         if (__atomic_compare_exchange_n(&l->word, &c, 2, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
             __atomic_store_n(&l->holder, &marker, __ATOMIC_RELAXED);
+            held_by_me++;
             return true;
         }
         struct timespec ts = {0, 1000 * 1000};
@@ -90,6 +95,7 @@ static bool lock_bounded(struct lock *l)
 
 static void unlock(struct lock *l)
 {
+    held_by_me--;
     __atomic_store_n(&l->holder, NULL, __ATOMIC_RELAXED);
     if (__atomic_exchange_n(&l->word, 0, __ATOMIC_RELEASE) == 2)
         futex(&l->word, FUTEX_WAKE_PRIVATE, 1, NULL);
@@ -97,10 +103,7 @@ static void unlock(struct lock *l)
 
 bool sink_held_by_me(void)
 {
-    for (int i = 0; i < 4; i++)
-        if (__atomic_load_n(&locks[i].holder, __ATOMIC_RELAXED) == &marker)
-            return true;
-    return false;
+    return held_by_me != 0;
 }
 
 void sink_in_signal(bool on)
@@ -111,6 +114,7 @@ void sink_in_signal(bool on)
 void sink_atfork_child(void)
 {
     memset(locks, 0, sizeof locks);
+    held_by_me = 0;
     open_fd = -1;
     owner_pid = (pid_t)syscall(SYS_getpid);
     memset(state, 0, sizeof state);
@@ -118,7 +122,6 @@ void sink_atfork_child(void)
 
 static int dest(int fd)
 {
-    int tfd = telemetry_fd();
     return fd >= 0 && fd == tfd ? 2 : fd == 1 ? 0 : fd == 2 ? 1 : -1;
 }
 
@@ -166,17 +169,14 @@ static long tick(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int sink_broken(int fd)
+/* Not known yet, known bad, or a pipe whose reader may have gone: the looking. */
+static __attribute__((noinline)) int look(int fd, int d, int s)
 {
-    int d = dest(fd);
-    if (d < 0)
-        return 0;
-    int s = __atomic_load_n(&state[d], __ATOMIC_RELAXED);
-    if (LIKELY(s == -1)) {
+    if (s == -1) {
         /* A reader that went away since (`| head -1`): looked at once per clock tick, so
          * a program's last write meets EPIPE too, not only the one after ours failed. */
-        long now;
-        if (!readers_can_go[d] || __atomic_load_n(&looked[d], __ATOMIC_RELAXED) == (now = tick()))
+        long now = tick();
+        if (__atomic_load_n(&looked[d], __ATOMIC_RELAXED) == now)
             return 0;
         __atomic_store_n(&looked[d], now, __ATOMIC_RELAXED);
         int saved = errno;
@@ -190,6 +190,17 @@ int sink_broken(int fd)
     if (in_owner())
         __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
     return s == -1 ? 0 : s;
+}
+
+int sink_broken(int fd)
+{
+    int d = dest(fd);
+    if (d < 0)
+        return 0;
+    int s = __atomic_load_n(&state[d], __ATOMIC_RELAXED);
+    if (LIKELY(s == -1 && !readers_can_go[d]))
+        return 0;
+    return look(fd, d, s);
 }
 
 /* Wait for room on a non-blocking fd (the file description is shared with a runtime
