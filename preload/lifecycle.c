@@ -245,6 +245,9 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
 void lifecycle_init_error_sending(int fd)
 {
     (void)fd;
+    /* The trace record and what is held go out before Lambda can have the error and end
+     * the environment. */
+    end_of_init(true);
     logs_on_init_error();
 }
 

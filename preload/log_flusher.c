@@ -29,15 +29,18 @@ static void *flusher(void *arg)
     for (;;) {
         uint64_t now = log_now_us();
         uint64_t due = log_flush_idle(now);
+        /* An unfinished line held when the invoke's deadline comes near goes out then. */
+        uint64_t edge = log_flush_at_deadline(now);
         if (!due) {
             __atomic_store_n(&sleeping, 1, __ATOMIC_SEQ_CST);
             long woken = 0;
             if (!log_flush_idle(log_now_us())) {
-                struct timespec idle = {0, IDLE_EXIT_NS};
+                uint64_t ns = edge > now ? (edge - now) * 1000 : (uint64_t)IDLE_EXIT_NS;
+                struct timespec idle = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
                 woken = syscall(SYS_futex, &sleeping, FUTEX_WAIT_PRIVATE, 1, &idle, NULL, 0);
             }
             __atomic_store_n(&sleeping, 0, __ATOMIC_SEQ_CST);
-            if (woken == -1 && errno == ETIMEDOUT) {
+            if (woken == -1 && errno == ETIMEDOUT && !edge) {
                 /* Leave, unless something came meanwhile and no new flusher took it. */
                 __atomic_store_n(&started, 0, __ATOMIC_SEQ_CST);
                 if (!log_flush_idle(log_now_us()) || __atomic_exchange_n(&started, 1, __ATOMIC_SEQ_CST))

@@ -176,6 +176,12 @@ bool log_hold_off(uint64_t now_us)
     return d && now_us + LOG_DEADLINE_MARGIN_US >= d;
 }
 
+uint64_t log_hold_off_at(void)
+{
+    uint64_t d = __atomic_load_n(&deadline_us, __ATOMIC_RELAXED);
+    return d > LOG_DEADLINE_MARGIN_US ? d - LOG_DEADLINE_MARGIN_US : 0;
+}
+
 void logs_on_invoke_start(const char *request_id, const char *deadline_ms)
 {
     (void)request_id;

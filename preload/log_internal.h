@@ -180,8 +180,13 @@ void log_flush_slots(bool wait, bool allow_regex);
 /* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
  * (CLOCK_REALTIME us) the next held record falls due, 0 when nothing is held. */
 uint64_t log_flush_idle(uint64_t now_us);
-/* Near the invocation's deadline: hold nothing (log_init.c). */
+/* Near the invocation's deadline: hold nothing (log_init.c); when that begins (0: no
+ * invocation with a deadline). */
 bool log_hold_off(uint64_t now_us);
+uint64_t log_hold_off_at(void);
+/* The flusher, as the deadline comes near: everything held goes out, an unfinished line
+ * too. Returns when to look again (0: nothing to wait for). */
+uint64_t log_flush_at_deadline(uint64_t now_us);
 
 /* log_defer.c: writes of a signal handler that interrupted this thread inside the
  * preload wait in a queue (stream LOG_STDOUT, LOG_STDERR or LOG_DEFER_FRAMES). */

@@ -118,6 +118,23 @@ uint64_t log_flush_idle(uint64_t now_us)
     return next;
 }
 
+uint64_t log_flush_at_deadline(uint64_t now_us)
+{
+    uint64_t at = log_hold_off_at();
+    if (!at)
+        return 0;
+    bool held = false;
+    for (int i = 0; i < LOG_SLOTS && !held; i++)
+        held = slot_state(&log_slots[i]) != SLOT_FREE &&
+               __atomic_load_n(&log_slots[i].head_us, __ATOMIC_RELAXED) != UINT64_MAX;
+    if (!held)
+        return 0;
+    if (now_us < at)
+        return at;
+    log_flush_slots(false, true);
+    return 0;
+}
+
 static bool held_before(struct log_slot *s, uint64_t t)
 {
     return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &log_me &&
@@ -141,18 +158,23 @@ static uint64_t my_oldest(void)
 static pthread_key_t gone_key;
 static bool have_gone_key;
 
-static void thread_gone(void *arg)
+void log_flush_older_than(uint64_t t)
 {
-    (void)arg;
-    log_busy = true;
-    /* Records the flusher is writing right now go first. */
-    for (int i = 0; i < LOG_SLOTS; i++)
-        for (int spins = 0; slot_state(&log_slots[i]) == SLOT_FLUSHING && spins < 100000; spins++)
+    if (t == UINT64_MAX)
+        return;
+    /* Another thread writing its older records right now (a worker ending just as its
+     * joiner writes again): let it finish first (briefly: it is never waiting on us). */
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *s = &log_slots[i];
+        for (int spins = 0; spins < 2000; spins++) {
+            int st = slot_state(s);
+            if (st == SLOT_FREE || st == SLOT_IDLE ||
+                __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me ||
+                __atomic_load_n(&s->head_us, __ATOMIC_RELAXED) >= t)
+                break;
             sched_yield();
-    /* Then what other threads wrote before this thread's oldest held record (Python's
-     * join returns before the thread's exit: the joining thread may already be writing
-     * again, and that comes later). */
-    uint64_t t = my_oldest();
+        }
+    }
     int older[LOG_SLOTS];
     int n = t == UINT64_MAX ? 0 : collect(older, held_before, t);
     for (int k = 0; k < n; k++) {
@@ -166,6 +188,20 @@ static void thread_gone(void *arg)
         }
         slot_release(s);
     }
+}
+
+static void thread_gone(void *arg)
+{
+    (void)arg;
+    log_busy = true;
+    /* Records the flusher is writing right now go first. */
+    for (int i = 0; i < LOG_SLOTS; i++)
+        for (int spins = 0; slot_state(&log_slots[i]) == SLOT_FLUSHING && spins < 100000; spins++)
+            sched_yield();
+    /* Then what other threads wrote before this thread's oldest held record (Python's
+     * and Java's join return before the thread's exit: the joining thread may already be
+     * writing again, and that comes later). */
+    log_flush_older_than(my_oldest());
     log_flush_own(true);
     log_busy = false;
 }

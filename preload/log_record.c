@@ -297,7 +297,12 @@ static void flush_own(int stream, bool all)
     for (int spins = 0; s && slot_state(s) == SLOT_FLUSHING && spins < 100000; spins++)
         sched_yield();
     if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE ||
-        !(all ? slot_has_content(s) : slot_has_complete(s)) || !slot_cas(s, SLOT_IDLE, SLOT_BUSY))
+        !(all ? slot_has_content(s) : slot_has_complete(s)))
+        return;
+    /* Older records of other threads first (a joined worker's lines before what the
+     * joining thread printed to another stream after the join). */
+    log_flush_older_than(__atomic_load_n(all ? &s->head_us : &s->held_us, __ATOMIC_RELAXED));
+    if (!slot_cas(s, SLOT_IDLE, SLOT_BUSY))
         return;
     if (slot_still_mine(s, stream)) {
         if (all)
@@ -362,7 +367,8 @@ void log_feed(int stream, const char *p, size_t n)
         slot_drain(s, true);
     slot_release(s);
     log_busy = was_busy;
-    if (slot_has_complete(s))
+    /* (an unfinished line too, when an invocation's deadline will need it written) */
+    if (slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s)))
         log_flusher_kick();
 }
 

@@ -89,5 +89,8 @@ void slot_flush_and_free(struct log_slot *s, bool allow_regex);
 
 /* log_order.c */
 void log_order_thread_has_slot(void); /* the thread's first slot: write out at its exit */
+/* Write out what other threads hold that began before t (CLOCK_REALTIME us): before this
+ * thread writes its own records out of turn (a stream switch, a child, its exit). */
+void log_flush_older_than(uint64_t t);
 
 #endif

@@ -131,6 +131,18 @@ if __name__ == "__main__":
     [[ $(emu_stream stdout) == *"last partial line"* ]] || { echo "$output"; return 1; }
 }
 
+@test "signals: an unfinished line written long before a timeout is out before the SIGKILL" {
+    meaning_emu '{"do":"partial-then-hang"}' -- -e LWRAP_LOGS=text --timeout 1.5
+    [[ $output == *"progress: step 1 of 3"* ]] || { echo "$output"; return 1; }
+}
+
+@test "init error: the trace record is out before Lambda has the error" {
+    HANDLER=bad_import.handler meaning_emu '{}' -- -e LWRAP_LOGS=json -e LWRAP_TRACE=json
+    run -0 jq -r -R 'fromjson? | if .type == "platform.initError" then "initError"
+        elif .type == "function" and (.message | test("initError|init_error|\"init\"")) then "trace" else empty end' <<<"$output"
+    [ "${lines[0]}" = trace ] || { echo "$output"; return 1; }
+}
+
 @test "signals: a line printed before a hang that ends in a timeout's SIGKILL is out" {
     meaning_emu '{"do":"print-then-hang"}' -- -e LWRAP_LOGS=text --timeout 1
     [[ $(emu_stream telemetry) == *"what I was doing"* ]] || { echo "$output"; return 1; }
@@ -362,6 +374,24 @@ sys.exit(1 if bad or seen != 199999 else 0)' $mode
         [ "$output" = "2
 status 0" ]
     done
+}
+
+@test "order: workers whose join returns before they end: their lines come before the joiner's next ones" {
+    gcc -O1 -pthread -o join_early "$MEANING/join_early.c"
+    env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./join_early >out 2>&1
+    run -0 "$EMU_PY" -c '
+import re
+seen_main = set()
+bad = []
+for line in open("out"):
+    m = re.search(r"round (\d+) (worker|main)", line)
+    r, who = int(m.group(1)), m.group(2)
+    if who == "main":
+        seen_main.add(r)
+    elif r in seen_main:
+        bad.append(line.rstrip())
+print(len(bad), bad[:3])'
+    [[ $output == "0 []" ]] || { echo "$output"; return 1; }
 }
 
 @test "order: a stdout nobody reads yet does not hold up stderr" {
