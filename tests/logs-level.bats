@@ -153,3 +153,10 @@ INFO INFO {"level":35,"m":"custom number"}
 INFO INFO {"severity":"DEFAULT","m":"gcp default"}
 FATAL FATAL lwrap: 2 log records below FATAL dropped' ]
 }
+
+@test "LWRAP_LOG_LEVEL: a bash runtime's subshells do not report their parent's dropped records again" {
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text LWRAP_LOG_LEVEL=ERROR bash -c \
+        'echo info line; for i in 1 2 3; do x=$(echo sub); (echo inner >/dev/null); done; echo done'
+    [ "$(grep -c 'dropped' <<<"$output")" = 1 ]
+    [[ $output == *"lwrap: 2 log records below ERROR dropped"* ]]
+}

@@ -455,3 +455,12 @@ worker" ]
 two
 three" ]
 }
+
+@test "the constructor leaves errno as the loader did" {
+    printf '#include <errno.h>\n#include <stdio.h>\nint main(void) { int e = errno; printf("errno %%d\\n", e); return 0; }\n' >errno.c
+    gcc -O0 -o errno_at_main errno.c
+    run -0 ./errno_at_main
+    local plain=$output
+    run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text LWRAP_CRASH=1 ./errno_at_main
+    [[ $output == *"$plain" ]]
+}
