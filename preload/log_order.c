@@ -7,7 +7,9 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The IDLE slots `due` takes, oldest held record first. */
 static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t), uint64_t arg)
@@ -163,16 +165,22 @@ void log_flush_older_than(uint64_t t)
     if (t == UINT64_MAX)
         return;
     /* Another thread writing its older records right now (a worker ending just as its
-     * joiner writes again): let it finish first (briefly: it is never waiting on us). */
+     * joiner writes again): let it finish first (briefly, about 20 ms at most, even on a
+     * loaded machine: it is never waiting on us, but may be on a slow pipe). */
     for (int i = 0; i < LOG_SLOTS; i++) {
         struct log_slot *s = &log_slots[i];
-        for (int spins = 0; spins < 2000; spins++) {
+        for (int spins = 0; spins < 1020; spins++) {
             int st = slot_state(s);
             if (st == SLOT_FREE || st == SLOT_IDLE ||
                 __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me ||
                 __atomic_load_n(&s->head_us, __ATOMIC_RELAXED) >= t)
                 break;
-            sched_yield();
+            if (spins < 1000) {
+                sched_yield();
+            } else {
+                struct timespec ms = {0, 1000 * 1000};
+                syscall(SYS_nanosleep, &ms, NULL);
+            }
         }
     }
     int older[LOG_SLOTS];
