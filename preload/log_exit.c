@@ -6,6 +6,8 @@
  * exits. The exit itself is the exit_group system call, which is all _exit does. */
 #include "log_internal.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,6 +17,12 @@ pid_t log_pid;
 static void before_exit(void)
 {
     if (log_cfg.streams && log_pid && (pid_t)syscall(SYS_getpid) == log_pid && !log_reentered()) {
+        /* The process ends right after: a SIGTERM now (multiprocessing's terminate())
+         * must not cut this flush short; it would find our lock held and could write
+         * nothing itself. */
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, NULL);
         log_exiting = true;
         log_flush_slots(true, true);
     }

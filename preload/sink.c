@@ -42,6 +42,7 @@ static int open_fd = -1;
  * not our fds, and what it finds must not stick. */
 static pid_t owner_pid;
 static int tfd = -1; /* the runtime's telemetry fd, captured before sink_init */
+static int one_file; /* stdout and stderr are one file: 0 not known yet, 1 yes, 2 no */
 
 static bool in_owner(void)
 {
@@ -115,6 +116,7 @@ void sink_atfork_child(void)
 {
     memset(locks, 0, sizeof locks);
     held_by_me = 0;
+    one_file = 0;
     open_fd = -1;
     owner_pid = (pid_t)syscall(SYS_getpid);
     memset(state, 0, sizeof state);
@@ -137,6 +139,8 @@ void sink_fd_changed(int fd)
     int d = dest(fd);
     if (d >= 0)
         __atomic_store_n(&state[d], 0, __ATOMIC_RELAXED);
+    if (fd == 1 || fd == 2)
+        __atomic_store_n(&one_file, 0, __ATOMIC_RELAXED);
 }
 
 /* A zero-length write reports what the file itself refuses (/dev/full: ENOSPC; a
@@ -272,18 +276,27 @@ static int write_units(int fd, const char *p, size_t n, enum sink_units units, b
     return 0;
 }
 
-/* stdout and stderr are one file (2>&1, one pipe to the platform): one lock for both. */
-static bool same_file(int a, int b)
+/* stdout and stderr are one file (2>&1, one pipe to the platform): one lock for both.
+ * Known once until fd 1 or 2 changes (sink_fd_changed). */
+
+static bool stdout_is_stderr(void)
 {
-    struct stat x, y;
-    return fstat(a, &x) == 0 && fstat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+    int k = __atomic_load_n(&one_file, __ATOMIC_RELAXED);
+    if (!k) {
+        struct stat x, y;
+        k = fstat(1, &x) == 0 && fstat(2, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
+                ? 1 : 2;
+        if (in_owner())
+            __atomic_store_n(&one_file, k, __ATOMIC_RELAXED);
+    }
+    return k == 1;
 }
 
 /* fd's lock (NULL: not to be had from this signal handler). */
 static struct lock *take(int fd)
 {
     int d = dest(fd);
-    if (d == 1 && same_file(1, 2))
+    if (d == 1 && stdout_is_stderr())
         d = 0;
     struct lock *l = &locks[d < 0 ? 3 : d];
     if (in_signal ? !lock_bounded(l) : (lock(l), false))
@@ -352,8 +365,14 @@ int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
         cancel_again(cancel);
         return errno = EAGAIN, -1;
     }
-    struct stat st;
-    bool pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+    int d = dest(fd);
+    bool pipe_like;
+    if (d >= 0 && __atomic_load_n(&state[d], __ATOMIC_RELAXED) != 0) {
+        pipe_like = readers_can_go[d]; /* known since its check */
+    } else {
+        struct stat st;
+        pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+    }
     int err = 0;
     if (cnt == 1 || !pipe_like) {
         for (int i = 0; i < cnt && !err; i++)
