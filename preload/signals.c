@@ -38,9 +38,6 @@ static struct {
     struct sigaction belief; /* what the program believes is installed */
 } sig_state[NSIG];
 static int table_lock;
-/* The process the table describes: a vfork child (Python's subprocess restoring SIGPIPE
- * before exec) shares our memory but not our signal actions, and must not change it. */
-static pid_t table_pid;
 static char altstack[64 * 1024];
 
 static int raw_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -149,7 +146,6 @@ static void table_leave(void)
 void signals_atfork_child(void)
 {
     table_lock = 0;
-    table_pid = (pid_t)syscall(SYS_getpid);
 }
 
 void signals_install(bool all, bool crash)
@@ -162,7 +158,6 @@ void signals_install(bool all, bool crash)
     if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
         sigaltstack(&ss, NULL);
     table_enter();
-    table_pid = (pid_t)syscall(SYS_getpid);
     for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {
         int sig = deadly[i];
         bool crash_sig = is_fault(sig) || sig == SIGABRT;
@@ -193,8 +188,10 @@ static bool keeps_ours(const struct sigaction *a)
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    /* A vfork child (Python's subprocess restoring SIGPIPE before exec) shares our memory
+     * but not our signal actions: it must not change the table. */
     if (sig <= 0 || sig >= NSIG || !__atomic_load_n(&sig_state[sig].managed, __ATOMIC_RELAXED) ||
-        (pid_t)syscall(SYS_getpid) != table_pid)
+        hook_in_vfork_child())
         return raw_sigaction(sig, act, old);
     table_enter();
     int r = 0;

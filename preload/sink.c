@@ -38,20 +38,17 @@ static long looked[3];
 /* A telemetry fd in the middle of a runtime frame too big to hold (log_frames.c passes
  * it through piece by piece as the runtime writes it): -1 when none. */
 static int open_fd = -1;
-/* The process the destinations' states belong to: a vfork child shares our memory but
- * not our fds, and what it finds must not stick. */
-static pid_t owner_pid;
 static int tfd = -1; /* the runtime's telemetry fd, captured before sink_init */
 static int one_file; /* stdout and stderr are one file: 0 not known yet, 1 yes, 2 no */
 
+/* A vfork child shares our memory but not our fds: what it finds must not stick. */
 static bool in_owner(void)
 {
-    return (pid_t)syscall(SYS_getpid) == owner_pid;
+    return !hook_in_vfork_child();
 }
 
 void sink_init(void)
 {
-    owner_pid = (pid_t)syscall(SYS_getpid);
     tfd = telemetry_fd();
 }
 
@@ -118,7 +115,6 @@ void sink_atfork_child(void)
     held_by_me = 0;
     one_file = 0;
     open_fd = -1;
-    owner_pid = (pid_t)syscall(SYS_getpid);
     memset(state, 0, sizeof state);
 }
 
@@ -337,18 +333,15 @@ static void cancel_again(int old)
     pthread_setcancelstate(old, &ignored);
 }
 
-int sink_frame_part(int fd, const char *p, size_t n, bool last)
+/* The end of a write under l: the lock and cancellation given back; a failure is
+ * remembered for fd and returned as -1 with errno (NULL l: the lock was not to be had). */
+static int done(int fd, struct lock *l, int cancel, int err)
 {
-    int cancel = no_cancel();
-    struct lock *l = take(fd);
-    if (!l) {
-        cancel_again(cancel);
-        return errno = EAGAIN, -1;
-    }
-    int err = write_all(fd, p, n);
-    __atomic_store_n(&open_fd, last || err ? -1 : fd, __ATOMIC_RELAXED);
-    unlock(l);
+    if (l)
+        unlock(l);
     cancel_again(cancel);
+    if (!l)
+        return errno = EAGAIN, -1;
     if (err) {
         fail(fd, err);
         errno = err;
@@ -357,14 +350,23 @@ int sink_frame_part(int fd, const char *p, size_t n, bool last)
     return 0;
 }
 
+int sink_frame_part(int fd, const char *p, size_t n, bool last)
+{
+    int cancel = no_cancel();
+    struct lock *l = take(fd);
+    if (!l)
+        return done(fd, NULL, cancel, 0);
+    int err = write_all(fd, p, n);
+    __atomic_store_n(&open_fd, last || err ? -1 : fd, __ATOMIC_RELAXED);
+    return done(fd, l, cancel, err);
+}
+
 int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
 {
     int cancel = no_cancel();
     struct lock *l = lock_for(fd);
-    if (!l) {
-        cancel_again(cancel);
-        return errno = EAGAIN, -1;
-    }
+    if (!l)
+        return done(fd, NULL, cancel, 0);
     int d = dest(fd);
     bool pipe_like;
     if (d >= 0 && __atomic_load_n(&state[d], __ATOMIC_RELAXED) != 0) {
@@ -398,14 +400,7 @@ int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
             skip = 0;
         }
     }
-    unlock(l);
-    cancel_again(cancel);
-    if (err) {
-        fail(fd, err);
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return done(fd, l, cancel, err);
 }
 
 int sink_write(int fd, const char *p, size_t n, enum sink_units units)
