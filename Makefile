@@ -29,8 +29,16 @@ include tests/emulator/emulator.mk
 include tests/runtimes/runtimes.mk
 -include scripts/scripts.mk
 
-# T=pattern runs only the suites whose file name contains it.
-test: all
+# T=pattern runs only the suites whose file name contains it. A fresh machine gets what
+# the suites need first: packages (scripts/install-test-deps: apt-get as root, else the
+# command to run) and the cached peers (scripts/prepare-test-deps), then test-only builds.
+.PHONY: test-deps test-builds
+test-deps:
+	scripts/install-test-deps
+	scripts/prepare-test-deps
+
+test: test-deps
+	$(MAKE) --no-print-directory all test-builds
 	BUILD=$(abspath $(BUILD)) scripts/run-tests $(T)
 
 demo: all

@@ -5,7 +5,8 @@ RT_JAVA_SRCS  := $(shell find tests/runtimes/java tests/handlers/java -name '*.j
 RT_JAVA_DIR   := $(BUILD)/tests/java
 RT_JAVA_STAMP := $(RT_JAVA_DIR)/.built
 
-all: $(RT_JAVA_STAMP)
+# Only the tests need it: `make` and `make demo` work without a JDK.
+test-builds: $(RT_JAVA_STAMP)
 
 # Built into a fresh directory, then moved in place, so a removed class never lingers and
 # a half-built tree is never seen by a test running in parallel.
