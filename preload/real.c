@@ -70,6 +70,7 @@ static void resolve_all(void)
     R(dup, "dup");
     R(dup2, "dup2");
     R(dup3, "dup3");
+    R(fcntl, "fcntl");
     R(open, "open");
     R(open64, "open64");
     R(openat, "openat");

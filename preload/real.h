@@ -41,6 +41,7 @@ struct real_fns {
     int (*dup)(int);
     int (*dup2)(int, int);
     int (*dup3)(int, int, int);
+    int (*fcntl)(int, int, ...); /* on LP64 also what fcntl64 (glibc >= 2.28) is */
     /* Counted during init by the startup trace. */
     int (*open)(const char *, int, ...);
     int (*open64)(const char *, int, ...);

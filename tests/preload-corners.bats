@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# The preload's corners: each way a program can start another program, move bytes to an
+# fd without write(), close a range of fds or copy an fd, checked to be seen (each test
+# fails with that hook removed from liblwrap.so); and what the preload cannot see.
+load test_helper
+
+CORNERS=$PRELOAD_FIXTURES/corners
+
+setup() {
+    lwrap_test_setup
+    gcc -O1 -o child_kinds "$CORNERS/child_kinds.c"
+}
+
+# decorated HOW: child_kinds HOW with LWRAP_LOGS=text, stdout a pipe; prints the
+# message field of each line (undecorated lines as they are).
+decorated() {
+    env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./child_kinds "$1" | sed 's/^[^\t]*\t[^\t]*\t[A-Z]*\t//'
+}
+
+@test "a child started with posix_spawn, posix_spawnp, system or popen writes after what was held" {
+    local how
+    for how in posix_spawn posix_spawnp system popen; do
+        run -0 decorated $how
+        [ "$output" = "one
+two
+three" ] || { echo "$how: $output"; return 1; }
+    done
+}
+
+@test "execveat writes what is held before the new program runs" {
+    run -0 decorated execveat
+    [ "$output" = "one
+two" ]
+}
+
+@test "bytes moved to stdout with splice or copy_file_range come after what was written before" {
+    run -0 decorated splice
+    [ "$output" = "one
+two
+three" ]
+    # copy_file_range needs a regular file on both sides
+    env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./child_kinds copy_file_range >out.txt
+    run -0 sed 's/^[^\t]*\t[^\t]*\t[A-Z]*\t//' out.txt
+    [ "$output" = "one
+two
+three" ]
+}
+
+@test "close_range and closefrom: what was held goes out first, a reused fd 1 is a plain file" {
+    local how
+    for how in close_range closefrom; do
+        rm -f export.csv
+        run -0 env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./child_kinds $how
+        [[ $output == *$'\tINFO\tone' ]] || { echo "$how: $output"; return 1; }
+        [ "$(cat export.csv)" = raw ] || { echo "$how: export.csv: $(cat export.csv)"; return 1; }
+    done
+}
+
+@test "fcntl(F_DUPFD_CLOEXEC) of stdout: the copy is stdout, decorated as dup's are" {
+    run -0 decorated fcntl_dupfd
+    [ "$output" = "one
+two
+three" ]
+    [ "$(env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=text ./child_kinds fcntl_dupfd | grep -c $'\tINFO\t')" -eq 3 ]
+    # both names reach the hook: fcntl, and fcntl64 (glibc >= 2.28 with _FILE_OFFSET_BITS=64)
+    gcc -O1 -D_FILE_OFFSET_BITS=64 -o child_kinds64 "$CORNERS/child_kinds.c"
+    local prog sym
+    for prog in child_kinds:fcntl child_kinds64:fcntl64; do
+        sym=${prog#*:} prog=${prog%:*}
+        rm -f ld.*
+        run -0 env LD_PRELOAD="$LIBLWRAP" LD_DEBUG=bindings LD_DEBUG_OUTPUT="$PWD/ld" ./$prog fcntl_dupfd
+        grep -q "binding file ./$prog .* to $LIBLWRAP .*symbol \`$sym'" ld.* || { echo "$sym not bound to the hook"; return 1; }
+    done
+}
+
+@test "fcntl(F_DUPFD) and os.dup of a Runtime API socket: the copy is observed" {
+    runtime_python3
+    preload_opts
+    local how
+    for how in os_dup fcntl; do
+        rm -f "$OBSERVER_LOG"
+        emu_three -e DUP_HOW=$how "${PRELOAD_OPTS[@]}" -- "$RUNTIME_PYTHON3" "$CORNERS/dup_runtime.py"
+        [ "$status" -eq 0 ]
+        assert_lifecycle_matches 3
+        assert_out_attributed handled
+    done
+}
