@@ -85,3 +85,39 @@ three" ]
         assert_out_attributed handled
     done
 }
+
+# uring_emu AT [EMU_OPTION...]: three invokes of the io_uring runtime (ring set up at AT)
+# with LWRAP_LOGS=text and the debug channel; skips where the kernel refuses io_uring.
+uring_emu() {
+    gcc -O1 -o uring_runtime "$CORNERS/uring_runtime.c"
+    run ./uring_runtime
+    [ "$status" -ne 2 ] || skip "io_uring_setup is refused here: $output"
+    preload_opts LWRAP_LOGS=text
+    local at=$1
+    shift
+    emu_three -e URING_AT="$at" "${PRELOAD_OPTS[@]}" "$@" -- ./uring_runtime
+}
+
+@test "io_uring: a runtime that writes through a ring is told so once; its lines pass undecorated" {
+    local at
+    for at in init invoke; do
+        rm -f "$OBSERVER_LOG"
+        uring_emu $at
+        [ "$status" -eq 0 ]
+        [ "$(emu_responses | wc -l)" -eq 3 ]
+        # the ring's writes reach stdout as written (no prefix, not in telemetry frames)
+        [ "$(emu_stream stdout | grep -c '^handled ')" -eq 3 ]
+        run -0 emu_stream stderr
+        [[ $output =~ ^"lwrap: the runtime set up io_uring (fd "[0-9]+"): what it writes through the ring passes lwrap by, undecorated"$ ]] ||
+            { echo "$at: $output"; return 1; }
+        [ "$(grep -c '^io-uring ' "$OBSERVER_LOG")" -eq 1 ]
+    done
+}
+
+@test "io_uring: the same runtime writing with write() gets no notice, and its lines are decorated" {
+    uring_emu never
+    [ "$status" -eq 0 ]
+    [ -z "$(emu_stream stderr)" ]
+    ! grep -q '^io-uring ' "$OBSERVER_LOG"
+    [ "$(emu_stream telemetry | grep -c $'\tINFO\thandled ')" -eq 3 ]
+}
