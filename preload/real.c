@@ -93,6 +93,7 @@ static void resolve_all(void)
     R(posix_spawn, "posix_spawn");
     R(posix_spawnp, "posix_spawnp");
     R(system, "system");
+    R(pthread_create, "pthread_create");
     R(sigaction, "sigaction");
     R(freopen, "freopen");
     R(freopen64, "freopen64");

@@ -121,3 +121,51 @@ uring_emu() {
     ! grep -q '^io-uring ' "$OBSERVER_LOG"
     [ "$(emu_stream telemetry | grep -c $'\tINFO\thandled ')" -eq 3 ]
 }
+
+# --- alternate signal stacks for threads ---------------------------------------------
+
+@test "a stack overflow in a thread other than the main one: report, held lines, same death" {
+    gcc -O1 -pthread -o thread_overflow "$CORNERS/thread_overflow.c"
+    ulimit -c 0
+    run -139 --separate-stderr ./thread_overflow
+    [ "$output" = "main: before
+altstack: no" ]
+    [ -z "$stderr" ]
+    run -139 --separate-stderr env LD_PRELOAD="$LIBLWRAP" LWRAP_CRASH=1 LWRAP_LOGS=text ./thread_overflow
+    local pid=${stderr#*pid=}
+    pid=${pid%% *}
+    rm -f "/tmp/lwrap-crash-init-$pid.txt"
+    [[ $stderr == "LWRAP CRASH signal=SIGSEGV (11) code=2 "*" tid="* ]] || { echo "$stderr"; return 1; }
+    [[ $stderr != *" pid=$pid tid=$pid "* ]] # the worker, not the main thread
+    # the lines held when it died were written, and the worker had a signal stack of ours
+    [ "$(cut -f4 <<<"$output")" = "main: before
+altstack: yes" ]
+}
+
+@test "a thread's own alternate signal stack is kept, and the report still comes" {
+    gcc -O1 -pthread -o thread_overflow "$CORNERS/thread_overflow.c"
+    ulimit -c 0
+    run -139 --separate-stderr env THREAD_ALTSTACK=own LD_PRELOAD="$LIBLWRAP" LWRAP_CRASH=1 ./thread_overflow
+    [ "$output" = "main: before
+altstack: own" ]
+    local pid=${stderr#*pid=}
+    rm -f "/tmp/lwrap-crash-init-${pid%% *}.txt"
+    [[ $stderr == "LWRAP CRASH signal=SIGSEGV "* ]]
+}
+
+@test "threads' signal stacks: only with a fatal-signal feature, and none left behind" {
+    gcc -O1 -pthread -o thread_overflow "$CORNERS/thread_overflow.c"
+    # the startup trace alone installs no handler: threads are left as they are
+    run -0 env THREAD_NO_OVERFLOW=1 LD_PRELOAD="$LIBLWRAP" LWRAP_TRACE=text ./thread_overflow
+    [ "$output" = "main: before
+altstack: no
+main: after" ]
+    run -0 env THREAD_NO_OVERFLOW=1 LD_PRELOAD="$LIBLWRAP" LWRAP_CRASH=1 ./thread_overflow
+    [ "$output" = "main: before
+altstack: yes
+main: after" ]
+    # 2,000 threads started and ended (return, pthread_exit): no mapping is left
+    run -0 env THREAD_CHURN=2000 LD_PRELOAD="$LIBLWRAP" LWRAP_CRASH=1 LWRAP_LOGS=text ./thread_overflow
+    [[ $output =~ mappings:\ \+([0-9]+)$ ]]
+    [ "${BASH_REMATCH[1]}" -lt 20 ] || { echo "$output"; return 1; }
+}
