@@ -205,3 +205,83 @@ main: after" ]
     [[ $output == *$'\tINFO\tran' ]]
     [[ $stderr == *"dlsym write"* ]]
 }
+
+# --- the internal extension's registration failing -------------------------------------
+
+# fake_api_start MODE: the fake Runtime API (fixtures/preload/corners/fake_api.py) with
+# REGISTER=MODE in the background; sets FAKE_PID and FAKE_API (host:port).
+fake_api_start() {
+    rm -f port api.log
+    REGISTER=$1 "$EMU_PY" "$CORNERS/fake_api.py" port api.log 3>&- &
+    FAKE_PID=$!
+    local i
+    for i in $(seq 100); do [[ -s port ]] && break; sleep 0.1; done
+    FAKE_API=127.0.0.1:$(cat port)
+}
+
+fake_api_stop() {
+    kill "$FAKE_PID" 2>/dev/null || true
+    wait "$FAKE_PID" 2>/dev/null || true
+}
+
+# ext_runtime [VAR=VALUE...]: the runtime loop against $FAKE_API (two invocations).
+ext_runtime() {
+    env AWS_LAMBDA_RUNTIME_API="$FAKE_API" DUP_HOW=none "$@" "$EMU_PY" "$CORNERS/dup_runtime.py"
+}
+
+@test "extension registration answered 4xx, 5xx, 200 without id, closed, reset, silent or not HTTP: one line, the runtime runs on" {
+    local mode want
+    for mode in 403 500 no-id close reset silent garbage; do
+        case $mode in
+        403 | 500) want="HTTP $mode Extension.Fake$mode" ;;
+        no-id) want="HTTP 200 without an extension identifier" ;;
+        close) want="the connection closed without an answer" ;;
+        reset) want="Connection reset by peer" ;;
+        silent) want="no answer in time" ;;
+        garbage) want="the answer is not HTTP" ;;
+        esac
+        fake_api_start $mode
+        SECONDS=0
+        run -0 --separate-stderr ext_runtime LD_PRELOAD="$LIBLWRAP" LWRAP_EXTENSION=1
+        local took=$SECONDS
+        fake_api_stop
+        [ "$stderr" = "lwrap: LWRAP_EXTENSION: registration failed ($want); the extension is off" ] ||
+            { echo "$mode: $stderr"; return 1; }
+        [ "$output" = "handled r1
+handled r2" ] || { echo "$mode: $output"; return 1; }
+        # one registration attempt, then the runtime's own requests, all answered
+        [ "$(grep -c /extension/ api.log)" -eq 1 ]
+        [ "$(grep -c '/response HTTP' api.log)" -eq 2 ]
+        # init waits at most the one-second timeout of that attempt
+        [ "$took" -le 5 ]
+    done
+}
+
+@test "extension registration refused (nothing listens): one line, the runtime fails as it would have" {
+    # a port nothing listens on
+    fake_api_start 500
+    fake_api_stop
+    run -1 --separate-stderr ext_runtime
+    local plain=$stderr
+    [[ $plain == *ConnectionRefusedError* ]]
+    run -1 --separate-stderr ext_runtime LD_PRELOAD="$LIBLWRAP" LWRAP_EXTENSION=1
+    [ "${stderr%%$'\n'*}" = "lwrap: LWRAP_EXTENSION: registration failed (Runtime API unreachable: Connection refused); the extension is off" ]
+    [ "${stderr#*$'\n'}" = "$plain" ]
+}
+
+@test "extension name already taken under lambda-emu (403): one line, every invoke unaffected" {
+    runtime_python3
+    # an external extension named lwrap registers first (through lwrap, only the runtime
+    # gets the preload: -e LD_PRELOAD would give it to the extension process too)
+    fx_extensions lwrap >/dev/null
+    OBSERVER_LOG=$BATS_TEST_TMPDIR/observer.log
+    emu_three -e EMU_EXT_EVENTS=INVOKE --extensions-dir "$BATS_TEST_TMPDIR/extensions" \
+        -e AWS_LAMBDA_EXEC_WRAPPER="$LWRAP" -e LWRAP_EXTENSION=1 -e LWRAP_OBSERVER_LOG="$OBSERVER_LOG" \
+        -- "$RUNTIME_PYTHON3" "$PRELOAD_FIXTURES/fragments_runtime.py"
+    [ "$status" -eq 0 ]
+    [ "$(emu_stream stderr)" = "lwrap: LWRAP_EXTENSION: registration failed (HTTP 403 Extension.AlreadyRegistered); the extension is off" ]
+    [ "$(emu_responses | wc -l)" -eq 3 ]
+    [ "$(jq -r 'select(.type=="response") | .status' <<<"$output" | sort -u)" = success ]
+    assert_lifecycle_matches 3
+    grep -q '^ext-error .* type=register$' "$OBSERVER_LOG"
+}
