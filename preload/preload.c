@@ -57,6 +57,7 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     hook_pid = getpid();
     config.constructor_ns = clock_mono_ns();
     real_resolve();
+    logs_mask_secrets_init(); /* before any line that could quote a value */
     telemetry_capture();
     sink_init();
     config_load();

@@ -175,3 +175,82 @@ lwrap: bootstrap: no real bootstrap: set LWRAP_BOOTSTRAP or add \$LAMBDA_TASK_RO
     done
     rm -rf "$dir"
 }
+
+# --- no credential in anything lwrap prints or writes -----------------------------------
+
+FAKE_KEY_ID=ASIAZZFAKEKEYID12345
+FAKE_SECRET='zzFakeSecret/Key+0123456789abcdefABCDEFqq'
+FAKE_TOKEN='ZZfakeSessionToken//IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDfake+token=='
+
+# creds_found FILE...: prints each file and credential value found in it; true if none.
+creds_found() {
+    local f v bad=0
+    for f in "$@"; do
+        for v in "$FAKE_KEY_ID" "$FAKE_SECRET" "$FAKE_TOKEN"; do
+            if grep -qF -- "$v" "$f"; then
+                echo "credential ${v:0:12}... in $f:"
+                grep -F -- "$v" "$f" | head -3
+                bad=1
+            fi
+        done
+    done
+    return $bad
+}
+
+@test "a full run with every feature, a crash, bad settings, --explain and dry runs shows no credential" {
+    runtime_python3
+    export AWS_ACCESS_KEY_ID=$FAKE_KEY_ID AWS_SECRET_ACCESS_KEY=$FAKE_SECRET AWS_SESSION_TOKEN=$FAKE_TOKEN
+    mkdir out
+    # bad settings that quote credentials back: a file line whose key is one, values of
+    # lwrap's and the preload's settings, a bad LWRAP_REDACT pattern around a key id
+    cat >lwrap.conf <<CONF
+$FAKE_SECRET=1
+LWRAP_ARGS_AT=$FAKE_SECRET
+LWRAP_SET_DB_URL=postgres://app:$FAKE_SECRET@db:5432/x
+LWRAP_LOG_LEVEL=$FAKE_TOKEN
+LWRAP_KEEP_PRELOAD=$FAKE_SECRET
+LWRAP_REDACT=($FAKE_KEY_ID
+CONF
+    chmod 644 lwrap.conf
+    local settings=(LWRAP_CONFIG="$PWD/lwrap.conf" LWRAP_DEBUG=1 LWRAP_TRACE=json LWRAP_LOGS=json
+        LWRAP_EXTENSION=1 LWRAP_CRASH=1 LWRAP_OBSERVER_LOG="$PWD/out/observer.log"
+        LWRAP_ARGS='-X tok=${AWS_SESSION_TOKEN}' LWRAP_STRICT="$FAKE_TOKEN")
+    local emu_env=() kv
+    for kv in "${settings[@]}" AWS_ACCESS_KEY_ID="$FAKE_KEY_ID" AWS_SECRET_ACCESS_KEY="$FAKE_SECRET" \
+        AWS_SESSION_TOKEN="$FAKE_TOKEN"; do
+        emu_env+=(-e "$kv")
+    done
+    emu_event_files '{"do":"print"}' '{"do":"crash"}'
+    run --separate-stderr timeout -k 5 120 "$EMU" --log-format json --init-timeout 30 \
+        -e AWS_LAMBDA_EXEC_WRAPPER="$LWRAP" "${emu_env[@]}" "${EMU_EVENT_ARGS[@]}" \
+        --handler creds_handler.handler --task-root "$SECURITY_FIXTURES" \
+        -- "$RUNTIME_PYTHON3" "$RUNTIMES/python/bootstrap.py"
+    printf '%s\n' "$output" >out/emu.stdout
+    printf '%s\n' "$stderr" >out/emu.stderr
+    local crash_id
+    crash_id=$(jq -r 'select(.type=="platform.start") | .requestId' out/emu.stdout | tail -n 1)
+    [ -n "$crash_id" ]
+    # the run did what it must: records, the warnings, a crash report, the extension
+    grep -q 'ASIA\*\*\*\*' out/emu.stdout
+    grep -q 'LWRAP_ARGS_AT: unknown position' out/emu.stdout
+    grep -q 'LWRAP_LOG_LEVEL: unknown level' out/emu.stdout
+    grep -q 'LWRAP_REDACT: bad pattern' out/emu.stdout
+    grep -q 'LWRAP CRASH signal=SIGSEGV' out/emu.stdout
+    grep -q 'lwrap.trace' out/emu.stdout
+    grep -q '^ext-register ' out/observer.log
+    grep -q '^out .* data=ASIA\*\*\*\*$' out/observer.log
+    mv "/tmp/lwrap-crash-$crash_id.txt" out/
+    # lwrap --explain, a dry run, LWRAP_DEBUG and a strict start, with the same settings
+    run env "${settings[@]}" "$LWRAP" --explain "$RUNTIME_PYTHON3" bootstrap.py
+    printf '%s\n' "$output" >out/explain
+    grep -q '^argv tok=\*\*\*\*$' out/explain
+    run env "${settings[@]}" LWRAP_DRY_RUN=1 "$LWRAP" "$RUNTIME_PYTHON3" bootstrap.py
+    printf '%s\n' "$output" >out/dry-run
+    run -125 --separate-stderr env "${settings[@]}" LWRAP_STRICT=1 "$LWRAP" /bin/true
+    printf '%s\n' "$stderr" >out/strict
+    grep -q 'configuration error; not starting' out/strict
+    # everything printed, and every file written (the debug channel, the crash report)
+    run creds_found out/*
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(ls out | wc -l)" -eq 7 ]
+}
