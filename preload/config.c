@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "logs.h"
 #include "real.h"
 
 struct lwrap_config config;
@@ -19,6 +20,8 @@ void config_warn(const char *a, const char *b, const char *c, const char *d)
     fmt_str(&f, b ? b : "");
     fmt_str(&f, c ? c : "");
     fmt_str(&f, d ? d : "");
+    /* A bad value quoted back may be a credential pasted into the wrong setting. */
+    f.len = logs_mask_secrets(buf, f.len);
     buf[f.len++] = '\n';
     REAL(write)(2, buf, f.len);
 }

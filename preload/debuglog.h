@@ -2,7 +2,7 @@
  * appended to the file, so tests and users can see what the preload derived.
  *   <event> pid=N tid=N key=value...   (`data=`, when present, comes last)
  * Events: init, ready, start, end, end-unknown, init-error, lost, ext-register, ext-invoke,
- * ext-event, ext-error, ext-stopped,
+ * ext-event, ext-error, ext-stopped, io-uring,
  * and `out` for every write to fd 1 or 2 with the request id it is attributed to. */
 #ifndef LWRAP_DEBUGLOG_H
 #define LWRAP_DEBUGLOG_H

@@ -29,6 +29,7 @@ static char ext_id[128];
 struct reply {
     int status;
     bool done;
+    const char *failure; /* why roundtrip returned false */
     char ext_id[128];
     char body[4096];
     size_t body_len;
@@ -65,12 +66,15 @@ static void on_reply(void *ctx, const struct http_event *ev)
     }
 }
 
+/* A connection to the Runtime API, or -1 with errno set. */
 static int dial(int timeout_s)
 {
     struct sockaddr_storage ss;
     socklen_t len;
-    if (!runtime_addr_sockaddr(&ss, &len))
+    if (!runtime_addr_sockaddr(&ss, &len)) {
+        errno = EDESTADDRREQ;
         return -1;
+    }
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
@@ -80,7 +84,9 @@ static int dial(int timeout_s)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     }
     if (REAL(connect)(fd, (struct sockaddr *)&ss, len) != 0) {
+        int e = errno;
         REAL(close)(fd);
+        errno = e;
         return -1;
     }
     return fd;
@@ -94,8 +100,10 @@ static bool roundtrip(int fd, const char *req, size_t len, struct reply *r)
         ssize_t n = REAL(send)(fd, req + off, len - off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0) {
+            r->failure = n < 0 ? strerror(errno) : "the request could not be sent";
             return false;
+        }
         off += (size_t)n;
     }
     struct http_parser p;
@@ -105,7 +113,13 @@ static bool roundtrip(int fd, const char *req, size_t len, struct reply *r)
         ssize_t n = REAL(recv)(fd, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0 || !http_feed(&p, buf, (size_t)n, on_reply, r))
+        if (n < 0) /* SO_RCVTIMEO ran out: EAGAIN */
+            r->failure = errno == EAGAIN || errno == EWOULDBLOCK ? "no answer in time" : strerror(errno);
+        else if (n == 0)
+            r->failure = "the connection closed without an answer";
+        else if (!http_feed(&p, buf, (size_t)n, on_reply, r))
+            r->failure = "the answer is not HTTP";
+        if (r->failure)
             return false;
     }
     return true;
@@ -230,6 +244,35 @@ static void init_error(const char *type)
     note("ext-error", "type", type);
 }
 
+/* Why registration failed, for the user's one line: the connection's fate, or the status
+ * and Lambda's errorType (only the characters an error type has: the body is not ours). */
+static void registration_failure(char *buf, size_t size, const char *unreachable,
+                                 const struct reply *r)
+{
+    struct fmt f = fmt_on(buf, size - 1);
+    if (unreachable) {
+        fmt_str(&f, "Runtime API unreachable: ");
+        fmt_str(&f, unreachable);
+    } else if (r->failure) {
+        fmt_str(&f, r->failure);
+    } else {
+        fmt_str(&f, "HTTP ");
+        fmt_u64(&f, (uint64_t)r->status);
+        char type[64];
+        if (r->status == 200) {
+            fmt_str(&f, " without an extension identifier");
+        } else if (json_string(r->body, "errorType", type, sizeof type)) {
+            fmt_str(&f, " ");
+            for (char *c = type; *c; c++) {
+                bool plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+                             (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-';
+                fmt_mem(&f, plain ? c : "?", 1);
+            }
+        }
+    }
+    buf[f.len] = 0;
+}
+
 void extension_before_runtime_connect(void)
 {
     static int once;
@@ -240,13 +283,15 @@ void extension_before_runtime_connect(void)
                        "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");
     static struct reply r;
     int fd = dial(1);
+    const char *unreachable = fd < 0 ? strerror(errno) : NULL;
     bool ok = fd >= 0 && roundtrip(fd, req, len, &r) && r.status == 200 && r.ext_id[0];
     if (fd >= 0)
         REAL(close)(fd);
     if (!ok) {
-        /* Without an identifier there is no one to report to but the user. */
-        config_warn("LWRAP_EXTENSION: registration failed",
-                    fd < 0 ? " (Runtime API unreachable)" : "", "; the extension is off", NULL);
+        /* Without an identifier there is no one to report to but the user: one line. */
+        char why[160];
+        registration_failure(why, sizeof why, unreachable, &r);
+        config_warn("LWRAP_EXTENSION: registration failed (", why, "); the extension is off", NULL);
         note("ext-error", "type", "register");
         return;
     }

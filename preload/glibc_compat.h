@@ -190,8 +190,11 @@ LWRAP_PIN(sem_getvalue);
 /* libc functions that got a new version after 2.26 */
 LWRAP_PIN(glob);   /* 2.27 */
 LWRAP_PIN(glob64); /* 2.27 */
-/* 2.28 added fcntl64, which the headers pick with _FILE_OFFSET_BITS=64; same call on LP64 */
+/* 2.28 added fcntl64, which the headers pick with _FILE_OFFSET_BITS=64; same call on LP64
+ * (hooks_fd.c hooks it: then the preload's own calls bind to the hook) */
+#ifndef LWRAP_HOOKS_fcntl64
 LWRAP_PIN_AS(fcntl64, fcntl, LWRAP_GLIBC_BASE);
+#endif
 
 #endif /* LWRAP_GLIBC_V */
 #endif /* __GLIBC__ */

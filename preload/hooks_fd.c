@@ -1,8 +1,10 @@
 /* The hooks that keep the fd table true: connect marks Runtime API connections
  * (non-blocking connects that return EINPROGRESS included, as libcurl's); close, fclose,
- * close_range, closefrom and the dup family keep marks from outliving or missing their
- * socket, and let the log pipeline write what it holds for an fd before it goes. */
+ * close_range, closefrom, the dup family and fcntl's F_DUPFD keep marks from outliving or
+ * missing their socket, and let the log pipeline write what it holds for an fd before it goes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -192,4 +194,41 @@ EXPORT int dup3(int fd, int to, int flags)
     if (UNLIKELY(gate()) && r >= 0)
         dup_changed(fd, to);
     return r;
+}
+
+/* fcntl(F_DUPFD, F_DUPFD_CLOEXEC) is a dup (Python's os.dup, libuv make their copies so);
+ * like dup, the copy never replaces an open fd. Programs built with _FILE_OFFSET_BITS=64
+ * on glibc >= 2.28 call fcntl64: the same call on LP64, hooked under both names. The
+ * argument is taken as glibc's fcntl takes it: one pointer-sized word, whatever cmd. */
+static int fcntl_hook(int fd, int cmd, void *arg)
+{
+    int (*fn)(int, int, ...) = REAL(fcntl);
+    if (UNLIKELY(!fn))
+        return (int)syscall(SYS_fcntl, fd, cmd, arg);
+    int r = fn(fd, cmd, arg);
+    if (UNLIKELY(gate() & GATE_OBSERVE) && r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) &&
+        !hook_in_vfork_child()) {
+        int saved = errno;
+        fdtab_dup(fd, r);
+        errno = saved;
+    }
+    return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_hook(fd, cmd, arg);
+}
+
+EXPORT int fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    return fcntl_hook(fd, cmd, arg);
 }

@@ -18,6 +18,7 @@
 #include "lifecycle_events.h"
 #include "logs.h"
 #include "trace.h"
+#include "uring_notice.h"
 
 #define INFLIGHT_MAX 64
 
@@ -173,6 +174,7 @@ void lifecycle_next_sending(int fd)
         debuglog_end(f);
     }
     logs_on_runtime_ready();
+    uring_notice_check();
 }
 
 void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, const char *trace_id)
@@ -220,6 +222,7 @@ void lifecycle_invoke_ending(int fd, const char *id)
 
 void lifecycle_invoke_end(int fd, const char *id, bool error)
 {
+    static unsigned ends;
     bool found = false;
     wlock();
     for (int i = 0; i < INFLIGHT_MAX; i++) {
@@ -240,6 +243,9 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
         debuglog_kvi(f, "inflight", live_count);
         debuglog_end(f);
     }
+    /* A ring the handler set up during its first invocation is found here. */
+    if (__atomic_fetch_add(&ends, 1, __ATOMIC_RELAXED) == 0)
+        uring_notice_check();
 }
 
 void lifecycle_init_error_sending(int fd)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "logs.h"
 
 #define MAX_SECRETS 3
 #define MAX_PATTERNS 16
@@ -71,11 +72,25 @@ static void add_pattern(const char *p, size_t n)
     npatterns++;
 }
 
-void log_redact_init(void)
+void logs_mask_secrets_init(void)
 {
+    static bool done;
+    if (done)
+        return;
+    done = true;
     add_secret("AWS_SECRET_ACCESS_KEY");
     add_secret("AWS_SESSION_TOKEN");
     add_secret("AWS_ACCESS_KEY_ID");
+}
+
+size_t logs_mask_secrets(char *p, size_t n)
+{
+    return log_redact(p, n, false);
+}
+
+void log_redact_init(void)
+{
+    logs_mask_secrets_init();
     const char *r = getenv("LWRAP_REDACT");
     while (r && *r) {
         const char *sep = strstr(r, ";;");

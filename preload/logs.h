@@ -14,6 +14,13 @@ extern bool logs_enabled;
 /* From the preload's constructor, after real_resolve and the telemetry fd capture. */
 void logs_init(void);
 
+/* The built-in redaction (AWS access key ids, the credential variables' values as they
+ * were at start) for lwrap's own output: its warning lines and the debug channel. Init
+ * first thing in the constructor; then mask p[0..n) in place, returning the new length
+ * (never longer). No allocation, no lock. */
+void logs_mask_secrets_init(void);
+size_t logs_mask_secrets(char *p, size_t n);
+
 /* From the write-family hooks (write, writev, and send/sendto/sendmsg with no address)
  * when logs_enabled, for every fd. Returns false to let the hook pass the write through
  * untouched; true when the pipeline took it, with *result what the caller must return

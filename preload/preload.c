@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "child_env.h"
@@ -45,9 +46,18 @@ static bool a_child_of_the_runtime(void)
 __attribute__((constructor)) static void lwrap_preload_init(void)
 {
     int saved_errno = errno; /* main() must find errno as the loader left it */
+    /* A setuid or setgid program (AT_SECURE; /etc/ld.so.preload reaches those) runs with
+     * privileges its caller lacks, while every setting comes from that caller's
+     * environment (LWRAP_OBSERVER_LOG names a file to append to): the gate stays closed,
+     * and every hook passes straight through. */
+    if (getauxval(AT_SECURE)) {
+        errno = saved_errno;
+        return;
+    }
     hook_pid = getpid();
     config.constructor_ns = clock_mono_ns();
     real_resolve();
+    logs_mask_secrets_init(); /* before any line that could quote a value */
     telemetry_capture();
     sink_init();
     config_load();

@@ -13,7 +13,7 @@ PRELOAD_LP      := (
 PRELOAD_HOOKED  := $(sort $(shell sed -n 's/^EXPORT[^$(PRELOAD_LP)]*[ *]\([A-Za-z_0-9]*\)$(PRELOAD_LP).*/\1/p' $(PRELOAD_SRCS)))
 # Only the hooks glibc_compat.h has a guard for matter.
 PRELOAD_PIN_GUARDED := dlopen dlclose dlsym dlvsym dlmopen pthread_create pthread_join \
-                   pthread_detach pthread_kill pthread_sigmask pthread_cancel
+                   pthread_detach pthread_kill pthread_sigmask pthread_cancel fcntl64
 PRELOAD_COMPAT  := -include preload/glibc_compat.h
 # -ffile-prefix-map: the checkout's path stays out of the debug info, whose bytes feed the
 # build id that ships in the stripped library: a layer built in SAM's scratch copy of the

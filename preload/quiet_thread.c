@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "real.h"
+
 int quiet_thread_start(void *(*fn)(void *), size_t stack_size)
 {
     /* The new thread inherits the creator's mask: block everything around the create. */
@@ -14,7 +16,8 @@ int quiet_thread_start(void *(*fn)(void *), size_t stack_size)
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     pthread_attr_setstacksize(&attr, stack_size);
     pthread_t t;
-    int err = pthread_create(&t, &attr, fn, NULL);
+    /* Not through our hook: these threads block every signal and need no signal stack. */
+    int err = REAL(pthread_create)(&t, &attr, fn, NULL);
     pthread_attr_destroy(&attr);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     return err;

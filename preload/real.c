@@ -16,15 +16,26 @@ struct real_fns real;
 
 static pthread_once_t resolve_once = PTHREAD_ONCE_INIT;
 /* Set while this thread runs the lookup: a hook re-entered from inside dlsym must not
- * wait on the once-guard its own thread holds. */
-static __thread bool resolving __attribute__((tls_model("initial-exec")));
+ * wait on the once-guard its own thread holds. volatile: nothing in this file reads it
+ * between the two stores, so without it the compiler drops the first one (it cannot
+ * know that dlsym calls back into our hooks), and such a hook deadlocked. */
+static __thread volatile bool resolving __attribute__((tls_model("initial-exec")));
 
+/* Without the real function a hook cannot do its job, and calling our own hook back
+ * would recurse until the stack overflows: one line, then abort(). */
 static void die(const char *name, const char *why)
 {
-    /* Raw system call: write() is one of our own hooks. */
     const char *parts[] = {"lwrap: dlsym(RTLD_NEXT, \"", name, "\") ", why, "; aborting\n"};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-        syscall(SYS_write, 2, parts[i], strlen(parts[i]));
+    char line[256];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t k = strlen(parts[i]);
+        k = k < sizeof line - n ? k : sizeof line - n;
+        memcpy(line + n, parts[i], k);
+        n += k;
+    }
+    /* Raw system call, one write: write() is one of our own hooks. */
+    syscall(SYS_write, 2, line, n);
     abort();
 }
 
@@ -38,7 +49,7 @@ static void lookup(void *slot, const char *name, bool required)
     void *fn = dlsym(RTLD_NEXT, name);
     /* Our own hook back (a broken link order): calling it would recurse forever. */
     if (fn && (const char *)fn >= __ehdr_start && (const char *)fn < _end)
-        die(name, "returned liblwrap's own hook");
+        die(name, "returned liblwrap's own hook (a library loaded before liblwrap.so wraps dlsym?)");
     if (!fn && required)
         die(name, "found nothing");
     __atomic_store_n((void **)slot, fn, __ATOMIC_RELEASE);
@@ -70,6 +81,7 @@ static void resolve_all(void)
     R(dup, "dup");
     R(dup2, "dup2");
     R(dup3, "dup3");
+    R(fcntl, "fcntl");
     R(open, "open");
     R(open64, "open64");
     R(openat, "openat");
@@ -92,6 +104,7 @@ static void resolve_all(void)
     R(posix_spawn, "posix_spawn");
     R(posix_spawnp, "posix_spawnp");
     R(system, "system");
+    R(pthread_create, "pthread_create");
     R(sigaction, "sigaction");
     R(freopen, "freopen");
     R(freopen64, "freopen64");

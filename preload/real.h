@@ -4,6 +4,7 @@
 #ifndef LWRAP_REAL_H
 #define LWRAP_REAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -41,6 +42,7 @@ struct real_fns {
     int (*dup)(int);
     int (*dup2)(int, int);
     int (*dup3)(int, int, int);
+    int (*fcntl)(int, int, ...); /* on LP64 also what fcntl64 (glibc >= 2.28) is */
     /* Counted during init by the startup trace. */
     int (*open)(const char *, int, ...);
     int (*open64)(const char *, int, ...);
@@ -66,6 +68,7 @@ struct real_fns {
     int (*posix_spawnp)(pid_t *, const char *, const posix_spawn_file_actions_t *,
                         const posix_spawnattr_t *, char *const[], char *const[]);
     int (*system)(const char *);
+    int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     int (*sigaction)(int, const struct sigaction *, struct sigaction *);
     /* What cookie streams cannot do (log_stdio_limits.c). */
     FILE *(*freopen)(const char *, const char *, FILE *);

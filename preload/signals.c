@@ -22,6 +22,7 @@
 #include "config.h"
 #include "crash.h"
 #include "hook.h"
+#include "hooks_thread.h"
 #include "logs.h"
 #include "real.h"
 #include "sink.h"
@@ -153,10 +154,11 @@ void signals_install(bool all, bool crash)
     if (crash)
         crash_prepare();
     /* Room for our handler when the main thread's stack overflowed; a runtime's own
-     * alternate stack is kept. (Other threads have none of ours.) */
+     * alternate stack is kept. Threads started from now on get theirs in hooks_thread.c. */
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0}, old;
     if (sigaltstack(NULL, &old) == 0 && (old.ss_flags & SS_DISABLE))
         sigaltstack(&ss, NULL);
+    thread_altstacks_enable();
     table_enter();
     for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {
         int sig = deadly[i];

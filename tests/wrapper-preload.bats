@@ -95,13 +95,16 @@ setup() {
     [ "${lines[3]}" = '_LWRAP_START_NS unset' ]
 }
 
-@test "LWRAP_PRELOAD_PATH: a file or a directory; relative paths become absolute" {
+@test "LWRAP_PRELOAD_PATH: a file or a directory, made canonical; a relative one is refused (security.bats)" {
     STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 "$LWRAP" "$WR_STUB"
     [ "$output" = "LD_PRELOAD=$FAKELIB" ]
     STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$BATS_TEST_TMPDIR/lib run -0 "$LWRAP" "$WR_STUB"
     [ "$output" = "LD_PRELOAD=$FAKELIB" ]
-    STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=lib/liblwrap.so run -0 "$LWRAP" "$WR_STUB"
+    STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$BATS_TEST_TMPDIR/lib/../lib/liblwrap.so run -0 "$LWRAP" "$WR_STUB"
     [ "$output" = "LD_PRELOAD=$FAKELIB" ]
+    STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=lib/liblwrap.so run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$stderr" = "lwrap: LWRAP_PRELOAD_PATH: lib/liblwrap.so: not an absolute path; looking next to lwrap; ignored" ]
+    [ "$output" != "LD_PRELOAD=$FAKELIB" ] # not the current directory's
 }
 
 @test "LWRAP_PRELOAD_PATH that does not hold the library: one line, then the usual search" {

@@ -6,6 +6,7 @@
 #include "diag.h"
 #include "env.h"
 #include "split.h"
+#include "trust.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,9 @@ char **bootstrap_command(char **extra, size_t nextra, size_t *n)
     static char *one[1];
     if (w.n == 0) {
         const char *root = env_get("LAMBDA_TASK_ROOT", 16);
-        if (root && *root)
+        if (root && *root && !trust_absolute(root))
+            report_item("LAMBDA_TASK_ROOT", root, ": not an absolute path; no bootstrap.real from it", NULL);
+        else if (root && *root)
             one[0] = real_in(root);
         if (!one[0])
             one[0] = real_in("/opt");

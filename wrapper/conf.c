@@ -4,6 +4,7 @@
 
 #include "diag.h"
 #include "names.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -164,7 +165,7 @@ static int read_file(const char *path, int must_exist, const char *item)
     const char *why = fstat(fd, &st) != 0 ? strerror(errno)
                       : S_ISDIR(st.st_mode) ? "is a directory"
                       : !S_ISREG(st.st_mode) ? "not a regular file"
-                      : st.st_size > CONF_MAX_BYTES ? "larger than 1 MiB" : NULL;
+                      : st.st_size > CONF_MAX_BYTES ? "larger than 1 MiB" : trust_config(fd);
     if (why) {
         file_error(item, path, why);
         close(fd);
@@ -193,11 +194,19 @@ void conf_load(char **envp)
     index_env(envp);
     const char *cfg = env_lookup("LWRAP_CONFIG", 12);
     if (cfg) {
-        if (*cfg) /* LWRAP_CONFIG= (empty) turns config files off */
+        /* LWRAP_CONFIG= (empty) turns config files off; a relative path would be read
+         * from whatever the current directory is. */
+        if (*cfg && !trust_absolute(cfg))
+            report_item("LWRAP_CONFIG", cfg, ": not an absolute path", NULL);
+        else if (*cfg)
             read_file(cfg, 1, "LWRAP_CONFIG");
         return;
     }
     const char *root = task_root;
+    if (root && *root && !trust_absolute(root)) {
+        report_item("LAMBDA_TASK_ROOT", root, ": not an absolute path; its lwrap.conf is not read", NULL);
+        root = NULL;
+    }
     if (root && *root) {
         size_t n = strlen(root);
         char *path = xmalloc(n + sizeof "/lwrap.conf");

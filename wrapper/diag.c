@@ -14,11 +14,12 @@
 int diag_debug, diag_explain;
 unsigned diag_errors;
 
-/* Parts may hold user input (a file's key, a value): escaped, so one line stays one. */
+/* Parts may hold user input (a file's key, a value): escaped, so one line stays one,
+ * and masked, since a value quoted back may be a credential in the wrong place. */
 static void parts(va_list ap)
 {
     for (const char *p; (p = va_arg(ap, const char *));)
-        line_escaped(p, strlen(p));
+        mask_value(NULL, 0, p);
 }
 
 static void error_end(void)

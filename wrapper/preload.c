@@ -7,6 +7,7 @@
 #include "diag.h"
 #include "env.h"
 #include "out.h"
+#include "trust.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -98,7 +99,10 @@ static int locate(char out[PATH_MAX])
 {
     char buf[PATH_MAX];
     struct setting s;
-    if (conf_get("LWRAP_PRELOAD_PATH", &s) && *s.value) {
+    if (conf_get("LWRAP_PRELOAD_PATH", &s) && *s.value && !trust_absolute(s.value)) {
+        /* A library from the current directory would run inside the runtime. */
+        report_setting(&s, s.value, ": not an absolute path; looking next to lwrap", NULL);
+    } else if (conf_get("LWRAP_PRELOAD_PATH", &s) && *s.value) {
         struct stat st;
         const char *p = s.value;
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
