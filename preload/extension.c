@@ -6,8 +6,10 @@
  * real functions: this traffic is ours, never the runtime's. */
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -169,9 +171,30 @@ static bool json_string(const char *body, const char *key, char *out, size_t siz
     return true;
 }
 
+/* The serving thread starts before registration (a registered extension whose thread
+ * could not start would hold up every invocation) and waits here to be told go or stop. */
+enum { WAITING, GO, STOP };
+static int handoff = WAITING;
+
+static void tell(int what)
+{
+    __atomic_store_n(&handoff, what, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &handoff, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static bool told_go(void)
+{
+    int h;
+    while ((h = __atomic_load_n(&handoff, __ATOMIC_ACQUIRE)) == WAITING)
+        syscall(SYS_futex, &handoff, FUTEX_WAIT_PRIVATE, WAITING, NULL, NULL, 0);
+    return h == GO;
+}
+
 static void *serve(void *arg)
 {
     (void)arg;
+    if (!told_go())
+        return NULL;
     char req[512], hdr[192];
     struct fmt f = fmt_on(hdr, sizeof hdr - 1);
     fmt_str(&f, "Lambda-Extension-Identifier: ");
@@ -209,32 +232,16 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static void init_error(const char *type)
-{
-    char req[512], hdr[256];
-    struct fmt f = fmt_on(hdr, sizeof hdr - 1);
-    fmt_str(&f, "Lambda-Extension-Identifier: ");
-    fmt_str(&f, ext_id);
-    fmt_str(&f, "\r\nLambda-Extension-Function-Error-Type: ");
-    fmt_str(&f, type);
-    fmt_str(&f, "\r\n");
-    hdr[f.len] = 0;
-    size_t len = build(req, sizeof req, "POST", "/init/error", hdr,
-                       "{\"errorMessage\":\"lwrap extension could not start\",\"errorType\":\"Extension.Lwrap\"}");
-    struct reply r;
-    int fd = dial(1);
-    if (fd >= 0) {
-        roundtrip(fd, req, len, &r);
-        REAL(close)(fd);
-    }
-    note("ext-error", "type", type);
-}
-
 void extension_before_runtime_connect(void)
 {
     static int once;
     if (!config.extension || __atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
         return;
+    if (quiet_thread_start(serve, 64 * 1024) != 0) {
+        config_out_of_memory("LWRAP_EXTENSION: its thread did not start; the extension is off");
+        note("ext-error", "type", "thread");
+        return;
+    }
     char req[512];
     size_t len = build(req, sizeof req, "POST", "/register",
                        "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");
@@ -244,6 +251,7 @@ void extension_before_runtime_connect(void)
     if (fd >= 0)
         REAL(close)(fd);
     if (!ok) {
+        tell(STOP);
         /* Without an identifier there is no one to report to but the user. */
         config_warn("LWRAP_EXTENSION: registration failed",
                     fd < 0 ? " (Runtime API unreachable)" : "", "; the extension is off", NULL);
@@ -252,8 +260,5 @@ void extension_before_runtime_connect(void)
     }
     strcpy(ext_id, r.ext_id);
     note("ext-register", "id", ext_id);
-
-    int err = quiet_thread_start(serve, 64 * 1024);
-    if (err != 0)
-        init_error("Extension.ThreadCreateFailed");
+    tell(GO);
 }

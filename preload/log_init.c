@@ -81,6 +81,14 @@ void logs_init(void)
     log_importtime_init();
     if (!log_cfg.streams && !log_cfg.frames && !log_cfg.importtime)
         return;
+    if (!log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime)) {
+        config_out_of_memory(log_cfg.streams ? "C stdio streams not replaced; LWRAP_LOGS is off"
+                                             : "C stdio streams not replaced; no importtime summary");
+        log_cfg.streams = log_cfg.importtime = false;
+        log_cfg.frames = log_cfg.tfd >= 0 && explicit_level;
+        if (!log_cfg.frames)
+            return;
+    }
     active = true;
     log_pid = getpid();
     log_fd_init();
@@ -89,7 +97,6 @@ void logs_init(void)
     if (log_cfg.streams)
         log_redact_init();
     pthread_atfork(atfork_prepare, NULL, atfork_child);
-    log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime);
     /* The importtime summary alone needs no write to be intercepted, but it needs the
      * observer (runtime ready, invoke end), which the core runs when logs_enabled. */
     logs_enabled = true;
@@ -119,14 +126,11 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
         return false;
     if (frames && log_cfg.streams)
         log_flush_own(false); /* what this thread printed before logging comes first */
-    for (int i = 0; i < iovcnt; i++) {
-        if (!iov[i].iov_len)
-            continue;
-        if (frames)
+    if (!frames)
+        log_feedv(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov, iovcnt);
+    for (int i = 0; frames && i < iovcnt; i++)
+        if (iov[i].iov_len)
             log_frames_feed(iov[i].iov_base, iov[i].iov_len);
-        else
-            log_feed(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov[i].iov_base, iov[i].iov_len);
-    }
     *result = (ssize_t)total;
     return true;
 }

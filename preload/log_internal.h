@@ -159,6 +159,7 @@ bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_re
 
 /* log_record.c */
 void log_feed(int stream, const char *p, size_t n);
+void log_feedv(int stream, const struct iovec *iov, int cnt); /* one write call's pieces */
 /* This thread's held records (with `all` its unfinished lines too): before it writes to
  * the other stream or a frame, before a child starts, before exec. */
 void log_flush_own(bool all);
@@ -221,14 +222,18 @@ void log_importtime_atfork_child(void);
 /* log_exit.c */
 void log_exit_init(void); /* quick_exit's handlers end with glibc's own _exit */
 
-/* log_stdio.c */
-void log_stdio_install(bool out, bool err);
+/* log_stdio.c: false when the streams could not be made (out of memory): then C stdio
+ * would bypass the pipeline, and the caller turns the pipeline off. */
+bool log_stdio_install(bool out, bool err);
 /* glibc's own FILE behind f when f is our stdout or stderr, which then goes back to it
  * for good (log_stdio_limits.c: wide output, freopen); else NULL. */
 FILE *log_stdio_original(FILE *f);
 
 /* log_flusher.c */
 void log_flusher_kick(void); /* something is pending: make sure the flusher will look */
+/* No flusher thread could be started (out of memory): complete records may not be
+ * held, since nobody would write them out in time. Tries again once a second. */
+bool log_flusher_missing(uint64_t now_us);
 void log_flusher_atfork_child(void);
 
 #endif

@@ -122,13 +122,14 @@ FILE *log_stdio_original(FILE *f)
     return NULL;
 }
 
+/* Our stream in place of orig, or NULL (fopencookie allocates: out of memory). */
 static FILE *replace(FILE *orig, int stream)
 {
     int fd = stream == LOG_STDERR ? 2 : 1;
     cookie_io_functions_t io = {.write = cookie_write};
     FILE *f = fopencookie((void *)(intptr_t)stream, "w", io);
     if (!f)
-        return orig;
+        return NULL;
     int mode = (orig->_flags & GLIBC_IO_UNBUFFERED) ? _IONBF
                : (orig->_flags & GLIBC_IO_LINE_BUF) || isatty(fd) ? _IOLBF
                                                                   : _IOFBF;
@@ -141,12 +142,23 @@ static FILE *replace(FILE *orig, int stream)
     return f;
 }
 
-void log_stdio_install(bool out, bool err)
+bool log_stdio_install(bool out, bool err)
 {
     originals[LOG_STDOUT] = stdout;
     originals[LOG_STDERR] = stderr;
-    if (out)
-        stdout = mine[LOG_STDOUT] = replace(stdout, LOG_STDOUT);
-    if (err)
-        stderr = mine[LOG_STDERR] = replace(stderr, LOG_STDERR);
+    FILE *o = out ? replace(stdout, LOG_STDOUT) : NULL;
+    FILE *e = err ? replace(stderr, LOG_STDERR) : NULL;
+    if ((out && !o) || (err && !e)) {
+        /* Half of it would let printf overtake what the pipeline holds: neither. */
+        if (o)
+            REAL(fclose)(o);
+        if (e)
+            REAL(fclose)(e);
+        return false;
+    }
+    if (o)
+        stdout = mine[LOG_STDOUT] = o;
+    if (e)
+        stderr = mine[LOG_STDERR] = e;
+    return true;
 }

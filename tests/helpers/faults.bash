@@ -1,0 +1,56 @@
+# The fault suite (tests/preload-faults.bats): programs run with and without liblwrap.so
+# while something fails around them (tests/fixtures/faults), and their fates compared.
+# shellcheck disable=SC2154 # status and output are set by bats' run
+
+FAULTS_FIX=$FIXTURES/faults
+
+# faults_build NAME...: compile tests/fixtures/faults/NAME.c once per bats run into
+# $FAULTS_BIN (NAME ending in .so: a shared library built from NAME without .so).
+faults_build() {
+    FAULTS_BIN=${BATS_RUN_TMPDIR:-/tmp}/faults
+    mkdir -p "$FAULTS_BIN"
+    local name src
+    for name in "$@"; do
+        [[ -e $FAULTS_BIN/$name ]] && continue
+        src=$FAULTS_FIX/${name%.so}.c
+        if [[ $name == *.so ]]; then
+            gcc -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -shared -fPIC -o "$FAULTS_BIN/$name.$$" "$src" -ldl || return 1
+        else
+            gcc -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -pthread -o "$FAULTS_BIN/$name.$$" "$src" -ldl || return 1
+        fi
+        mv -f "$FAULTS_BIN/$name.$$" "$FAULTS_BIN/$name"
+    done
+}
+
+# fate_emu NAME EMU_OPTION... -- CMD...: one lambda-emu run (--log-format json, under a
+# timeout); leaves NAME.out (its JSON lines), NAME.err, and NAME.fate: what the run came
+# to without lwrap's decoration (tests/fixtures/faults/emu_fate.py), and NAME.lwrap:
+# lwrap's own lines (trace record, "lwrap: ..." lines).
+fate_emu() {
+    local name=$1 st=0
+    shift
+    timeout -k 5 120 "$EMU" --log-format json --init-timeout 30 "$@" >"$name.out" 2>"$name.err" || st=$?
+    "$EMU_PY" "$FAULTS_FIX/emu_fate.py" "$name.out" "$st" >"$name.fate" 2>"$name.lwrap"
+}
+
+# fate_same A B: the two runs' fates are the same; else the difference, and fail.
+fate_same() {
+    if ! diff -u "$1.fate" "$2.fate"; then
+        echo "--- $2.err:"
+        head -c 2000 "$2.err"
+        return 1
+    fi
+}
+
+# diff_check_env PROG MODE NAME=VALUE...: diff_check with settings for both runs.
+diff_check_env() {
+    local prog=$1 mode=$2
+    shift 2
+    local -a envs=()
+    local kv
+    for kv in "$@"; do envs+=(--env "$kv"); done
+    run diff_harness check "$prog" "$mode" "${envs[@]}" --lib "$LIBLWRAP" --ref "$BATS_FILE_TMPDIR/ref" \
+        --out "$BATS_TEST_TMPDIR" --cache "${BATS_RUN_TMPDIR:-/tmp}/differential"
+    printf '%s\n' "$output"
+    [ "$status" -eq 0 ]
+}
