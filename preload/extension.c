@@ -71,6 +71,7 @@ static int dial(int timeout_s)
 {
     struct sockaddr_storage ss;
     socklen_t len;
+    errno = 0;
     if (!runtime_addr_sockaddr(&ss, &len))
         return -1;
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -175,6 +176,9 @@ static bool json_string(const char *body, const char *key, char *out, size_t siz
  * could not start would hold up every invocation) and waits here to be told go or stop. */
 enum { WAITING, GO, STOP };
 static int handoff = WAITING;
+/* The registration's connection, kept for event/next: a runtime that then uses up its
+ * RLIMIT_NOFILE cannot leave us without one (init would wait for our `next`). */
+static int kept_fd = -1;
 
 static void tell(int what)
 {
@@ -203,7 +207,10 @@ static void *serve(void *arg)
     hdr[f.len] = 0;
     size_t len = build(req, sizeof req, "GET", "/event/next", hdr, NULL);
     static struct reply r;
-    int fd = -1;
+    int fd = kept_fd;
+    struct timeval none = {0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none); /* event/next waits */
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
     for (int failures = 0; failures < 3;) {
         if (fd < 0 && (fd = dial(0)) < 0) {
             failures++;
@@ -247,18 +254,21 @@ void extension_before_runtime_connect(void)
                        "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");
     static struct reply r;
     int fd = dial(1);
+    bool no_fd = fd < 0 && (errno == EMFILE || errno == ENFILE); /* RLIMIT_NOFILE's floor */
     bool ok = fd >= 0 && roundtrip(fd, req, len, &r) && r.status == 200 && r.ext_id[0];
-    if (fd >= 0)
-        REAL(close)(fd);
     if (!ok) {
+        if (fd >= 0)
+            REAL(close)(fd);
         tell(STOP);
         /* Without an identifier there is no one to report to but the user. */
         config_warn("LWRAP_EXTENSION: registration failed",
-                    fd < 0 ? " (Runtime API unreachable)" : "", "; the extension is off", NULL);
+                    no_fd ? " (no file descriptor left)" : fd < 0 ? " (Runtime API unreachable)" : "",
+                    "; the extension is off", NULL);
         note("ext-error", "type", "register");
         return;
     }
     strcpy(ext_id, r.ext_id);
     note("ext-register", "id", ext_id);
+    kept_fd = fd;
     tell(GO);
 }

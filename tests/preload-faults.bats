@@ -102,3 +102,64 @@ MALLOC_SCHEDULES=(all nth:1 nth:2 nth:3 nth:4 nth:5 nth:6 nth:7 nth:8 after:0 af
     grep -q '^ext-error .* type=thread$' obs.log
     ! grep -q '^ext-register ' obs.log
 }
+
+# --- RLIMIT_NOFILE at its floor -----------------------------------------------------------
+
+@test "nofile: a program that uses every fd its limit allows can open as many with lwrap (logs off, text, json)" {
+    local mode
+    for mode in off text json; do
+        diff_check fault-nofile "$mode"
+    done
+}
+
+@test "nofile: under lambda-emu, logs, trace, crash report and debug channel take no fd the runtime could have had" {
+    faults_build c_runtime
+    emu_event_files '"fds"' '"echo"' '"fds"'
+    local nofile mode
+    for nofile in +3 tight tight-after; do
+        fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=$nofile -- "$FAULTS_BIN/c_runtime"
+        grep -q '^response success "fds [0-9]*"$' ref.fate
+        for mode in off text json; do
+            fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=$nofile -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_LOGS=$mode \
+                -e LWRAP_TRACE=json -e LWRAP_CRASH=1 -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" \
+                -- "$FAULTS_BIN/c_runtime"
+            fate_same ref lw || { echo "C_RUNTIME_NOFILE=$nofile LWRAP_LOGS=$mode"; return 1; }
+        done
+    done
+}
+
+@test "nofile: the internal extension holds one socket from the runtime's first connect (README), no more" {
+    faults_build c_runtime
+    emu_event_files '"fds"' '"fds"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=+4 -- "$FAULTS_BIN/c_runtime"
+    fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=+4 -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_EXTENSION=1 \
+        -- "$FAULTS_BIN/c_runtime"
+    local n
+    n=$(sed -n 's/^response success "fds \([0-9]*\)"$/\1/p' ref.fate | head -1)
+    ((n > 1)) || { cat ref.fate; return 1; }
+    sed "s/\"fds $n\"/\"fds $((n - 1))\"/" ref.fate >want.fate
+    fate_same want lw
+}
+
+@test "nofile: no fd left for the extension at the runtime's first connect: registration fails with one line, the runtime runs on" {
+    faults_build c_runtime
+    emu_event_files '"fds"' '"echo"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=tight -- "$FAULTS_BIN/c_runtime"
+    fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=tight -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_EXTENSION=1 \
+        -e LWRAP_LOGS=text -- "$FAULTS_BIN/c_runtime"
+    fate_same ref lw
+    [ "$(cat lw.lwrap)" = "lwrap lwrap: LWRAP_EXTENSION: registration failed (no file descriptor left); the extension is off" ]
+}
+
+@test "nofile: a runtime that leaves no fd free right after connecting: the registered extension still calls next (no init stall)" {
+    faults_build c_runtime
+    emu_event_files '"echo"' '"echo"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_NOFILE=tight-after -- "$FAULTS_BIN/c_runtime"
+    local i
+    for i in 1 2 3 4 5 6; do
+        fate_emu lw "${EMU_EVENT_ARGS[@]}" --init-timeout 5 -e C_RUNTIME_NOFILE=tight-after -e LD_PRELOAD="$LIBLWRAP" \
+            -e LWRAP_EXTENSION=1 -- "$FAULTS_BIN/c_runtime"
+        fate_same ref lw
+        [ "$(cat lw.lwrap)" = "lwrap event platform.extension lwrap" ]
+    done
+}
