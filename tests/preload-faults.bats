@@ -163,3 +163,69 @@ MALLOC_SCHEDULES=(all nth:1 nth:2 nth:3 nth:4 nth:5 nth:6 nth:7 nth:8 after:0 af
         [ "$(cat lw.lwrap)" = "lwrap event platform.extension lwrap" ]
     done
 }
+
+# --- more than 64 Runtime API connections, fds past 65535 -------------------------------
+
+@test "connections: 70 Runtime API connections at once: the observer watches 64, the runtime's fate is the same" {
+    faults_build c_runtime
+    emu_event_files '"echo"' '"conns:70"' '"echo"' '"hold:70"' '"echo"' '"sleep:50"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -- "$FAULTS_BIN/c_runtime"
+    grep -q '^response success "conns 70"$' ref.fate
+    local mode
+    for mode in text json; do
+        rm -f obs.log
+        fate_emu lw "${EMU_EVENT_ARGS[@]}" -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_LOGS=$mode \
+            -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" -- "$FAULTS_BIN/c_runtime"
+        fate_same ref lw
+        # the runtime's own connection holds one of the 64: 7 of each 70 are not watched
+        [ "$(grep -c ' why=too-many-connections$' obs.log)" -eq 14 ]
+        # its own keep-alive connection stays observed throughout: every invocation seen
+        [ "$(grep -c '^start ' obs.log)" -eq 6 ]
+        faults_attributed lw.out
+    done
+}
+
+@test "connections: 70 held open, then a new connection per request: not observed; the extension's INVOKE gives the ids" {
+    faults_build c_runtime
+    emu_event_files '"echo"' '"hold:70"' '"echo"' '"echo"' '"sleep:50"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_CONN=close -- "$FAULTS_BIN/c_runtime"
+    rm -f obs.log
+    fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_CONN=close -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_LOGS=text \
+        -e LWRAP_EXTENSION=1 -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" -e C_RUNTIME_PAUSE_MS=30 \
+        -- "$FAULTS_BIN/c_runtime"
+    fate_same ref lw
+    grep -q ' why=too-many-connections$' obs.log
+    faults_attributed lw.out
+}
+
+@test "fds past the observer's table (65536): the runtime's connection and stdout moved there work as without lwrap" {
+    faults_build c_runtime
+    # fd 70000 needs RLIMIT_NOFILE raised past 65536 (CAP_SYS_RESOURCE or a high hard
+    # limit); without that, fd 5000 and a build whose table ends at 1024 stand in
+    local lib=$LIBLWRAP high=70000 hard
+    hard=$(ulimit -Hn)
+    if [[ $hard != unlimited ]] && ((hard < 70002)) && ! prlimit --nofile=70002:70002 true 2>/dev/null; then
+        lib=$(faults_small_table_lib)
+        high=5000
+    fi
+    echo "# fd $high, $lib" >&3
+    emu_event_files '"echo"' '"highfd"' '"echo"' '"echo"' '"sleep:50"'
+    local conn mode ext
+    for conn in keep close; do
+        fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_HIGH=$high -e C_RUNTIME_CONN=$conn -- "$FAULTS_BIN/c_runtime"
+        grep -q '^out handled R4$' ref.fate
+        for mode in text json; do
+            for ext in 0 1; do
+                rm -f obs.log
+                fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_HIGH=$high -e C_RUNTIME_CONN=$conn \
+                    -e LD_PRELOAD="$lib" -e LWRAP_LOGS=$mode -e LWRAP_EXTENSION=$ext -e C_RUNTIME_PAUSE_MS=30 \
+                    -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" -- "$FAULTS_BIN/c_runtime"
+                fate_same ref lw || { echo "$conn $mode ext=$ext"; return 1; }
+                grep -q "^lost .* fd=$high why=fd-too-high$" obs.log
+                # the lines written to the copy of stdout past the table are records too
+                [[ $(jq -r 'select(.type == "function") | .message' lw.out | grep -c 'handled ') -eq 5 ]]
+                if [ $ext = 1 ]; then faults_attributed lw.out; fi
+            done
+        done
+    done
+}

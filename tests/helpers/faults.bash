@@ -54,3 +54,23 @@ diff_check_env() {
     printf '%s\n' "$output"
     [ "$status" -eq 0 ]
 }
+
+# faults_small_table_lib: liblwrap.so built with a 1024-fd observer table (preload/fdtab.h)
+# into $BATS_RUN_TMPDIR, once per run; prints its path. Where RLIMIT_NOFILE cannot be raised
+# past 65536, an fd past this table stands in for one past the real one.
+faults_small_table_lib() {
+    local dir=${BATS_RUN_TMPDIR:-/tmp}/fdtab-1024
+    [[ -s $dir/liblwrap.so ]] ||
+        make -s -C "$REPO" -j2 BUILD="$dir" CFLAGS=-DLWRAP_FDTAB_FDS=1024 "$dir/liblwrap.so" >&2 || return 1
+    printf '%s\n' "$dir/liblwrap.so"
+}
+
+# faults_attributed FILE: every "handled <id>" record in lambda-emu's output FILE was
+# decorated (LWRAP_LOGS text or json) with that very request id; prints the offenders.
+faults_attributed() {
+    jq -r -R 'fromjson? | select(.type == "function" and (.message | test("handled [-0-9a-f]{36}")))
+        | (.message | capture("handled (?<id>[-0-9a-f]{36})").id) as $id
+        | (.message | (fromjson? | .requestId) // (capture("^[^\t]*\t(?<r>[^\t]*)\t").r)) as $got
+        | if $got == $id then "ok" else "BAD \($got) \(.message)" end' "$1" >attributed.txt
+    grep -q '^ok' attributed.txt && ! grep '^BAD' attributed.txt
+}
