@@ -229,3 +229,45 @@ MALLOC_SCHEDULES=(all nth:1 nth:2 nth:3 nth:4 nth:5 nth:6 nth:7 nth:8 after:0 af
         done
     done
 }
+
+# --- the Runtime API hangs up mid-response --------------------------------------------------
+
+FAKE_API_CUTS=(none next-headers next-body ack-headers ack-body register event-next)
+
+# cuts_same MODES -- CMD...: for each cut, the runtime CMD under the fake Runtime API ends
+# the same with the preload (LWRAP_LOGS each of MODES; trace, extension, crash report and
+# debug channel on) as without it.
+cuts_same() {
+    local -a modes=()
+    while [[ $1 != -- ]]; do modes+=("$1"); shift; done
+    shift
+    local cut mode
+    for cut in "${FAKE_API_CUTS[@]}"; do
+        fake_api_run ref "$cut" none -- "$@"
+        for mode in "${modes[@]}"; do
+            fake_api_run lw "$cut" "$mode" LWRAP_TRACE=json LWRAP_EXTENSION=1 LWRAP_CRASH=1 \
+                LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" -- "$@"
+            fake_api_same ref lw "$mode" || { echo "cut $cut, LWRAP_LOGS=$mode"; return 1; }
+            # lwrap's own lines: the trace record, and one when registration was cut
+            local n
+            n=$(grep -c '^lwrap: ' lw.stderr || true)
+            [ "$n" -eq "$([ "$cut" = register ] && echo 1 || echo 0)" ] || { cat lw.stderr; return 1; }
+        done
+    done
+}
+
+@test "hang-up: the C runtime meets a Runtime API that closes mid-headers or mid-body of next, the 202, register, event/next: same fate" {
+    faults_build c_runtime
+    cuts_same off text json -- "$FAULTS_BIN/c_runtime"
+}
+
+@test "hang-up: the Python runtime (http.client) meets the same cuts: same exit status and traceback" {
+    export _HANDLER=echo.handler LAMBDA_TASK_ROOT=$HANDLERS/python
+    cuts_same text json -- "$RUNTIME_PYTHON3" "$RUNTIMES/python/bootstrap.py"
+}
+
+@test "hang-up: the Node.js runtime (a new connection per request) meets the same cuts: same fate" {
+    command -v node >/dev/null || skip "node is not installed"
+    export _HANDLER=echo.handler LAMBDA_TASK_ROOT=$HANDLERS/node
+    cuts_same json -- node "$RUNTIMES/node/index.mjs"
+}

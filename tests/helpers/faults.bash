@@ -74,3 +74,35 @@ faults_attributed() {
         | if $got == $id then "ok" else "BAD \($got) \(.message)" end' "$1" >attributed.txt
     grep -q '^ok' attributed.txt && ! grep '^BAD' attributed.txt
 }
+
+# fake_api_run NAME CUT MODE [NAME=VALUE...] -- CMD...: CMD as the runtime of the fake
+# Runtime API (tests/fixtures/faults/fake_api.py) that cuts CUT short; with MODE "none"
+# no preload, else liblwrap.so with LWRAP_LOGS=MODE and the given settings. Leaves
+# NAME.status, NAME.log (the server's), NAME.stdout and NAME.stderr.
+fake_api_run() {
+    local name=$1 cut=$2 mode=$3 st=0
+    shift 3
+    local -a envs=()
+    if [[ $mode != none ]]; then envs=(--env "LD_PRELOAD=$LIBLWRAP" --env "LWRAP_LOGS=$mode"); fi
+    while (($#)) && [[ $1 != -- ]]; do envs+=(--env "$1"); shift; done
+    shift
+    rm -f "$name.log"
+    "$EMU_PY" "$FAULTS_FIX/fake_api.py" --cut "$cut" --log "$name.log" "${envs[@]}" -- "$@" \
+        >"$name.stdout" 2>"$name.stderr" || st=$?
+    echo "$st" >"$name.status"
+}
+
+# fake_api_same REF RUN MODE: RUN (LWRAP_LOGS=MODE) came to what REF (no preload) did:
+# exit status, output with the decoration taken off (tests/fixtures/faults/undecorate.py),
+# the runtime's requests (the internal extension's left out).
+fake_api_same() {
+    local ref=$1 cand=$2 mode=$3 s
+    diff -u "$ref.status" "$cand.status" || { echo "(exit status differs)"; return 1; }
+    for s in stdout stderr; do
+        "$EMU_PY" "$FAULTS_FIX/undecorate.py" "$mode" "$ref.$s" --ref >"$ref.$s.cmp"
+        "$EMU_PY" "$FAULTS_FIX/undecorate.py" "$mode" "$cand.$s" >"$cand.$s.cmp"
+        diff -u "$ref.$s.cmp" "$cand.$s.cmp" || { echo "($s differs)"; return 1; }
+    done
+    local ext="/extension/|^cut (register|event-next)$"
+    diff -u <(grep -Ev "$ext" "$ref.log") <(grep -Ev "$ext" "$cand.log") || { echo "(requests differ)"; return 1; }
+}
