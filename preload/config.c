@@ -20,7 +20,7 @@ void config_warn(const char *a, const char *b, const char *c, const char *d)
     fmt_str(&f, c ? c : "");
     fmt_str(&f, d ? d : "");
     buf[f.len++] = '\n';
-    REAL(write)(2, buf, f.len);
+    real_write_all(2, buf, f.len);
 }
 
 void config_out_of_memory(const char *what)

@@ -100,7 +100,7 @@ MALLOC_SCHEDULES=(all nth:1 nth:2 nth:3 nth:4 nth:5 nth:6 nth:7 nth:8 after:0 af
     fate_same ref lw
     [ "$(cat lw.lwrap)" = "lwrap lwrap: out of memory: LWRAP_EXTENSION: its thread did not start; the extension is off" ]
     grep -q '^ext-error .* type=thread$' obs.log
-    ! grep -q '^ext-register ' obs.log
+    ! grep -q '^ext-register ' obs.log || return 1
 }
 
 # --- RLIMIT_NOFILE at its floor -----------------------------------------------------------
@@ -270,4 +270,99 @@ cuts_same() {
     command -v node >/dev/null || skip "node is not installed"
     export _HANDLER=echo.handler LAMBDA_TASK_ROOT=$HANDLERS/node
     cuts_same json -- node "$RUNTIMES/node/index.mjs"
+}
+
+# --- short reads and writes, EINTR ---------------------------------------------------------
+
+@test "short I/O: every read and write moves 1-7 bytes, every 5th fails with EINTR (lwrap's own too): same output, records whole" {
+    local mode
+    for mode in off text json; do
+        diff_check_env fault-shortio "$mode" "SHORTIO_LOG=$BATS_TEST_TMPDIR/sio.log"
+    done
+    # it did cut calls short and interrupt them, in every run
+    ! grep -q ' short=0 \| eintr=0$' sio.log || return 1
+}
+
+@test "EINTR: a SIGALRM at 1 kHz without SA_RESTART while stdout is a full pipe: same output, records whole" {
+    local mode
+    for mode in off text json; do
+        diff_check_env fault-eintr "$mode" "IO_EINTR_LOG=$BATS_TEST_TMPDIR/eintr.log"
+    done
+    # without lwrap (and with LWRAP_LOGS=off) the program's own writes met EINTR
+    grep -q 'eintr=[1-9]' eintr.log
+}
+
+@test "EINTR: the log pipeline's own writes to a full pipe are interrupted and resumed (strace)" {
+    command -v strace >/dev/null || skip "strace is not installed"
+    faults_build io_host
+    strace -f -qq -e trace=write,writev -e signal=none -o trace.txt -E LD_PRELOAD="$LIBLWRAP" -E LWRAP_LOGS=text \
+        -E IO_ITIMER_HZ=1000 -E IO_LINES=8000 "$FAULTS_BIN/io_host" | (sleep 0.5; cat) >out
+    # interrupted while nothing was written yet: the kernel's ERESTARTSYS, seen as EINTR
+    grep -Eq '^[0-9]+ +write\(1, .*(EINTR|ERESTARTSYS)' trace.txt
+    [ "$(grep -c 'INFO	parent out line' out)" -eq 8000 ]
+    [ "$(grep -vc $'^[-0-9T:.Z]*\tundefined\tINFO\t' out)" -eq 0 ]
+}
+
+@test "short I/O: under lambda-emu with every feature on, the C runtime's invocations come out the same" {
+    faults_build c_runtime shortio.so
+    emu_event_files '"echo"' '{"k":"echo"}' '"echo"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e LD_PRELOAD="$FAULTS_BIN/shortio.so" -- "$FAULTS_BIN/c_runtime"
+    local mode
+    for mode in text json; do
+        rm -f obs.log
+        fate_emu lw "${EMU_EVENT_ARGS[@]}" -e LD_PRELOAD="$LIBLWRAP:$FAULTS_BIN/shortio.so" -e LWRAP_LOGS=$mode \
+            -e LWRAP_TRACE=json -e LWRAP_EXTENSION=1 -e LWRAP_CRASH=1 -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" \
+            -- "$FAULTS_BIN/c_runtime"
+        fate_same ref lw
+        # the observer followed every invocation through 1-7 byte reads and writes
+        [ "$(grep -c '^start ' obs.log)" -eq 3 ] && [ "$(grep -c '^end ' obs.log)" -ge 2 ]
+        ! grep -q '^lost ' obs.log || return 1
+        faults_attributed lw.out
+        # lwrap's own record is whole too
+        grep -q '^lwrap {"type":"lwrap.trace","outcome":"ready",.*}$' lw.lwrap
+    done
+}
+
+@test "short I/O: the Python runtime with its Runtime API sockets cut short and interrupted: same invocations and lines" {
+    faults_build shortio.so
+    runtime_cmd python
+    local -a h=(--handler log.handler --task-root "$HANDLERS/python")
+    emu_event_files '{"lines":["a line","another"],"log":["via logging"]}' '{"lines":["x"]}'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" "${h[@]}" -e LD_PRELOAD="$FAULTS_BIN/shortio.so" -e SHORTIO_FDS=sockets \
+        -- "${RUNTIME_CMD[@]}"
+    rm -f obs.log
+    fate_emu lw "${EMU_EVENT_ARGS[@]}" "${h[@]}" -e LD_PRELOAD="$LIBLWRAP:$FAULTS_BIN/shortio.so" -e SHORTIO_FDS=sockets \
+        -e LWRAP_LOGS=text -e LWRAP_TRACE=json -e LWRAP_EXTENSION=1 -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" \
+        -- "${RUNTIME_CMD[@]}"
+    fate_same ref lw
+    [ "$(grep -c '^start ' obs.log)" -eq 2 ]
+    ! grep -q '^lost ' obs.log || return 1
+}
+
+@test "EINTR: the C runtime under a 1 kHz SIGALRM without SA_RESTART: same invocations, every one observed" {
+    faults_build c_runtime
+    emu_event_files '"echo"' '"sleep:300"' '"echo"'
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_ITIMER_HZ=1000 -- "$FAULTS_BIN/c_runtime"
+    local mode
+    for mode in text json; do
+        rm -f obs.log
+        fate_emu lw "${EMU_EVENT_ARGS[@]}" -e C_RUNTIME_ITIMER_HZ=1000 -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_LOGS=$mode \
+            -e LWRAP_TRACE=json -e LWRAP_EXTENSION=1 -e LWRAP_OBSERVER_LOG="$BATS_TEST_TMPDIR/obs.log" \
+            -- "$FAULTS_BIN/c_runtime"
+        fate_same ref lw
+        [ "$(grep -c '^start ' obs.log)" -eq 3 ]
+        faults_attributed lw.out
+    done
+}
+
+@test "short I/O: lwrap's own lines (a warning, the crash report read back from its file) come out whole" {
+    faults_build io_host shortio.so
+    run -0 --separate-stderr env LD_PRELOAD="$LIBLWRAP:$FAULTS_BIN/shortio.so" LWRAP_TRACE=bogus IO_LINES=5 \
+        "$FAULTS_BIN/io_host"
+    [[ $stderr == *'lwrap: LWRAP_TRACE: unknown format "bogus" (want off, text, json or emf); ignored'* ]]
+    run -139 --separate-stderr env LD_PRELOAD="$LIBLWRAP:$FAULTS_BIN/shortio.so" LWRAP_CRASH=1 \
+        "$EMU_PY" -c 'import ctypes; ctypes.string_at(0)'
+    [[ $stderr == "LWRAP CRASH signal=SIGSEGV (11) code=1 address=0x0 requestId=- pid="*" report=/tmp/lwrap-crash-init-"*$'\nbacktrace:\n'*python* ]]
+    local report=${stderr#*report=}
+    rm -f "${report%%$'\n'*}"
 }
