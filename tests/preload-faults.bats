@@ -366,3 +366,37 @@ cuts_same() {
     local report=${stderr#*report=}
     rm -f "${report%%$'\n'*}"
 }
+
+# --- a full non-blocking stdout ----------------------------------------------------------------
+
+@test "non-blocking stdout: a program that sets O_NONBLOCK and waits on EAGAIN writes the same bytes with lwrap" {
+    local mode
+    for mode in off text json; do
+        diff_check_env fault-nonblock "$mode" "NB_LOG=$BATS_TEST_TMPDIR/nb.log"
+    done
+    # it did meet EAGAIN (slow reader) without lwrap and with LWRAP_LOGS=off, never when
+    # the pipeline takes its writes (README)
+    grep -q '^logs=- eagain=[1-9]' nb.log
+    grep -q '^logs=off eagain=[1-9]' nb.log
+    ! grep -Eq '^logs=(text|json) eagain=[1-9]' nb.log || return 1
+}
+
+@test "non-blocking stdout: a program that drops lines on EAGAIN: exactly the lines it was told were taken arrive" {
+    faults_build nonblock_writer
+    local mode
+    for mode in none off text json; do
+        local -a pre=()
+        [[ $mode != none ]] && pre=(LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode)
+        rm -f taken.txt
+        env "${pre[@]}" "$FAULTS_BIN/nonblock_writer" drop 2>/dev/null | (sleep 0.5; cat) >out
+        "$EMU_PY" "$FAULTS_FIX/undecorate.py" "${mode/none/off}" out >got
+        cmp got taken.txt || { echo "LWRAP_LOGS=$mode: what arrived is not what was taken"; return 1; }
+        local taken
+        taken=$(wc -l <taken.txt)
+        # without the pipeline taking the writes, lines were dropped; with it, none
+        case $mode in
+        none | off) ((taken < 20000)) || { echo "$mode: nothing dropped: the pipe never filled"; return 1; } ;;
+        *) ((taken == 20000)) || { echo "$mode: $taken of 20000 taken"; return 1; } ;;
+        esac
+    done
+}
