@@ -118,6 +118,9 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
         return false;
     /* A destination that failed: the program's write meets the error itself. */
     int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    /* A saved copy of stdout while fd 1 is elsewhere: as it is, where it was sent. */
+    if (!frames && !log_fd_home_ok(stream, fd))
+        return false;
     /* A signal handler interrupted this thread inside the pipeline: wait in the queue. */
     if (log_must_defer())
         return log_defer(stream, iov, iovcnt, result);
@@ -238,6 +241,8 @@ bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result)
     if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
         return false;
     int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    if (!frames && !log_fd_home_ok(stream, fd))
+        return false;
     return log_defer(stream, iov, cnt, result);
 }
 

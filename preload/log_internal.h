@@ -205,6 +205,10 @@ enum log_fd_kind { LOG_FD_UNKNOWN = 0, LOG_FD_STDOUT, LOG_FD_STDERR, LOG_FD_TELE
 void log_fd_init(void);
 int log_fd_kind(int fd);
 bool log_fd_still(int fd, int kind); /* fd is that kind now (uncached: a vfork child's view) */
+/* A write to fd (a copy of the runtime's stdout or stderr) may become records of stream:
+ * they are written to the stream's own fd 1 or 2 (no telemetry fd), which must still be
+ * that stream; after `close(1)` + `open(file)` a saved copy of stdout is not fd 1. */
+bool log_fd_home_ok(int stream, int fd);
 
 /* log_importtime.c */
 void log_importtime_init(void);

@@ -75,7 +75,8 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
      * `dup2(file, 1)` (bash's `echo hi > f`, `$(...)`) stdio writes to the file. */
     int kind = log_fd_kind(fd);
     int stream = kind == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
-    bool ours = log_cfg.streams && (kind == LOG_FD_STDOUT || kind == LOG_FD_STDERR);
+    bool ours = log_cfg.streams && (kind == LOG_FD_STDOUT || kind == LOG_FD_STDERR) &&
+                log_fd_home_ok(stream, fd);
     /* A signal handler's printf while this thread is inside the pipeline: it waits in the
      * queue (log_defer.c), or, when that is full, goes to the fd as it is. */
     if (ours && log_must_defer()) {

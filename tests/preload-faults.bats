@@ -400,3 +400,12 @@ cuts_same() {
         esac
     done
 }
+
+# --- fd 1 closed and reopened ---------------------------------------------------------------------
+
+@test "reopen: fd 1 closed and reopened to a file, /dev/null, a pipe (and fd 2 to a file): every byte goes where it was sent" {
+    local mode
+    for mode in off text json; do
+        diff_check fault-reopen "$mode"
+    done
+}
