@@ -81,22 +81,23 @@ void logs_init(void)
     log_importtime_init();
     if (!log_cfg.streams && !log_cfg.frames && !log_cfg.importtime)
         return;
-    if (!log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime)) {
-        config_out_of_memory(log_cfg.streams ? "C stdio streams not replaced; LWRAP_LOGS is off"
-                                             : "C stdio streams not replaced; no importtime summary");
-        log_cfg.streams = log_cfg.importtime = false;
-        log_cfg.frames = log_cfg.tfd >= 0 && explicit_level;
-        if (!log_cfg.frames)
-            return;
-    }
     active = true;
     log_pid = getpid();
     log_fd_init();
     log_order_init();
     log_exit_init();
+    pthread_atfork(atfork_prepare, NULL, atfork_child);
+    if (!log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime)) {
+        config_out_of_memory(log_cfg.streams ? "C stdio streams not replaced; LWRAP_LOGS is off"
+                                             : "C stdio streams not replaced; no importtime summary");
+        log_cfg.streams = log_cfg.importtime = false;
+        log_cfg.frames = log_cfg.tfd >= 0 && explicit_level;
+        active = log_cfg.frames;
+        if (!active)
+            return;
+    }
     if (log_cfg.streams)
         log_redact_init();
-    pthread_atfork(atfork_prepare, NULL, atfork_child);
     /* The importtime summary alone needs no write to be intercepted, but it needs the
      * observer (runtime ready, invoke end), which the core runs when logs_enabled. */
     logs_enabled = true;
@@ -294,14 +295,13 @@ void logs_before_exec(void)
         log_flush_own_vfork_child();
 }
 
+/* What C stdio still buffers is left to glibc, which flushes it after every destructor
+ * (as it would have, after the writes of destructors that run after ours); with
+ * log_exiting set, it goes out at once. */
 __attribute__((destructor)) static void logs_fini(void)
 {
     if (!active)
         return;
-    if (log_cfg.streams) {
-        fflush(stdout);
-        fflush(stderr);
-    }
     log_exiting = true;
     log_flush_slots(true, true);
     if (hook_deferred) { /* a signal handler wrote meanwhile */

@@ -139,7 +139,12 @@ static FILE *replace(FILE *orig, int stream)
     size_t size = fstat(fd, &st) == 0 && st.st_blksize > 0 ? (size_t)st.st_blksize : BUFSIZ;
     setvbuf(f, NULL, mode, mode == _IONBF ? 0 : size);
     f->_fileno = fd;
-    fflush(orig);
+    /* What stdio still holds (a constructor that ran before ours printed) moves over, to
+     * leave when glibc would have written it: at exit, or when the buffer fills. */
+    if (orig->_IO_write_ptr > orig->_IO_write_base) {
+        fwrite(orig->_IO_write_base, 1, (size_t)(orig->_IO_write_ptr - orig->_IO_write_base), f);
+        orig->_IO_write_ptr = orig->_IO_write_base;
+    }
     return f;
 }
 
