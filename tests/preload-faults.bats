@@ -440,3 +440,44 @@ cuts_same() {
         grep -q '^lwrap {"type":"lwrap.trace","outcome":"ready"' lw.lwrap
     done
 }
+
+# --- dlopen / dlclose while hooked -----------------------------------------------------------------
+
+@test "dlclose: a library that writes and opens in its constructor and destructor, loaded and unloaded 100 times: same bytes" {
+    local mode
+    for mode in off text json; do
+        diff_check_env fault-dlclose "$mode" LWRAP_TRACE=json
+    done
+}
+
+@test "dlclose: 100 loads and unloads during init under lambda-emu: same output, the trace counts them all and lists 64" {
+    faults_build c_runtime dl_churn_lib.so
+    emu_event_files '"echo"' '"echo"'
+    local churn=C_RUNTIME_DLOPEN=$FAULTS_BIN/dl_churn_lib.so:100
+    fate_emu ref "${EMU_EVENT_ARGS[@]}" -e "$churn" -- "$FAULTS_BIN/c_runtime"
+    grep -q '^out lib: work 99 (printf)$' ref.fate
+    local mode
+    for mode in off text json; do
+        fate_emu lw "${EMU_EVENT_ARGS[@]}" -e "$churn" -e LD_PRELOAD="$LIBLWRAP" -e LWRAP_LOGS=$mode -e LWRAP_TRACE=json \
+            -e LWRAP_EXTENSION=1 -- "$FAULTS_BIN/c_runtime"
+        fate_same ref lw
+        sed -n 's/^lwrap {"type":"lwrap.trace"/{"type":"lwrap.trace"/p' lw.lwrap >trace.json
+        jq -e '.dlopenCount == 100 and (.dlopen | length) == 64 and all(.dlopen[]; .path | endswith("dl_churn_lib.so"))' trace.json
+    done
+}
+
+@test "dlclose: a library loaded with RTLD_DEEPBIND writes around lwrap (README): byte-exact with logs off, every line once with logs on" {
+    local mode
+    diff_check_env fault-dlclose off DL_DEEPBIND=1
+    diff_harness run fault-dlclose none file ref --lib "$LIBLWRAP" --cache "${BATS_RUN_TMPDIR:-/tmp}/differential" \
+        --env DL_DEEPBIND=1 >/dev/null
+    for mode in text json; do
+        diff_harness run fault-dlclose "$mode" file lw --lib "$LIBLWRAP" --cache "${BATS_RUN_TMPDIR:-/tmp}/differential" \
+            --env DL_DEEPBIND=1 >/dev/null
+        "$EMU_PY" "$FAULTS_FIX/undecorate.py" $mode lw/stdout | sort >got
+        sort ref/stdout >want
+        cmp want got
+        # the library's own lines bypass the pipeline: they are there undecorated
+        grep -q '^lib: work 0 (write)$' lw/stdout
+    done
+}
