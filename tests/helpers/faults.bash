@@ -98,9 +98,8 @@ fake_api_run() {
 fake_api_same() {
     local ref=$1 cand=$2 mode=$3 s
     diff -u "$ref.status" "$cand.status" || { echo "(exit status differs)"; return 1; }
+    "$EMU_PY" "$FAULTS_FIX/undecorate.py" "$mode" "$cand.stdout" "$cand.stderr" --ref "$ref.stdout" "$ref.stderr"
     for s in stdout stderr; do
-        "$EMU_PY" "$FAULTS_FIX/undecorate.py" "$mode" "$ref.$s" --ref >"$ref.$s.cmp"
-        "$EMU_PY" "$FAULTS_FIX/undecorate.py" "$mode" "$cand.$s" >"$cand.$s.cmp"
         diff -u "$ref.$s.cmp" "$cand.$s.cmp" || { echo "($s differs)"; return 1; }
     done
     local ext="/extension/|^cut (register|event-next)$"
