@@ -363,6 +363,8 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
     /* Each piece counts as a write of its own (libuv gathers queued console.log calls
      * into one writev), but nothing is written out between them. */
     for (int i = 0; i < cnt; i++) {
+        if (!iov[i].iov_len)
+            continue;
         s->unit++;
         append(s, iov[i].iov_base, iov[i].iov_len);
     }

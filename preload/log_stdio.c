@@ -139,13 +139,17 @@ static FILE *replace(FILE *orig, int stream)
     size_t size = fstat(fd, &st) == 0 && st.st_blksize > 0 ? (size_t)st.st_blksize : BUFSIZ;
     setvbuf(f, NULL, mode, mode == _IONBF ? 0 : size);
     f->_fileno = fd;
-    /* What stdio still holds (a constructor that ran before ours printed) moves over, to
-     * leave when glibc would have written it: at exit, or when the buffer fills. */
+    return f;
+}
+
+/* What stdio still holds in orig (a constructor that ran before ours printed) moves into
+ * f, to leave when glibc would have written it: at exit, or when the buffer fills. */
+static void take_pending(FILE *orig, FILE *f)
+{
     if (orig->_IO_write_ptr > orig->_IO_write_base) {
         fwrite(orig->_IO_write_base, 1, (size_t)(orig->_IO_write_ptr - orig->_IO_write_base), f);
         orig->_IO_write_ptr = orig->_IO_write_base;
     }
-    return f;
 }
 
 bool log_stdio_install(bool out, bool err)
@@ -162,9 +166,13 @@ bool log_stdio_install(bool out, bool err)
             REAL(fclose)(e);
         return false;
     }
-    if (o)
+    if (o) {
+        take_pending(stdout, o);
         stdout = mine[LOG_STDOUT] = o;
-    if (e)
+    }
+    if (e) {
+        take_pending(stderr, e);
         stderr = mine[LOG_STDERR] = e;
+    }
     return true;
 }
