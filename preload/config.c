@@ -23,7 +23,14 @@ void config_warn(const char *a, const char *b, const char *c, const char *d)
     /* A bad value quoted back may be a credential pasted into the wrong setting. */
     f.len = logs_mask_secrets(buf, f.len);
     buf[f.len++] = '\n';
-    REAL(write)(2, buf, f.len);
+    real_write_all(2, buf, f.len);
+}
+
+void config_out_of_memory(const char *what)
+{
+    static int said;
+    if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+        config_warn("out of memory: ", what, NULL, NULL);
 }
 
 static void copy_env(char *dst, size_t size, const char *name, const char *fallback)

@@ -31,4 +31,9 @@ void config_load(void);
 /* One "lwrap: ..." line on stderr, written with the real write. */
 void config_warn(const char *a, const char *b, const char *c, const char *d);
 
+/* Something of lwrap's own could not be had (memory, a thread) and a feature steps down
+ * as `what` says: "lwrap: out of memory: <what>", only the first time in the process
+ * (README: Faults and limits). Async-signal-safe. */
+void config_out_of_memory(const char *what);
+
 #endif

@@ -7,6 +7,7 @@
  * Everything in the report is async-signal-safe: static buffers, raw fds, backtrace()
  * (libgcc_s is loaded in the constructor, not in the handler). The backtrace goes to
  * the file first and is read back, so stderr gets the whole record in one write. */
+#include <errno.h>
 #include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,13 +86,21 @@ static void report(int sig, const siginfo_t *si)
     int depth = backtrace(frames, (int)(sizeof frames / sizeof frames[0]));
     int fd = REAL(open)(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
-        REAL(write)(fd, record, f.len);
+        real_write_all(fd, record, f.len);
         backtrace_symbols_fd(frames, depth, fd);
         off_t end = lseek(fd, 0, SEEK_CUR);
         if (end > 0 && lseek(fd, 0, SEEK_SET) == 0) {
-            ssize_t n = REAL(read)(fd, record, end < (off_t)sizeof record ? (size_t)end : sizeof record);
+            size_t want = end < (off_t)sizeof record ? (size_t)end : sizeof record, n = 0;
+            while (n < want) { /* the report back, however the reads are cut */
+                ssize_t r = REAL(read)(fd, record + n, want - n);
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0)
+                    break;
+                n += (size_t)r;
+            }
             if (n > 0)
-                sink_write(2, record, (size_t)n, SINK_ONE);
+                sink_write(2, record, n, SINK_ONE);
         }
         REAL(close)(fd);
     } else { /* no /tmp: the record without the backtrace */

@@ -53,7 +53,7 @@ void debuglog_end(struct fmt *f)
     int fd = REAL(open)(config.observer_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return;
-    REAL(write)(fd, f->p, f->len);
+    real_write_all(fd, f->p, f->len);
     REAL(close)(fd);
 }
 

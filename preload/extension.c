@@ -6,8 +6,10 @@
  * real functions: this traffic is ours, never the runtime's. */
 
 #include <errno.h>
+#include <linux/futex.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -183,9 +185,33 @@ static bool json_string(const char *body, const char *key, char *out, size_t siz
     return true;
 }
 
+/* The serving thread starts before registration (a registered extension whose thread
+ * could not start would hold up every invocation) and waits here to be told go or stop. */
+enum { WAITING, GO, STOP };
+static int handoff = WAITING;
+/* The registration's connection, kept for event/next: a runtime that then uses up its
+ * RLIMIT_NOFILE cannot leave us without one (init would wait for our `next`). */
+static int kept_fd = -1;
+
+static void tell(int what)
+{
+    __atomic_store_n(&handoff, what, __ATOMIC_RELEASE);
+    syscall(SYS_futex, &handoff, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static bool told_go(void)
+{
+    int h;
+    while ((h = __atomic_load_n(&handoff, __ATOMIC_ACQUIRE)) == WAITING)
+        syscall(SYS_futex, &handoff, FUTEX_WAIT_PRIVATE, WAITING, NULL, NULL, 0);
+    return h == GO;
+}
+
 static void *serve(void *arg)
 {
     (void)arg;
+    if (!told_go())
+        return NULL;
     char req[512], hdr[192];
     struct fmt f = fmt_on(hdr, sizeof hdr - 1);
     fmt_str(&f, "Lambda-Extension-Identifier: ");
@@ -194,7 +220,10 @@ static void *serve(void *arg)
     hdr[f.len] = 0;
     size_t len = build(req, sizeof req, "GET", "/event/next", hdr, NULL);
     static struct reply r;
-    int fd = -1;
+    int fd = kept_fd;
+    struct timeval none = {0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none); /* event/next waits */
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &none, sizeof none);
     for (int failures = 0; failures < 3;) {
         if (fd < 0 && (fd = dial(0)) < 0) {
             failures++;
@@ -223,36 +252,17 @@ static void *serve(void *arg)
     return NULL;
 }
 
-static void init_error(const char *type)
-{
-    char req[512], hdr[256];
-    struct fmt f = fmt_on(hdr, sizeof hdr - 1);
-    fmt_str(&f, "Lambda-Extension-Identifier: ");
-    fmt_str(&f, ext_id);
-    fmt_str(&f, "\r\nLambda-Extension-Function-Error-Type: ");
-    fmt_str(&f, type);
-    fmt_str(&f, "\r\n");
-    hdr[f.len] = 0;
-    size_t len = build(req, sizeof req, "POST", "/init/error", hdr,
-                       "{\"errorMessage\":\"lwrap extension could not start\",\"errorType\":\"Extension.Lwrap\"}");
-    struct reply r;
-    int fd = dial(1);
-    if (fd >= 0) {
-        roundtrip(fd, req, len, &r);
-        REAL(close)(fd);
-    }
-    note("ext-error", "type", type);
-}
-
-/* Why registration failed, for the user's one line: the connection's fate, or the status
- * and Lambda's errorType (only the characters an error type has: the body is not ours). */
-static void registration_failure(char *buf, size_t size, const char *unreachable,
-                                 const struct reply *r)
+/* Why registration failed, for the user's one line: no socket (dial_errno), the
+ * connection's fate, or the status and Lambda's errorType (only the characters an error
+ * type has: the body is not ours). */
+static void registration_failure(char *buf, size_t size, int dial_errno, const struct reply *r)
 {
     struct fmt f = fmt_on(buf, size - 1);
-    if (unreachable) {
+    if (dial_errno == EMFILE || dial_errno == ENFILE) { /* RLIMIT_NOFILE's floor */
+        fmt_str(&f, "no file descriptor left");
+    } else if (dial_errno) {
         fmt_str(&f, "Runtime API unreachable: ");
-        fmt_str(&f, unreachable);
+        fmt_str(&f, strerror(dial_errno));
     } else if (r->failure) {
         fmt_str(&f, r->failure);
     } else {
@@ -278,27 +288,31 @@ void extension_before_runtime_connect(void)
     static int once;
     if (!config.extension || __atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
         return;
+    if (quiet_thread_start(serve, 64 * 1024) != 0) {
+        config_out_of_memory("LWRAP_EXTENSION: its thread did not start; the extension is off");
+        note("ext-error", "type", "thread");
+        return;
+    }
     char req[512];
     size_t len = build(req, sizeof req, "POST", "/register",
                        "Lambda-Extension-Name: lwrap\r\n", "{\"events\":[\"INVOKE\"]}");
     static struct reply r;
     int fd = dial(1);
-    const char *unreachable = fd < 0 ? strerror(errno) : NULL;
+    int dial_errno = fd < 0 ? errno : 0;
     bool ok = fd >= 0 && roundtrip(fd, req, len, &r) && r.status == 200 && r.ext_id[0];
-    if (fd >= 0)
-        REAL(close)(fd);
     if (!ok) {
+        if (fd >= 0)
+            REAL(close)(fd);
+        tell(STOP);
         /* Without an identifier there is no one to report to but the user: one line. */
         char why[160];
-        registration_failure(why, sizeof why, unreachable, &r);
+        registration_failure(why, sizeof why, dial_errno, &r);
         config_warn("LWRAP_EXTENSION: registration failed (", why, "); the extension is off", NULL);
         note("ext-error", "type", "register");
         return;
     }
     strcpy(ext_id, r.ext_id);
     note("ext-register", "id", ext_id);
-
-    int err = quiet_thread_start(serve, 64 * 1024);
-    if (err != 0)
-        init_error("Extension.ThreadCreateFailed");
+    kept_fd = fd;
+    tell(GO);
 }

@@ -1,6 +1,7 @@
 /* The fd -> Runtime API connection table (see fdtab.h). */
 #include "fdtab.h"
 
+#include "lifecycle_events.h"
 #include "observer.h"
 
 uint8_t fdtab_map[FDTAB_FDS];
@@ -41,8 +42,12 @@ void fdtab_dup(int oldfd, int newfd)
 {
     fdtab_forget(newfd);
     int slot = fdtab_conn(oldfd);
-    if (slot < 0 || (unsigned)newfd >= FDTAB_FDS)
+    if (slot < 0)
         return;
+    if ((unsigned)newfd >= FDTAB_FDS) {
+        lifecycle_lost(newfd, "fd-too-high");
+        return;
+    }
     __atomic_fetch_add(&conn_refs[slot], 1, __ATOMIC_ACQ_REL);
     __atomic_store_n(&fdtab_map[newfd], (uint8_t)(slot + 1), __ATOMIC_RELEASE);
 }

@@ -33,7 +33,7 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
     bool going = r == 0 || e == EINPROGRESS || e == EINTR || e == EALREADY;
     if (going && to_api) {
         if (fdtab_watch(fd) < 0)
-            lifecycle_lost(fd, "too-many-connections");
+            lifecycle_lost(fd, (unsigned)fd >= FDTAB_FDS ? "fd-too-high" : "too-many-connections");
     } else {
         fdtab_forget(fd);
     }

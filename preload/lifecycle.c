@@ -284,7 +284,30 @@ void lifecycle_extension_invoke(const char *id)
 {
     wlock();
     slot_write(&ext, true, -1, id);
+    /* Lambda sends INVOKE only after the invocation before it ended. Once the observer
+     * lost a connection it may have missed that end (the response went out on a socket
+     * it cannot see): with one invocation at a time, any other id still in flight is
+     * over, and must not name this invocation's output. */
+    bool stale = false;
+    if (__atomic_load_n(&lost_count, __ATOMIC_RELAXED) && config.max_concurrency <= 1) {
+        for (int i = 0; i < INFLIGHT_MAX; i++) {
+            if (inflight[i].live && strcmp(inflight[i].id, id) != 0) {
+                slot_write(&inflight[i], false, -1, NULL);
+                live_count--;
+                stale = true;
+            }
+        }
+        update_sole();
+    }
     wunlock();
+    if (stale) {
+        struct debugline sl;
+        struct fmt *sf = debuglog_begin(&sl, "end-stale");
+        if (sf) {
+            debuglog_kvs(sf, "by", id);
+            debuglog_end(sf);
+        }
+    }
     struct debugline line;
     struct fmt *f = debuglog_begin(&line, "ext-invoke");
     if (f) {

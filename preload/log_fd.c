@@ -85,6 +85,14 @@ int log_fd_kind(int fd)
     return k;
 }
 
+bool log_fd_home_ok(int stream, int fd)
+{
+    int home = stream == LOG_STDERR ? 2 : 1;
+    if (fd == home || __atomic_load_n(&log_cfg.tfd, __ATOMIC_RELAXED) >= 0)
+        return true;
+    return log_fd_kind(home) == (stream == LOG_STDERR ? LOG_FD_STDERR : LOG_FD_STDOUT);
+}
+
 void logs_fd_range_changed(unsigned lo, unsigned hi)
 {
     if ((pid_t)syscall(SYS_getpid) != log_pid)

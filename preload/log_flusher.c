@@ -8,6 +8,7 @@
  * All signals are blocked in it (the runtime's handlers run on its own threads). Not
  * running in a forked child until the child writes something. */
 #include "log_internal.h"
+#include "config.h"
 #include "quiet_thread.h"
 
 #include <errno.h>
@@ -57,10 +58,29 @@ static void *flusher(void *arg)
     return NULL;
 }
 
+/* When the flusher last could not start (no memory for a thread); 0: it could. */
+static uint64_t failed_at;
+
 static void start(void)
 {
-    if (quiet_thread_start(flusher, 256 * 1024) != 0)
-        __atomic_store_n(&started, 0, __ATOMIC_RELEASE); /* try again next time */
+    if (quiet_thread_start(flusher, 256 * 1024) == 0) {
+        __atomic_store_n(&failed_at, 0, __ATOMIC_RELAXED);
+        return;
+    }
+    config_out_of_memory("the log flusher thread did not start; records are written at once");
+    uint64_t now = log_now_us();
+    __atomic_store_n(&failed_at, now ? now : 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&started, 0, __ATOMIC_RELEASE);
+}
+
+bool log_flusher_missing(uint64_t now_us)
+{
+    uint64_t f = __atomic_load_n(&failed_at, __ATOMIC_RELAXED);
+    if (LIKELY(!f))
+        return false;
+    if (now_us - f >= 1000 * 1000) /* try again, once a second */
+        log_flusher_kick();
+    return __atomic_load_n(&failed_at, __ATOMIC_RELAXED) != 0;
 }
 
 void log_flusher_kick(void)

@@ -86,10 +86,18 @@ void logs_init(void)
     log_fd_init();
     log_order_init();
     log_exit_init();
+    pthread_atfork(atfork_prepare, NULL, atfork_child);
+    if (!log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime)) {
+        config_out_of_memory(log_cfg.streams ? "C stdio streams not replaced; LWRAP_LOGS is off"
+                                             : "C stdio streams not replaced; no importtime summary");
+        log_cfg.streams = log_cfg.importtime = false;
+        log_cfg.frames = log_cfg.tfd >= 0 && explicit_level;
+        active = log_cfg.frames;
+        if (!active)
+            return;
+    }
     if (log_cfg.streams)
         log_redact_init();
-    pthread_atfork(atfork_prepare, NULL, atfork_child);
-    log_stdio_install(log_cfg.streams, log_cfg.streams || log_cfg.importtime);
     /* The importtime summary alone needs no write to be intercepted, but it needs the
      * observer (runtime ready, invoke end), which the core runs when logs_enabled. */
     logs_enabled = true;
@@ -111,6 +119,9 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
         return false;
     /* A destination that failed: the program's write meets the error itself. */
     int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    /* A saved copy of stdout while fd 1 is elsewhere: as it is, where it was sent. */
+    if (!frames && !log_fd_home_ok(stream, fd))
+        return false;
     /* A signal handler interrupted this thread inside the pipeline: wait in the queue. */
     if (log_must_defer())
         return log_defer(stream, iov, iovcnt, result);
@@ -119,14 +130,11 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
         return false;
     if (frames && log_cfg.streams)
         log_flush_own(false); /* what this thread printed before logging comes first */
-    for (int i = 0; i < iovcnt; i++) {
-        if (!iov[i].iov_len)
-            continue;
-        if (frames)
+    if (!frames)
+        log_feedv(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov, iovcnt);
+    for (int i = 0; frames && i < iovcnt; i++)
+        if (iov[i].iov_len)
             log_frames_feed(iov[i].iov_base, iov[i].iov_len);
-        else
-            log_feed(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov[i].iov_base, iov[i].iov_len);
-    }
     *result = (ssize_t)total;
     return true;
 }
@@ -234,6 +242,8 @@ bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result)
     if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
         return false;
     int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
+    if (!frames && !log_fd_home_ok(stream, fd))
+        return false;
     return log_defer(stream, iov, cnt, result);
 }
 
@@ -285,14 +295,13 @@ void logs_before_exec(void)
         log_flush_own_vfork_child();
 }
 
+/* What C stdio still buffers is left to glibc, which flushes it after every destructor
+ * (as it would have, after the writes of destructors that run after ours); with
+ * log_exiting set, it goes out at once. */
 __attribute__((destructor)) static void logs_fini(void)
 {
     if (!active)
         return;
-    if (log_cfg.streams) {
-        fflush(stdout);
-        fflush(stderr);
-    }
     log_exiting = true;
     log_flush_slots(true, true);
     if (hook_deferred) { /* a signal handler wrote meanwhile */

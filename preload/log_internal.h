@@ -159,6 +159,7 @@ bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_re
 
 /* log_record.c */
 void log_feed(int stream, const char *p, size_t n);
+void log_feedv(int stream, const struct iovec *iov, int cnt); /* one write call's pieces */
 /* This thread's held records (with `all` its unfinished lines too): before it writes to
  * the other stream or a frame, before a child starts, before exec. */
 void log_flush_own(bool all);
@@ -204,6 +205,10 @@ enum log_fd_kind { LOG_FD_UNKNOWN = 0, LOG_FD_STDOUT, LOG_FD_STDERR, LOG_FD_TELE
 void log_fd_init(void);
 int log_fd_kind(int fd);
 bool log_fd_still(int fd, int kind); /* fd is that kind now (uncached: a vfork child's view) */
+/* A write to fd (a copy of the runtime's stdout or stderr) may become records of stream:
+ * they are written to the stream's own fd 1 or 2 (no telemetry fd), which must still be
+ * that stream; after `close(1)` + `open(file)` a saved copy of stdout is not fd 1. */
+bool log_fd_home_ok(int stream, int fd);
 
 /* log_importtime.c */
 void log_importtime_init(void);
@@ -221,14 +226,18 @@ void log_importtime_atfork_child(void);
 /* log_exit.c */
 void log_exit_init(void); /* quick_exit's handlers end with glibc's own _exit */
 
-/* log_stdio.c */
-void log_stdio_install(bool out, bool err);
+/* log_stdio.c: false when the streams could not be made (out of memory): then C stdio
+ * would bypass the pipeline, and the caller turns the pipeline off. */
+bool log_stdio_install(bool out, bool err);
 /* glibc's own FILE behind f when f is our stdout or stderr, which then goes back to it
  * for good (log_stdio_limits.c: wide output, freopen); else NULL. */
 FILE *log_stdio_original(FILE *f);
 
 /* log_flusher.c */
 void log_flusher_kick(void); /* something is pending: make sure the flusher will look */
+/* No flusher thread could be started (out of memory): complete records may not be
+ * held, since nobody would write them out in time. Tries again once a second. */
+bool log_flusher_missing(uint64_t now_us);
 void log_flusher_atfork_child(void);
 
 #endif

@@ -349,7 +349,7 @@ static void compact(struct log_slot *s)
     s->start = 0;
 }
 
-void log_feed(int stream, const char *p, size_t n)
+void log_feedv(int stream, const struct iovec *iov, int cnt)
 {
     bool was_busy = log_busy;
     log_busy = true;
@@ -360,20 +360,37 @@ void log_feed(int stream, const char *p, size_t n)
         flush_own(other, false);
     struct log_slot *s = get(stream);
     s->now_us = log_now_us();
-    s->unit++;
-    append(s, p, n);
+    /* Each piece counts as a write of its own (libuv gathers queued console.log calls
+     * into one writev), but nothing is written out between them. */
+    for (int i = 0; i < cnt; i++) {
+        if (!iov[i].iov_len)
+            continue;
+        s->unit++;
+        append(s, iov[i].iov_base, iov[i].iov_len);
+    }
     compact(s);
     if (log_exiting || log_hold_off(s->now_us))
         slot_drain(s, true);
+    else if (UNLIKELY(log_flusher_missing(s->now_us)))
+        slot_drain_complete(s); /* an unfinished line waits for its end, as ever */
     slot_release(s);
     log_busy = was_busy;
     /* (an unfinished line too, when an invocation's deadline will need it written) */
-    if (slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s)))
+    if (slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s))) {
         log_flusher_kick();
+        if (UNLIKELY(log_flusher_missing(s->now_us)))
+            log_flush_own(false); /* it could not start: nobody else will write this */
+    }
 }
 
 
 
+
+void log_feed(int stream, const char *p, size_t n)
+{
+    struct iovec v = {(void *)p, n};
+    log_feedv(stream, &v, 1);
+}
 
 void log_record_atfork_child(void)
 {

@@ -9,6 +9,7 @@
  * character, so valid UTF-8 stays valid. */
 #include "log_internal.h"
 
+#include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,10 @@ static void add_pattern(const char *p, size_t n)
     /* REG_NEWLINE: a record has several lines; ^ and $ match at each line's start and
      * end, and . and [^...] never cross one. */
     int rc = regcomp(&patterns[npatterns], buf, REG_EXTENDED | REG_NEWLINE);
+    if (rc == REG_ESPACE) {
+        config_out_of_memory("LWRAP_REDACT patterns not compiled; ignored");
+        return;
+    }
     if (rc != 0) {
         char err[160];
         size_t k = regerror(rc, &patterns[npatterns], err, sizeof err - 10);
@@ -198,8 +203,22 @@ static size_t redact_pattern(int i, char *p, size_t n)
     while (from < n) {
         m[0].rm_so = (regoff_t)from;
         m[0].rm_eo = (regoff_t)n;
-        if (regexec(&patterns[i], p, nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0)) != 0)
+        /* glibc's regexec answers REG_NOMATCH when it runs out of memory; its malloc
+         * leaves ENOMEM behind. */
+        int saved = errno;
+        errno = 0;
+        int rc = regexec(&patterns[i], p, nm, m, REG_STARTEND | (from ? REG_NOTBOL : 0));
+        bool oom = rc == REG_ESPACE || (rc != 0 && errno == ENOMEM);
+        errno = saved;
+        if (oom) {
+            /* Out of memory: whether a secret follows is unknown; mask it all. */
+            config_out_of_memory("LWRAP_REDACT could not search a record; the rest of it is masked");
+            m[0].rm_so = (regoff_t)from;
+            m[0].rm_eo = (regoff_t)n;
+            nm = 1;
+        } else if (rc != 0) {
             break;
+        }
         regmatch_t *g = nm == 2 && m[1].rm_so >= 0 ? &m[1] : &m[0];
         size_t a = (size_t)g->rm_so, b = (size_t)g->rm_eo;
         size_t end = (size_t)m[0].rm_eo;

@@ -75,7 +75,8 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t n)
      * `dup2(file, 1)` (bash's `echo hi > f`, `$(...)`) stdio writes to the file. */
     int kind = log_fd_kind(fd);
     int stream = kind == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
-    bool ours = log_cfg.streams && (kind == LOG_FD_STDOUT || kind == LOG_FD_STDERR);
+    bool ours = log_cfg.streams && (kind == LOG_FD_STDOUT || kind == LOG_FD_STDERR) &&
+                log_fd_home_ok(stream, fd);
     /* A signal handler's printf while this thread is inside the pipeline: it waits in the
      * queue (log_defer.c), or, when that is full, goes to the fd as it is. */
     if (ours && log_must_defer()) {
@@ -122,13 +123,14 @@ FILE *log_stdio_original(FILE *f)
     return NULL;
 }
 
+/* Our stream in place of orig, or NULL (fopencookie allocates: out of memory). */
 static FILE *replace(FILE *orig, int stream)
 {
     int fd = stream == LOG_STDERR ? 2 : 1;
     cookie_io_functions_t io = {.write = cookie_write};
     FILE *f = fopencookie((void *)(intptr_t)stream, "w", io);
     if (!f)
-        return orig;
+        return NULL;
     int mode = (orig->_flags & GLIBC_IO_UNBUFFERED) ? _IONBF
                : (orig->_flags & GLIBC_IO_LINE_BUF) || isatty(fd) ? _IOLBF
                                                                   : _IOFBF;
@@ -137,16 +139,40 @@ static FILE *replace(FILE *orig, int stream)
     size_t size = fstat(fd, &st) == 0 && st.st_blksize > 0 ? (size_t)st.st_blksize : BUFSIZ;
     setvbuf(f, NULL, mode, mode == _IONBF ? 0 : size);
     f->_fileno = fd;
-    fflush(orig);
     return f;
 }
 
-void log_stdio_install(bool out, bool err)
+/* What stdio still holds in orig (a constructor that ran before ours printed) moves into
+ * f, to leave when glibc would have written it: at exit, or when the buffer fills. */
+static void take_pending(FILE *orig, FILE *f)
+{
+    if (orig->_IO_write_ptr > orig->_IO_write_base) {
+        fwrite(orig->_IO_write_base, 1, (size_t)(orig->_IO_write_ptr - orig->_IO_write_base), f);
+        orig->_IO_write_ptr = orig->_IO_write_base;
+    }
+}
+
+bool log_stdio_install(bool out, bool err)
 {
     originals[LOG_STDOUT] = stdout;
     originals[LOG_STDERR] = stderr;
-    if (out)
-        stdout = mine[LOG_STDOUT] = replace(stdout, LOG_STDOUT);
-    if (err)
-        stderr = mine[LOG_STDERR] = replace(stderr, LOG_STDERR);
+    FILE *o = out ? replace(stdout, LOG_STDOUT) : NULL;
+    FILE *e = err ? replace(stderr, LOG_STDERR) : NULL;
+    if ((out && !o) || (err && !e)) {
+        /* Half of it would let printf overtake what the pipeline holds: neither. */
+        if (o)
+            REAL(fclose)(o);
+        if (e)
+            REAL(fclose)(e);
+        return false;
+    }
+    if (o) {
+        take_pending(stdout, o);
+        stdout = mine[LOG_STDOUT] = o;
+    }
+    if (e) {
+        take_pending(stderr, e);
+        stderr = mine[LOG_STDERR] = e;
+    }
+    return true;
 }

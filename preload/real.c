@@ -3,6 +3,7 @@
  * run before our constructor when another library's constructor does I/O). */
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -133,6 +134,21 @@ void *real_resolve_slot(size_t offset)
     void *fn;
     memcpy(&fn, (char *)&real + offset, sizeof fn);
     return fn;
+}
+
+int real_write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = REAL(write)(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EIO;
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 #include "hook.h"

@@ -103,4 +103,9 @@ void real_resolve(void);
 /* real_resolve(), then the table entry at byte offset `offset`. */
 void *real_resolve_slot(size_t offset) __attribute__((cold));
 
+/* All of p[0..n) with the real write, short counts and EINTR retried (lwrap's own lines:
+ * warnings, the debug channel, the crash report file). 0, or the errno that stopped it.
+ * Async-signal-safe. */
+int real_write_all(int fd, const void *p, size_t n);
+
 #endif
