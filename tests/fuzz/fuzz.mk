@@ -1,0 +1,44 @@
+# make fuzz: every libFuzzer target in tests/fuzz/ for FUZZ_SECONDS each (FUZZ=name runs
+# one), from the seed corpora in tests/fuzz/corpus/ and the regression inputs in
+# tests/fuzz/regress/; make fuzz-build only builds them into $(BUILD)/fuzz.
+# Needs clang with libFuzzer (Debian 12: apt-get install clang libclang-rt-dev).
+# Each target links the project's own sources it exercises, compiled here with the
+# fuzzer's coverage and ASan+UBSan; the harness stubs the I/O around them.
+FUZZ_CC      ?= $(or $(shell command -v clang-14 2>/dev/null),clang)
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
+
+FUZZ_TARGETS := preload_http
+
+# The project sources each target links besides its harness tests/fuzz/<target>.c.
+FUZZ_SRCS_preload_http := preload/http.c
+
+FUZZ_DIR  := $(BUILD)/fuzz
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+
+.PHONY: fuzz fuzz-build fuzz-check-cc
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/run --build $(abspath $(BUILD)) --seconds $(FUZZ_SECONDS) $(FUZZ)
+
+# A clear message instead of a wall of link errors when libFuzzer is missing.
+$(FUZZ_DIR)/.cc-ok:
+	@mkdir -p $(@D)
+	@printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
+		>$(@D)/cc-check.c
+	@$(FUZZ_CC) $(FUZZ_SAN) -o $(@D)/cc-check $(@D)/cc-check.c 2>/dev/null || { \
+		echo "make fuzz: '$(FUZZ_CC)' cannot build libFuzzer targets; install clang with libFuzzer" \
+		     "(Debian 12: apt-get install clang libclang-rt-dev) or set FUZZ_CC" >&2; exit 1; }
+	@touch $@
+
+$(FUZZ_DIR)/obj/%.o: %.c | $(FUZZ_DIR)/.cc-ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ipreload -Iwrapper -Itests/emulator -Itests/fuzz -c -o $@ $<
+
+define FUZZ_TARGET_RULE
+$(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/tests/fuzz/$(1).o $(FUZZ_SRCS_$(1):%.c=$(FUZZ_DIR)/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_SAN) -o $$@ $$^ -lpthread
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULE,$(t))))
