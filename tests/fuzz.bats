@@ -57,3 +57,19 @@ fuzz_pass() {
 @test "preload_http: a fresh short pass finds nothing" {
     fuzz_pass preload_http
 }
+
+@test "wrapper_split: every seed and regression input passes" {
+    fuzz_replay wrapper_split
+}
+
+@test "wrapper_split: a fresh short pass finds nothing" {
+    fuzz_pass wrapper_split
+}
+
+@test "wrapper_conf: every seed and regression input passes" {
+    fuzz_replay wrapper_conf
+}
+
+@test "wrapper_conf: a fresh short pass finds nothing" {
+    fuzz_pass wrapper_conf
+}

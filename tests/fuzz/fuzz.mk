@@ -9,10 +9,16 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
 
-FUZZ_TARGETS := preload_http
+FUZZ_TARGETS := preload_http wrapper_split wrapper_conf
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
+# (diag.c, the wrapper's diagnostics, comes with mask.c, env.c and conf.c's conf_path)
+FUZZ_WRAPPER_DIAG      := wrapper/diag.c wrapper/mask.c wrapper/env.c wrapper/names.c wrapper/conf.c \
+                          wrapper/conf_text.c
+FUZZ_SRCS_wrapper_split := wrapper/split.c wrapper/out.c $(FUZZ_WRAPPER_DIAG)
+# (out.c, the diagnostics' writer, is the harness's recorder)
+FUZZ_SRCS_wrapper_conf  := $(FUZZ_WRAPPER_DIAG)
 
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
