@@ -113,6 +113,7 @@ size_t log_redact(char *p, size_t n, bool allow_regex);
 
 /* log_time.c */
 size_t log_iso_time(uint64_t epoch_us, char out[32]); /* 2026-11-27T09:45:33.123Z */
+/* log_clock.c */
 uint64_t log_now_us(void);
 
 /* A finished record on its way out. */

@@ -73,3 +73,11 @@ fuzz_pass() {
 @test "wrapper_conf: a fresh short pass finds nothing" {
     fuzz_pass wrapper_conf
 }
+
+@test "log_records: every seed and regression input passes" {
+    fuzz_replay log_records
+}
+
+@test "log_records: a fresh short pass finds nothing" {
+    fuzz_pass log_records
+}

@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
 
-FUZZ_TARGETS := preload_http wrapper_split wrapper_conf
+FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
@@ -19,6 +19,9 @@ FUZZ_WRAPPER_DIAG      := wrapper/diag.c wrapper/mask.c wrapper/env.c wrapper/na
 FUZZ_SRCS_wrapper_split := wrapper/split.c wrapper/out.c $(FUZZ_WRAPPER_DIAG)
 # (out.c, the diagnostics' writer, is the harness's recorder)
 FUZZ_SRCS_wrapper_conf  := $(FUZZ_WRAPPER_DIAG)
+# The log pipeline without the preload core (hooks, sink, clock, observer: stubbed).
+FUZZ_SRCS_log_records := $(addprefix preload/log_,record.c order.c output.c continuation.c parse.c \
+                          level.c format_text.c format_json.c redact.c time.c)
 
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
