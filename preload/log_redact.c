@@ -158,7 +158,7 @@ static size_t redact_key_ids(char *p, size_t n)
     return n;
 }
 
-static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
+static size_t redact_value(char *p, size_t n, const char *v, size_t vn, bool *masked)
 {
     size_t from = 0;
     while (from + vn <= n) {
@@ -168,6 +168,7 @@ static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
         size_t lo = (size_t)(hit - p), hi = lo + vn, repl;
         n = mask(p, n, &lo, &hi, "", 0, &repl);
         from = lo + repl;
+        *masked = true;
     }
     return n;
 }
@@ -175,7 +176,7 @@ static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
 /* Every match of pattern i, left to right, each searched for after the previous one
  * (matches never overlap; a mask is never searched again). An empty match masks nothing
  * and the search moves on by one character, so nothing loops and nothing grows. */
-static size_t redact_pattern(int i, char *p, size_t n)
+static size_t redact_pattern(int i, char *p, size_t n, bool *masked)
 {
     size_t from = 0;
     regmatch_t m[2];
@@ -192,6 +193,7 @@ static size_t redact_pattern(int i, char *p, size_t n)
             size_t repl;
             n = mask(p, n, &a, &b, "", 0, &repl);
             end = end >= b ? end - (b - a - repl) : a + repl;
+            *masked = true;
         }
         from = end > from ? end : from + char_len(p, n, from);
     }
@@ -202,11 +204,55 @@ size_t log_redact(char *p, size_t n, bool allow_regex)
 {
     if (n >= 20)
         n = redact_key_ids(p, n);
+    size_t before = n;
+    bool masked = false;
     for (int i = 0; i < nsecrets; i++)
         if (n >= secrets[i].len)
-            n = redact_value(p, n, secrets[i].value, secrets[i].len);
+            n = redact_value(p, n, secrets[i].value, secrets[i].len, &masked);
     if (allow_regex)
         for (int i = 0; i < npatterns; i++)
-            n = redact_pattern(i, p, n);
+            n = redact_pattern(i, p, n, &masked);
+    /* A key id glued to a value or match just masked ("tok_abcd1234AKIA...") now stands
+     * on its own: look again. */
+    if ((masked || n != before) && n >= 20)
+        n = redact_key_ids(p, n);
     return n;
+}
+
+/* p[j..n) could be the beginning of a key id: a prefix of AKIA/ASIA, or one of them and
+ * then only key characters, with nothing key-like before it. */
+static bool key_id_start(const char *p, size_t n, size_t j)
+{
+    if (j > 0 && key_char(p[j - 1]))
+        return false;
+    for (size_t k = 0; j + k < n; k++) {
+        char c = p[j + k];
+        bool fits = k == 0   ? c == 'A'
+                    : k == 1 ? c == 'K' || c == 'S'
+                    : k == 2 ? c == 'I'
+                    : k == 3 ? c == 'A'
+                             : key_char(c);
+        if (!fits)
+            return false;
+    }
+    return true;
+}
+
+size_t log_redact_cut(const char *p, size_t n)
+{
+    size_t cut = n;
+    for (size_t j = n > 19 ? n - 19 : 0; j < n; j++)
+        if (key_id_start(p, n, j)) {
+            cut = j;
+            break;
+        }
+    for (int i = 0; i < nsecrets; i++) {
+        const char *v = secrets[i].value;
+        for (size_t k = secrets[i].len - 1 < n ? secrets[i].len - 1 : n; k > 0 && n - k < cut; k--)
+            if (p[n - k] == v[0] && memcmp(p + n - k, v, k) == 0) {
+                cut = n - k;
+                break;
+            }
+    }
+    return cut;
 }
