@@ -81,3 +81,11 @@ fuzz_pass() {
 @test "log_records: a fresh short pass finds nothing" {
     fuzz_pass log_records
 }
+
+@test "json_utf8: every seed and regression input passes" {
+    fuzz_replay json_utf8
+}
+
+@test "json_utf8: a fresh short pass finds nothing" {
+    fuzz_pass json_utf8
+}
