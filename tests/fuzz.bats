@@ -89,3 +89,11 @@ fuzz_pass() {
 @test "json_utf8: a fresh short pass finds nothing" {
     fuzz_pass json_utf8
 }
+
+@test "emu_http: every seed and regression input passes" {
+    fuzz_replay emu_http
+}
+
+@test "emu_http: a fresh short pass finds nothing" {
+    fuzz_pass emu_http
+}
