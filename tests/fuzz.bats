@@ -97,3 +97,11 @@ fuzz_pass() {
 @test "emu_http: a fresh short pass finds nothing" {
     fuzz_pass emu_http
 }
+
+@test "emu_frames: every seed and regression input passes" {
+    fuzz_replay emu_frames
+}
+
+@test "emu_frames: a fresh short pass finds nothing" {
+    fuzz_pass emu_frames
+}

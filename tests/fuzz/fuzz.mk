@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
 
-FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 emu_http
+FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 emu_http emu_frames
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
@@ -24,6 +24,7 @@ FUZZ_SRCS_log_records := $(addprefix preload/log_,record.c order.c output.c cont
                           level.c format_text.c format_json.c redact.c time.c)
 FUZZ_SRCS_json_utf8   := $(addprefix preload/log_,parse.c format_json.c level.c time.c)
 FUZZ_SRCS_emu_http    := tests/emulator/http.c tests/emulator/util.c
+FUZZ_SRCS_emu_frames  := tests/emulator/stream_events.c tests/emulator/util.c
 
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
