@@ -7,7 +7,12 @@
 FUZZ_CC      ?= $(or $(shell command -v clang-14 2>/dev/null),clang)
 FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN) -MMD -MP
+# The project's sources get the fuzzer's coverage instrumentation, the harnesses not:
+# coverage then means lwrap's code, and the harness's checks run at full speed.
+FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all -MMD -MP \
+                -Ipreload -Iwrapper -Itests/emulator -Itests/fuzz
+FUZZ_COVERED := -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_HARNESS := -fsanitize=address,undefined
 
 FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 emu_http emu_frames
 
@@ -45,9 +50,13 @@ $(FUZZ_DIR)/.cc-ok:
 		     "(Debian 12: apt-get install clang libclang-rt-dev) or set FUZZ_CC" >&2; exit 1; }
 	@touch $@
 
-$(FUZZ_DIR)/obj/%.o: %.c | $(FUZZ_DIR)/.cc-ok
+$(FUZZ_DIR)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.mk | $(FUZZ_DIR)/.cc-ok
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Ipreload -Iwrapper -Itests/emulator -Itests/fuzz -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_HARNESS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/%.o: %.c tests/fuzz/fuzz.mk | $(FUZZ_DIR)/.cc-ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_COVERED) -c -o $@ $<
 
 define FUZZ_TARGET_RULE
 $(FUZZ_DIR)/$(1): $(FUZZ_DIR)/obj/tests/fuzz/$(1).o $(FUZZ_SRCS_$(1):%.c=$(FUZZ_DIR)/obj/%.o)
