@@ -34,7 +34,7 @@ FUZZ_SRCS_emu_frames  := tests/emulator/stream_events.c tests/emulator/util.c
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
-.PHONY: fuzz fuzz-build fuzz-check-cc
+.PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
