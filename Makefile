@@ -27,6 +27,7 @@ include wrapper/wrapper.mk
 include preload/preload.mk
 include tests/emulator/emulator.mk
 include tests/runtimes/runtimes.mk
+include tests/fuzz/fuzz.mk
 -include scripts/scripts.mk
 
 # T=pattern runs only the suites whose file name contains it. A fresh machine gets what

@@ -110,9 +110,15 @@ bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool s
 /* log_redact.c: mask secrets in place; returns the new length (never longer). */
 void log_redact_init(void);
 size_t log_redact(char *p, size_t n, bool allow_regex);
+/* Where to cut p[0..n), a line too long for one record, so that no credential value or
+ * key id is split between two records (each half would escape the mask): before the
+ * longest tail that could begin one (n when none). LWRAP_REDACT patterns are not known
+ * this way. */
+size_t log_redact_cut(const char *p, size_t n);
 
 /* log_time.c */
 size_t log_iso_time(uint64_t epoch_us, char out[32]); /* 2026-11-27T09:45:33.123Z */
+/* log_clock.c */
 uint64_t log_now_us(void);
 
 /* A finished record on its way out. */

@@ -219,9 +219,11 @@ static size_t make_room(struct log_slot *s, size_t n)
     if (s->len + n <= LOG_RECORD_MAX)
         return n;
     if (s->len == LOG_RECORD_MAX) {
-        /* One line fills the whole buffer: write it as a record, cut before an
-         * incomplete UTF-8 sequence; the rest continues as a new record. */
-        size_t cut = utf8_cut(s->buf + s->line, s->len - s->line) + s->line;
+        /* One line fills the whole buffer: write it as a record, cut before what could
+         * begin a credential and before an incomplete UTF-8 sequence; the rest
+         * continues as a new record. */
+        const char *l = s->buf + s->line;
+        size_t cut = utf8_cut(l, log_redact_cut(l, s->len - s->line)) + s->line;
         emit(s, s->line, cut, &s->next, true);
         memmove(s->buf, s->buf + cut, s->len - cut);
         s->len -= cut;

@@ -127,35 +127,68 @@ static size_t char_len(const char *p, size_t n, size_t i)
     return k ? k : 1;
 }
 
-/* Mask p[*a..*b) of a record of length n: a boundary inside a UTF-8 character takes the
- * whole character (so the result stays valid UTF-8), then `keep` and at most four '*'
- * (one per character masked) replace it. *a and *b become the range that was replaced,
- * *repl the length of the replacement (never more than *b - *a); returns the new n. */
-static size_t mask(char *p, size_t n, size_t *a, size_t *b, const char *keep, size_t keep_len, size_t *repl)
-{
-    size_t lo = char_start(p, n, *a), hi = char_start(p, n, *b);
-    if (hi < *b)
-        hi += char_len(p, n, hi);
-    size_t chars = 0;
-    for (size_t i = lo + keep_len; i < hi && chars < 4; i += char_len(p, n, i))
-        chars++;
-    size_t r = keep_len + chars;
-    memcpy(p + lo, keep, keep_len);
-    memset(p + lo + keep_len, '*', chars);
-    memmove(p + lo + r, p + hi, n - hi);
-    *a = lo, *b = hi, *repl = r;
-    return n - (hi - lo - r);
-}
-
 static bool key_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
+/* A left-to-right masking pass for the fixed-shape masks (key ids, values): matches are
+ * found in the original text and each replaced as it is found, only the text since the
+ * previous match moving down; a record full of matches costs one pass over it, not a
+ * move of its whole rest per match. The original's [0, r) is done and its result is
+ * p[0, w) (w <= r: a mask never grows). */
+struct pass {
+    char *p;
+    size_t n, r, w;
+};
+
+static void pass_copy(struct pass *ps, size_t upto)
+{
+    if (ps->w != ps->r)
+        memmove(ps->p + ps->w, ps->p + ps->r, upto - ps->r);
+    ps->w += upto - ps->r;
+    ps->r = upto;
+}
+
+/* The byte before original position at as the text now reads (right after a mask: the
+ * mask's last byte). */
+static char pass_prev(const struct pass *ps, size_t at)
+{
+    return at > ps->r ? ps->p[at - 1] : ps->p[ps->w - 1];
+}
+
+/* Mask the original p[a..b) (a >= r): a boundary inside a UTF-8 character takes the whole
+ * character (so the result stays valid UTF-8), then `keep` and at most four '*' (one per
+ * character masked) replace it, never longer than what they replace. */
+static void pass_mask(struct pass *ps, size_t a, size_t b, const char *keep, size_t keep_len)
+{
+    char *p = ps->p;
+    size_t n = ps->n, lo = char_start(p, n, a), hi = char_start(p, n, b);
+    if (hi < b)
+        hi += char_len(p, n, hi);
+    if (lo < ps->r) /* (cannot be: the last mask ended a whole character) */
+        lo = ps->r;
+    size_t chars = 0;
+    for (size_t i = lo + keep_len; i < hi && chars < 4; i += char_len(p, n, i))
+        chars++;
+    pass_copy(ps, lo);
+    memcpy(p + ps->w, keep, keep_len);
+    memset(p + ps->w + keep_len, '*', chars);
+    ps->w += keep_len + chars;
+    ps->r = hi;
+}
+
+static size_t pass_end(struct pass *ps)
+{
+    pass_copy(ps, ps->n);
+    return ps->w;
+}
+
 static size_t redact_key_ids(char *p, size_t n)
 {
+    struct pass ps = {p, n, 0, 0};
     size_t i = 0;
-    while (n >= 20 && i + 20 <= n) {
+    while (i + 20 <= n) {
         char *a = memchr(p + i, 'A', n - i - 19);
         if (!a)
             break;
@@ -163,7 +196,7 @@ static size_t redact_key_ids(char *p, size_t n)
         i = at + 1;
         if (!((a[1] == 'K' || a[1] == 'S') && a[2] == 'I' && a[3] == 'A'))
             continue;
-        if (at > 0 && key_char(p[at - 1]))
+        if (at > 0 && key_char(pass_prev(&ps, at)))
             continue;
         size_t k = 4;
         while (k < 20 && key_char(a[k]))
@@ -171,36 +204,41 @@ static size_t redact_key_ids(char *p, size_t n)
         if (k < 20 || (at + 20 < n && key_char(a[20])))
             continue;
         char keep[4] = {'A', a[1], 'I', 'A'};
-        size_t lo = at, hi = at + 20, repl;
-        n = mask(p, n, &lo, &hi, keep, 4, &repl);
-        i = lo + repl;
+        pass_mask(&ps, at, at + 20, keep, 4);
+        i = ps.r;
     }
-    return n;
+    return pass_end(&ps);
 }
 
-static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
+static size_t redact_value(char *p, size_t n, const char *v, size_t vn, bool *masked)
 {
+    struct pass ps = {p, n, 0, 0};
     size_t from = 0;
     while (from + vn <= n) {
         char *hit = memmem(p + from, n - from, v, vn);
         if (!hit)
             break;
-        size_t lo = (size_t)(hit - p), hi = lo + vn, repl;
-        n = mask(p, n, &lo, &hi, "", 0, &repl);
-        from = lo + repl;
+        pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, "", 0);
+        from = ps.r;
+        *masked = true;
     }
-    return n;
+    return pass_end(&ps);
 }
 
 /* Every match of pattern i, left to right, each searched for after the previous one
  * (matches never overlap; a mask is never searched again). An empty match masks nothing
  * and the search moves on by one character, so nothing loops and nothing grows. */
-static size_t redact_pattern(int i, char *p, size_t n)
+static size_t redact_pattern(int i, char *p, size_t n, bool *masked)
 {
+    struct pass ps = {p, n, 0, 0};
     size_t from = 0;
     regmatch_t m[2];
     size_t nm = pattern_group[i] ? 2 : 1;
     while (from < n) {
+        /* regexec takes ^ (REG_NEWLINE) and word starts from the byte before `from`: let
+         * it read the text as it now is there (the mask just written), not what was. */
+        if (from == ps.r && ps.w < ps.r)
+            p[ps.r - 1] = p[ps.w - 1];
         m[0].rm_so = (regoff_t)from;
         m[0].rm_eo = (regoff_t)n;
         /* glibc's regexec answers REG_NOMATCH when it runs out of memory; its malloc
@@ -223,24 +261,68 @@ static size_t redact_pattern(int i, char *p, size_t n)
         size_t a = (size_t)g->rm_so, b = (size_t)g->rm_eo;
         size_t end = (size_t)m[0].rm_eo;
         if (b > a) {
-            size_t repl;
-            n = mask(p, n, &a, &b, "", 0, &repl);
-            end = end >= b ? end - (b - a - repl) : a + repl;
+            pass_mask(&ps, a, b, "", 0);
+            end = end > ps.r ? end : ps.r;
+            *masked = true;
         }
         from = end > from ? end : from + char_len(p, n, from);
     }
-    return n;
+    return pass_end(&ps);
 }
 
 size_t log_redact(char *p, size_t n, bool allow_regex)
 {
     if (n >= 20)
         n = redact_key_ids(p, n);
+    size_t before = n;
+    bool masked = false;
     for (int i = 0; i < nsecrets; i++)
         if (n >= secrets[i].len)
-            n = redact_value(p, n, secrets[i].value, secrets[i].len);
+            n = redact_value(p, n, secrets[i].value, secrets[i].len, &masked);
     if (allow_regex)
         for (int i = 0; i < npatterns; i++)
-            n = redact_pattern(i, p, n);
+            n = redact_pattern(i, p, n, &masked);
+    /* A key id glued to a value or match just masked ("tok_abcd1234AKIA...") now stands
+     * on its own: look again. */
+    if ((masked || n != before) && n >= 20)
+        n = redact_key_ids(p, n);
     return n;
+}
+
+/* p[j..n) could be the beginning of a key id: a prefix of AKIA/ASIA, or one of them and
+ * then only key characters, with nothing key-like before it. */
+static bool key_id_start(const char *p, size_t n, size_t j)
+{
+    if (j > 0 && key_char(p[j - 1]))
+        return false;
+    for (size_t k = 0; j + k < n; k++) {
+        char c = p[j + k];
+        bool fits = k == 0   ? c == 'A'
+                    : k == 1 ? c == 'K' || c == 'S'
+                    : k == 2 ? c == 'I'
+                    : k == 3 ? c == 'A'
+                             : key_char(c);
+        if (!fits)
+            return false;
+    }
+    return true;
+}
+
+size_t log_redact_cut(const char *p, size_t n)
+{
+    size_t cut = n;
+    for (size_t j = n > 19 ? n - 19 : 0; j < n; j++)
+        if (key_id_start(p, n, j)) {
+            cut = j;
+            break;
+        }
+    for (int i = 0; i < nsecrets; i++) {
+        const char *v = secrets[i].value;
+        for (size_t k = secrets[i].len - 1 < n ? secrets[i].len - 1 : n; k > 0 && n - k < cut; k--)
+            if (p[n - k] == v[0] && memcmp(p + n - k, v, k) == 0) {
+                cut = n - k;
+                break;
+            }
+    }
+    return cut;
 }

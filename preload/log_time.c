@@ -3,15 +3,6 @@
 #include "log_internal.h"
 
 #include <string.h>
-#include <time.h>
-
-uint64_t log_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 
 static char *two(char *p, unsigned v)
 {

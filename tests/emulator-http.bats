@@ -50,6 +50,15 @@ answers() {
     [ "$(fx_sel '.type=="response"' .body | tail -1)" = '"{\"still\":\"alive\"}"' ]
 }
 
+@test "a chunk-size line over 4 KiB is refused even when it arrives whole (as when split)" {
+    local ext
+    ext=$(head -c 5000 /dev/zero | tr '\0' x)
+    fx_emu -- "$(raw_ev $'POST /2018-06-01/runtime/invocation/{ID}/response HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;'"$ext"$'\r\na\r\n0\r\n\r\n')" '{}'
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(answers)" = "HTTP/1.1 400 " ] || fx_fail
+    [ "$(fx_sel '.type=="emu"' | head -1)" = '"bad HTTP from runtime API client: malformed chunk size (answered 400)"' ] || fx_fail
+}
+
 @test "a client that disconnects in the middle of a request is noted, not fatal" {
     fx_emu -- "$(raw_ev $'POST /2018-06-01/runtime/invocation/{ID}/response HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly a part' 1 false 0.3)" '{}'
     [ "$status" -eq 0 ] || fx_fail

@@ -46,6 +46,20 @@ load test_helper
     [ "$(grep -o '"stream":"stdout","message":"[^"]*"' <<<"$output")" = "$(printf '%s\n' '"stream":"stdout","message":"caf\u00e9 é"' '"stream":"stdout","message":"\u00fftail"')" ] || fx_fail
 }
 
+@test "a line over 256 KiB is cut there (as Lambda does); one of exactly 256 KiB stays one event" {
+    local exact over
+    exact=$(head -c 262144 /dev/zero | tr '\0' y)
+    over=$(head -c 262200 /dev/zero | tr '\0' x)
+    fx_emu -- "{\"do\":\"printraw\",\"text\":\"$exact\\nnext\\n$over\\nlast\\n\"}"
+    [ "$status" -eq 0 ] || fx_fail
+    run -0 jq -r -R 'fromjson? | select(.type=="function") | "\(.message | length) \(.message[0:1])"' <<<"$output"
+    [ "$output" = "262144 y
+4 n
+262144 x
+56 x
+4 l" ]
+}
+
 @test "--no-telemetry-fd: no _LAMBDA_TELEMETRY_LOG_FD for the runtime" {
     fx_emu --no-telemetry-fd -- '{"do":"env","names":["_LAMBDA_TELEMETRY_LOG_FD"]}'
     [ "$status" -eq 0 ] || fx_fail

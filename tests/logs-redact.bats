@@ -31,6 +31,27 @@ messages() {
     [ "${lines[1]}" = '****' ]
 }
 
+@test "a key id glued to a masked value or LWRAP_REDACT match is masked too" {
+    logs_py '{"print":["a tok_abcd1234AKIAIOSFODNN7EXAMPLE b","c '"$SECRET"'ASIAY34FZKBOKMUTVV7A d"]}' \
+        -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET" -e 'LWRAP_REDACT=tok_[a-z0-9]{8}'
+    [ "$status" -eq 0 ]
+    run -0 messages
+    [[ $output == *$'\ta ****AKIA**** b'* ]]
+    [[ $output == *$'\tc ****ASIA**** d'* ]]
+}
+
+@test "a line longer than a record (128 KiB) is never split inside a credential value" {
+    local long
+    long=$(head -c 131040 /dev/zero | tr '\0' x)
+    logs_py '{"print":["'"$long$SECRET"' tail","'"${long}"'xxxxxxxxxxxxxxxxxxxxAKIAIOSFODNN7EXAMPLE end"]}' \
+        -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET"
+    [ "$status" -eq 0 ]
+    run -0 messages
+    [[ $output == *$'\t**** tail'* ]]
+    [[ $output == *$'\tAKIA**** end'* ]]
+    [[ $output != *"${SECRET:0:8}"* && $output != *"${SECRET: -8}"* && $output != *IOSFODNN* ]]
+}
+
 @test "LWRAP_REDACT: EREs separated by ;; mask their match, or their first subexpression" {
     logs_py '{"print":["login password=hunter2 ok","call 555-1234 now"]}' \
         -- -e LWRAP_LOGS=text --no-telemetry-fd -e 'LWRAP_REDACT=password=([^ ]+);;[0-9]{3}-[0-9]{4}'

@@ -2,8 +2,8 @@
  * so a file baked into the function can be overridden from the Lambda console. */
 #include "conf.h"
 
+#include "conf_text.h"
 #include "diag.h"
-#include "names.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -59,86 +59,6 @@ static void index_env(char **envp)
     }
 }
 
-/* One line [s, s+n). Pass 0 (fill == NULL) only validates and reports; pass 1
- * cuts the line in place and fills *fill. Returns 1 for a setting, 0 for a blank
- * or comment line, -1 for an error. */
-static int parse_line(char *s, size_t n, unsigned line, struct setting *fill)
-{
-    if (n > 0 && s[n - 1] == '\r')
-        n--; /* files edited on Windows */
-    while (n > 0 && (*s == ' ' || *s == '\t'))
-        s++, n--;
-    if (n == 0 || *s == '#')
-        return 0;
-    char *eq = memchr(s, '=', n);
-    if (!eq) {
-        if (!fill)
-            report_file(conf_path, line, "expected KEY=value", NULL);
-        return -1;
-    }
-    size_t klen = (size_t)(eq - s);
-    int bad = !name_valid(s, klen) ? 1
-              : strncmp(s, "LWRAP_", 6) != 0 ? 2
-              : klen == 12 && memcmp(s, "LWRAP_CONFIG", 12) == 0 ? 3 : 0;
-    if (bad) {
-        if (!fill) {
-            char c = *eq;
-            *eq = '\0'; /* restored below: pass 1 reads the same bytes */
-            if (bad == 1)
-                report_file(conf_path, line, "\"", s, "\" is not a valid name", NULL);
-            else if (bad == 2)
-                report_file(conf_path, line, s, ": not an lwrap setting (to set ", s,
-                            " use LWRAP_SET_", s, ")", NULL);
-            else
-                report_file(conf_path, line, s, ": only read from the environment", NULL);
-            *eq = c;
-        }
-        return -1;
-    }
-    if (!fill)
-        return 1;
-    char *v = eq + 1;
-    size_t vlen = (size_t)(s + n - v);
-    /* One pair of surrounding quotes is removed, as a shell would: LWRAP_ARGS="-X dev". */
-    if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
-        v++;
-        vlen -= 2;
-    }
-    *eq = '\0';
-    v[vlen] = '\0'; /* the '\n', '\r' or closing quote, or the buffer's final NUL */
-    fill->name = s;
-    fill->name_len = klen;
-    fill->value = v;
-    fill->line = line;
-    return 1;
-}
-
-/* Two passes over the text: validate, report and count, then fill an exactly sized array. */
-static void parse(char *text, size_t size)
-{
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 BOM (Windows editors) */
-        text += 3;
-        size -= 3;
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        size_t n = 0;
-        unsigned line = 0;
-        for (char *p = text; p < text + size;) {
-            char *nl = memchr(p, '\n', (size_t)(text + size - p));
-            char *end = nl ? nl : text + size;
-            line++;
-            if (parse_line(p, (size_t)(end - p), line, pass ? &entries[n] : NULL) == 1)
-                n++;
-            p = end + 1;
-        }
-        if (n == 0)
-            return;
-        if (pass == 0)
-            entries = xmalloc(n * sizeof *entries);
-        n_entries = n;
-    }
-}
-
 /* "lwrap: LWRAP_CONFIG: PATH: why; ignored", or "lwrap: PATH: why; ignored" for the
  * conventional files. */
 static void file_error(const char *item, const char *path, const char *why)
@@ -185,7 +105,7 @@ static int read_file(const char *path, int must_exist, const char *item)
     close(fd);
     text[got] = '\0';
     conf_path = path;
-    parse(text, got);
+    entries = conf_parse(text, got, path, &n_entries);
     return 1;
 }
 

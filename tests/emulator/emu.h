@@ -144,6 +144,9 @@ struct proc {
 };
 struct proc *proc_start_runtime(void);
 struct proc *proc_start_extension(const char *path, const char *name);
+/* stream_events.c: bytes read from a stream (any split) to events; the rest at its end */
+void stream_events_feed(struct stream *s, const char *data, size_t n);
+void stream_events_end(struct stream *s);
 void stream_on_readable(struct stream *s);
 void stream_drain(struct stream *s);
 void streams_drain_all(void);

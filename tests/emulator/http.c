@@ -113,6 +113,15 @@ static bool next_line(const char *p, const char *end, size_t *len, size_t *adv)
     return true;
 }
 
+/* next_line for a line that may hold at most max bytes before its '\n': 1 a line, 0 wait
+ * for more, -1 too long (decided the same however the bytes arrive). */
+static int bounded_line(const char *p, const char *end, size_t max, size_t *len, size_t *adv)
+{
+    if (!next_line(p, end, len, adv))
+        return (size_t)(end - p) > max ? -1 : 0;
+    return *adv - 1 > max ? -1 : 1;
+}
+
 static int parse_head(struct http_req *r, const char *p, const char *end, int *status, const char **why)
 {
     size_t len, adv;
@@ -277,13 +286,13 @@ int http_parse(struct http_req *r, enum parse_state *ps, struct buf *in, int *st
             break;
         }
         case PS_CHUNK_SIZE: {
-            if (!next_line(p, end, &len, &adv)) {
-                if (in->len > 4096) {
-                    *status = 400, *why = "malformed chunk size";
-                    return -1;
-                }
-                return 0;
+            int got = bounded_line(p, end, 4096, &len, &adv);
+            if (got < 0) {
+                *status = 400, *why = "malformed chunk size";
+                return -1;
             }
+            if (!got)
+                return 0;
             size_t i = 0, size = 0;
             while (i < len && isxdigit((unsigned char)p[i])) {
                 if (size > (SIZE_MAX >> 5)) {
@@ -330,14 +339,14 @@ int http_parse(struct http_req *r, enum parse_state *ps, struct buf *in, int *st
             }
             *ps = PS_CHUNK_SIZE;
             break;
-        case PS_TRAILERS:
-            if (!next_line(p, end, &len, &adv)) {
-                if (in->len > EMU_HEAD_LIMIT) {
-                    *status = 431, *why = "trailers too large";
-                    return -1;
-                }
-                return 0;
+        case PS_TRAILERS: {
+            int got = bounded_line(p, end, EMU_HEAD_LIMIT, &len, &adv);
+            if (got < 0) {
+                *status = 431, *why = "trailers too large";
+                return -1;
             }
+            if (!got)
+                return 0;
             if (len && !parse_header_line(p, len, &r->trailers, &r->ntrailers)) {
                 *status = 400, *why = "malformed trailer";
                 return -1;
@@ -346,6 +355,7 @@ int http_parse(struct http_req *r, enum parse_state *ps, struct buf *in, int *st
             if (len == 0)
                 *ps = PS_DONE;
             break;
+        }
         case PS_DONE:
             return 1;
         }
