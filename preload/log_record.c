@@ -92,7 +92,7 @@ void slot_drain(struct log_slot *s, bool allow_regex)
 
 static void reset(struct log_slot *s, int stream)
 {
-    s->stream = stream;
+    __atomic_store_n(&s->stream, stream, __ATOMIC_RELAXED); /* slot_still_mine reads it */
     s->start = s->line = s->len = 0;
     s->split_line = false;
     s->unit = 1;
@@ -296,12 +296,16 @@ static void flush_own(int stream, bool all)
     /* The flusher may be writing it right now: that goes first. */
     for (int spins = 0; s && slot_state(s) == SLOT_FLUSHING && spins < 100000; spins++)
         sched_yield();
-    if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE ||
-        !(all ? slot_has_content(s) : slot_has_complete(s)))
+    if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE)
+        return;
+    /* An idle slot's contents are for the thread that takes it to look at: what it
+     * holds, and since when, is what slot_release published. */
+    uint64_t since = __atomic_load_n(all ? &s->head_us : &s->held_us, __ATOMIC_RELAXED);
+    if (since == UINT64_MAX)
         return;
     /* Older records of other threads first (a joined worker's lines before what the
      * joining thread printed to another stream after the join). */
-    log_flush_older_than(__atomic_load_n(all ? &s->head_us : &s->held_us, __ATOMIC_RELAXED));
+    log_flush_older_than(since);
     if (!slot_cas(s, SLOT_IDLE, SLOT_BUSY))
         return;
     if (slot_still_mine(s, stream)) {
@@ -365,10 +369,12 @@ void log_feed(int stream, const char *p, size_t n)
     compact(s);
     if (log_exiting || log_hold_off(s->now_us))
         slot_drain(s, true);
+    /* Looked at before the release: an idle slot is another thread's to write out.
+     * (An unfinished line too, when an invocation's deadline will need it written.) */
+    bool kick = slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s));
     slot_release(s);
     log_busy = was_busy;
-    /* (an unfinished line too, when an invocation's deadline will need it written) */
-    if (slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s)))
+    if (kick)
         log_flusher_kick();
 }
 
