@@ -46,7 +46,7 @@ include tests/sanitizer/sanitizer.mk
 # build is made too (SHIP_BUILD, for the tests of the shipped artifact), and the tests' own
 # calls of make do not inherit SANITIZE (they build what ships).
 test: all $(if $(SANITIZE),ship-build)
-	$(if $(SANITIZE),MAKEFLAGS='$(filter-out SANITIZE=%,$(MAKEFLAGS))' SHIP_BUILD=$(abspath $(SHIP_BUILD)) \
+	$(if $(SANITIZE),SANITIZE= MAKEFLAGS='$(filter-out SANITIZE=%,$(MAKEFLAGS))' SHIP_BUILD=$(abspath $(SHIP_BUILD)) \
 	    TEST_SANITIZE=$(SANITIZE) TEST_SAN_CFLAGS='$(SAN_FLAGS)') \
 	BUILD=$(abspath $(BUILD)) scripts/run-tests $(T)
 

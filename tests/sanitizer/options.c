@@ -1,13 +1,14 @@
 /* The sanitizer runtimes' defaults for every process of a sanitizer test run. ld.so loads
- * this library just ahead of the runtime in each dynamic process (scripts/sanitizer-env
+ * this library just ahead of the ASan runtime in each dynamic process (scripts/sanitizer-env
  * lists both in /etc/ld.so.preload), so the runtime finds these definitions first: they
- * hold whatever environment a test, lwrap or lambda-emu hands a process. Built without
- * instrumentation (make SANITIZE=...: tests/sanitizer/sanitizer.mk); BUILD_DIR is the
- * sanitized build's absolute path. */
+ * hold whatever environment a test, lwrap or lambda-emu hands a process. Not instrumented
+ * itself (tests/sanitizer/sanitizer.mk); BUILD_DIR is the sanitized build's absolute path. */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "env.h"
 
 #define REPORTS BUILD_DIR "/sanitizer-reports/"
 
@@ -24,17 +25,17 @@
 
 const char *__asan_default_options(void);
 const char *__ubsan_default_options(void);
-const char *__tsan_default_options(void);
 
-/* Leaks are looked for in the programs this build made (lwrap, lambda-emu), not in the
- * interpreters and tools around them, which free nothing at exit on purpose. The raw
- * syscall: the runtime asks before its interceptors are set up. */
-static int built_here(void)
+int san_built_here(void)
 {
-    char exe[4096];
-    long n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof exe - 1);
-    size_t len = strlen(BUILD_DIR);
-    return n > (long)len && strncmp(exe, BUILD_DIR "/", len + 1) == 0;
+    static int known; /* 0: not looked yet, 1: no, 2: yes (exec starts it over) */
+    if (!known) {
+        char exe[4096];
+        long n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof exe - 1);
+        size_t len = strlen(BUILD_DIR);
+        known = n > (long)len && strncmp(exe, BUILD_DIR "/", len + 1) == 0 ? 2 : 1;
+    }
+    return known == 2;
 }
 
 /* LeakSanitizer stops the other threads with ptrace: it cannot work under strace -f. */
@@ -59,28 +60,21 @@ static int traced(void)
  * and the program hangs at its first setlocale. Linked with -z initfirst, this constructor
  * runs before every other one and sets the runtime up first, as an instrumented
  * program's preinit_array would. */
-void __asan_init(void) __attribute__((weak));
-void __tsan_init(void) __attribute__((weak));
+void __asan_init(void);
 
 __attribute__((constructor)) static void runtime_first(void)
 {
-    if (__asan_init)
-        __asan_init();
-    if (__tsan_init)
-        __tsan_init();
+    __asan_init();
 }
 
+/* Leaks are looked for in the programs this build made, not in the interpreters and
+ * tools around them, which free nothing at exit on purpose. */
 const char *__asan_default_options(void)
 {
-    return built_here() && !traced() ? ASAN "detect_leaks=1" : ASAN "detect_leaks=0";
+    return san_built_here() && !traced() ? ASAN "detect_leaks=1" : ASAN "detect_leaks=0";
 }
 
 const char *__ubsan_default_options(void)
 {
     return COMMON "log_path=" REPORTS "ubsan";
-}
-
-const char *__tsan_default_options(void)
-{
-    return COMMON "log_path=" REPORTS "tsan";
 }
