@@ -207,7 +207,7 @@ int main(int argc, char **argv)
     if (strict && diag_errors)
         die(125, "LWRAP_STRICT=1: configuration error; not starting the runtime", NULL);
     if (diag_explain)
-        return 0;
+        exit(0); /* where the exec would be: what was built for it stays until the end */
     /* The marker also tells the preload which process is the runtime: a child of a
      * static runtime inherits LD_PRELOAD uncleaned, and must stay untouched. */
     if (p.nnext || p.ninner || preload) {

@@ -343,7 +343,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < E.o.nevents; i++)
         if (!read_all(E.o.events[i], &evs[i])) {
             fprintf(stderr, "lambda-emu: --event %s: %s\n", E.o.events[i], strerror(errno));
-            return 1;
+            exit(1); /* as for the other usage errors: what main holds stays until the end */
         }
     E.api_fd = listen_on("127.0.0.1:0", &E.api_port);
     E.listen_fd = -1;
