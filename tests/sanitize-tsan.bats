@@ -97,7 +97,8 @@ concurrent() {
     [ "$(wc -l <pairs)" -eq 1600 ]
     [ "$(cut -f2 pairs | sort -u | wc -l)" -eq 1600 ]
     [ "$(grep -c $'\ti' pairs)" -eq 800 ]
-    run -0 awk -F'\t' '$2 ~ /^i/ { split($2, w, " "); if (w[2] != $1) { print; bad++ } } END { exit bad > 0 }' pairs
+    run awk -F'\t' '$2 ~ /^i/ { split($2, w, " "); if (w[2] != $1) { print; bad++ } } END { exit bad > 0 }' pairs
+    [ "$status" -eq 0 ] || { echo "lines not attributed to their own invocation:"; echo "$output"; return 1; }
 }
 
 @test "TSan: 8 threads fetch and answer 40 invocations at once through lwrap under lambda-emu, LWRAP_LOGS=json, trace, extension: lines once and attributed, no report" {
