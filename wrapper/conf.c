@@ -185,6 +185,8 @@ static int read_file(const char *path, int must_exist, const char *item)
     text[got] = '\0';
     conf_path = path;
     parse(text, got);
+    if (n_entries == 0)
+        free(text); /* nothing points into it */
     return 1;
 }
 

@@ -201,6 +201,9 @@ int main(int argc, char **argv)
 
     p.next = chain_resolve(&p.nnext);
     char **final = args_build(&p);
+    /* final points at the words themselves; the lists it was built from are done */
+    free(p.next);
+    free(p.user);
 
     if (diag_explain)
         explain_argv(final);
