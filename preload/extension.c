@@ -6,13 +6,16 @@
  * real functions: this traffic is ours, never the runtime's. */
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "debuglog.h"
 #include "extension.h"
@@ -283,11 +286,8 @@ static void registration_failure(char *buf, size_t size, int dial_errno, const s
     buf[f.len] = 0;
 }
 
-void extension_before_runtime_connect(void)
+static void register_extension(void)
 {
-    static int once;
-    if (!config.extension || __atomic_exchange_n(&once, 1, __ATOMIC_ACQ_REL))
-        return;
     if (quiet_thread_start(serve, 64 * 1024) != 0) {
         config_out_of_memory("LWRAP_EXTENSION: its thread did not start; the extension is off");
         note("ext-error", "type", "thread");
@@ -315,4 +315,26 @@ void extension_before_runtime_connect(void)
     note("ext-register", "id", ext_id);
     kept_fd = fd;
     tell(GO);
+}
+
+/* The first connecting thread registers; the others wait for it (a runtime whose
+ * threads all connect at once: one of them could send the `next` that closes
+ * registration while it is under way). The wait is bounded by the registration's own
+ * timeouts, so a child forked meanwhile does not wait forever. */
+void extension_before_runtime_connect(void)
+{
+    static int state; /* atomic: 0 not begun, 1 under way, 2 over */
+    if (!config.extension || __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
+        return;
+    if (__atomic_exchange_n(&state, 1, __ATOMIC_ACQ_REL) == 0) {
+        register_extension();
+        __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+        syscall(SYS_futex, &state, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+        return;
+    }
+    uint64_t until = clock_mono_ns() + 3 * 1000000000ull;
+    while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 1 && clock_mono_ns() < until) {
+        struct timespec ts = {0, 50 * 1000000};
+        syscall(SYS_futex, &state, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+    }
 }

@@ -32,7 +32,7 @@ struct inflight {
 
 static struct inflight inflight[INFLIGHT_MAX];
 static int writer_lock;
-static int live_count;
+static int live_count;         /* written under writer_lock, read lock-free: atomic */
 static int sole = -1;          /* the slot when exactly one invocation is in flight */
 static bool ready;
 static bool seen_start;        /* the observer has derived at least one invocation */
@@ -189,7 +189,7 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
             slot = i;
     if (slot >= 0) {
         if (!inflight[slot].live)
-            live_count++;
+            __atomic_store_n(&live_count, live_count + 1, __ATOMIC_RELAXED);
         __atomic_store_n(&inflight[slot].owner, my_tid(), __ATOMIC_RELAXED);
         slot_write(&inflight[slot], true, fd, id);
         mine.slot = slot + 1;
@@ -206,7 +206,7 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
         debuglog_kvi(f, "fd", fd);
         debuglog_kvs(f, "deadline", deadline_ms[0] ? deadline_ms : "-");
         debuglog_kvs(f, "trace", trace_id[0] ? trace_id : "-");
-        debuglog_kvi(f, "inflight", live_count);
+        debuglog_kvi(f, "inflight", __atomic_load_n(&live_count, __ATOMIC_RELAXED));
         debuglog_end(f);
     }
     logs_on_invoke_start(id, deadline_ms);
@@ -228,7 +228,7 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
     for (int i = 0; i < INFLIGHT_MAX; i++) {
         if (inflight[i].live && strcmp(inflight[i].id, id) == 0) {
             slot_write(&inflight[i], false, -1, NULL);
-            live_count--;
+            __atomic_store_n(&live_count, live_count - 1, __ATOMIC_RELAXED);
             found = true;
         }
     }
@@ -240,7 +240,7 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
         debuglog_kvs(f, "id", id);
         debuglog_kvs(f, "via", error ? "error" : "response");
         debuglog_kvi(f, "fd", fd);
-        debuglog_kvi(f, "inflight", live_count);
+        debuglog_kvi(f, "inflight", __atomic_load_n(&live_count, __ATOMIC_RELAXED));
         debuglog_end(f);
     }
     /* A ring the handler set up during its first invocation is found here. */

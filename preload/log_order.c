@@ -87,24 +87,41 @@ void log_flush_slots(bool wait, bool allow_regex)
 }
 
 /* A complete record leaves LOG_HOLD_NS after it began, however busy its thread is (a
- * steady writer must not starve the flusher: what is held when SIGKILL comes is lost). */
+ * steady writer must not starve the flusher: what is held when SIGKILL comes is lost).
+ * One that began after now_us (the pass began) is not due yet, unless the clock stepped
+ * back by more than a second (better early than never). */
 static bool held_past_hold(struct log_slot *s, uint64_t now_us)
 {
     uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
-    /* (a clock stepped back counts as due too: better early than never) */
-    return held != UINT64_MAX && (now_us < held || now_us - held >= LOG_HOLD_NS / 1000);
+    if (held == UINT64_MAX)
+        return false;
+    return now_us >= held ? now_us - held >= LOG_HOLD_NS / 1000 : held - now_us > 1000 * 1000;
 }
 
 uint64_t log_flush_idle(uint64_t now_us)
 {
-    int due[LOG_SLOTS];
-    int n = collect(due, held_past_hold, now_us);
-    for (int k = 0; k < n; k++) {
-        struct log_slot *s = &log_slots[due[k]];
-        if (slot_cas(s, SLOT_IDLE, SLOT_FLUSHING)) {
-            slot_drain_complete(s);
-            slot_release(s);
+    /* Oldest piece first across slots (a batch of records, or a pending record), each
+     * only once it is due: a slot's newer records wait behind another thread's older
+     * ones, as in the full flush. */
+    for (int round = 0; round < LOG_SLOTS * 8; round++) {
+        struct log_slot *s = NULL;
+        uint64_t oldest = UINT64_MAX;
+        for (int i = 0; i < LOG_SLOTS; i++) {
+            uint64_t h = __atomic_load_n(&log_slots[i].held_us, __ATOMIC_RELAXED);
+            if (h < oldest && slot_state(&log_slots[i]) == SLOT_IDLE) {
+                s = &log_slots[i];
+                oldest = h;
+            }
         }
+        if (!s || !held_past_hold(s, now_us))
+            break;
+        if (!slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
+            continue;
+        if (s->out.len)
+            log_out_flush(&s->out);
+        else
+            slot_drain_complete(s);
+        slot_release(s);
     }
     /* When the next held record falls due (a slot being written right now: soon). */
     uint64_t next = 0;

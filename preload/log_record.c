@@ -49,9 +49,31 @@ void slot_release(struct log_slot *s)
 }
 
 
-/* Format buf[a..b) as one record with metadata m into the slot's batch. */
+/* Slots not FREE: with one, no other thread holds anything (no scan below). */
+static int slots_used;
+
+/* Another thread holds something that began in [lo, hi) (as its slot last published). */
+static bool other_began_between(struct log_slot *s, uint64_t lo, uint64_t hi)
+{
+    if (__atomic_load_n(&slots_used, __ATOMIC_RELAXED) <= 1)
+        return false;
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *o = &log_slots[i];
+        uint64_t h = __atomic_load_n(&o->head_us, __ATOMIC_RELAXED);
+        if (o != s && h >= lo && h < hi && slot_state(o) != SLOT_FREE)
+            return true;
+    }
+    return false;
+}
+
+/* Format buf[a..b) as one record with metadata m into the slot's batch. A batch leaves
+ * as one piece, oldest piece first (log_order.c): so it never spans what another thread
+ * holds from in between (a worker's lines between two lines of the thread that joined
+ * it, when Python's join returned before the worker's exit wrote them out). */
 static void emit(struct log_slot *s, size_t a, size_t b, const struct log_meta *m, bool allow_regex)
 {
+    if (s->out.len && other_began_between(s, s->out_us, m->us))
+        log_out_flush(&s->out);
     if (!s->out.len)
         s->out_us = m->us;
     struct log_rec r = {
@@ -92,7 +114,7 @@ void slot_drain(struct log_slot *s, bool allow_regex)
 
 static void reset(struct log_slot *s, int stream)
 {
-    s->stream = stream;
+    __atomic_store_n(&s->stream, stream, __ATOMIC_RELAXED); /* slot_still_mine reads it */
     s->start = s->line = s->len = 0;
     s->split_line = false;
     s->unit = 1;
@@ -128,6 +150,7 @@ void slot_flush_and_free(struct log_slot *s, bool allow_regex)
         return;
     }
     __atomic_store_n(&s->owner, NULL, __ATOMIC_RELEASE);
+    __atomic_fetch_sub(&slots_used, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
 }
 
@@ -139,6 +162,7 @@ static struct log_slot *acquire(int stream)
         for (int i = 0; i < LOG_SLOTS; i++) {
             struct log_slot *s = &log_slots[i];
             if (slot_state(s) == SLOT_FREE && slot_cas(s, SLOT_FREE, SLOT_BUSY)) {
+                __atomic_fetch_add(&slots_used, 1, __ATOMIC_RELAXED);
                 __atomic_store_n(&s->owner, &log_me, __ATOMIC_RELEASE);
                 reset(s, stream);
                 return s;
@@ -298,12 +322,16 @@ static void flush_own(int stream, bool all)
     /* The flusher may be writing it right now: that goes first. */
     for (int spins = 0; s && slot_state(s) == SLOT_FLUSHING && spins < 100000; spins++)
         sched_yield();
-    if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE ||
-        !(all ? slot_has_content(s) : slot_has_complete(s)))
+    if (!s || !slot_still_mine(s, stream) || slot_state(s) != SLOT_IDLE)
+        return;
+    /* An idle slot's contents are for the thread that takes it to look at: what it
+     * holds, and since when, is what slot_release published. */
+    uint64_t since = __atomic_load_n(all ? &s->head_us : &s->held_us, __ATOMIC_RELAXED);
+    if (since == UINT64_MAX)
         return;
     /* Older records of other threads first (a joined worker's lines before what the
      * joining thread printed to another stream after the join). */
-    log_flush_older_than(__atomic_load_n(all ? &s->head_us : &s->held_us, __ATOMIC_RELAXED));
+    log_flush_older_than(since);
     if (!slot_cas(s, SLOT_IDLE, SLOT_BUSY))
         return;
     if (slot_still_mine(s, stream)) {
@@ -375,12 +403,15 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
         slot_drain(s, true);
     else if (UNLIKELY(log_flusher_missing(s->now_us)))
         slot_drain_complete(s); /* an unfinished line waits for its end, as ever */
+    /* Looked at before the release: an idle slot is another thread's to write out.
+     * (An unfinished line too, when an invocation's deadline will need it written.) */
+    bool kick = slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s));
+    uint64_t now_us = s->now_us;
     slot_release(s);
     log_busy = was_busy;
-    /* (an unfinished line too, when an invocation's deadline will need it written) */
-    if (slot_has_complete(s) || (log_hold_off_at() && slot_has_content(s))) {
+    if (kick) {
         log_flusher_kick();
-        if (UNLIKELY(log_flusher_missing(s->now_us)))
+        if (UNLIKELY(log_flusher_missing(now_us)))
             log_flush_own(false); /* it could not start: nobody else will write this */
     }
 }
@@ -396,6 +427,7 @@ void log_feed(int stream, const char *p, size_t n)
 
 void log_record_atfork_child(void)
 {
+    slots_used = 0;
     for (int i = 0; i < LOG_SLOTS; i++) {
         log_slots[i].owner = NULL;
         log_slots[i].start = log_slots[i].line = log_slots[i].len = 0;

@@ -28,7 +28,7 @@ struct log_slot {
     uint64_t head_us;    /* atomic: the same for anything held, unfinished line included */
     uint64_t out_us;     /* when the oldest record in out began */
     uint64_t now_us;     /* the current write's time (one clock read per write) */
-    int stream;
+    int stream;          /* atomic where a thread not holding the slot reads it */
     size_t start;        /* buf[start..line): the pending record, '\n'-terminated lines */
     size_t line;         /* buf[line..len): the unfinished line */
     size_t len;
@@ -74,10 +74,12 @@ static inline bool slot_has_complete(struct log_slot *s)
 }
 
 /* Whether s is still this thread's slot for stream (log_mine[] can point at a slot that
- * was freed and then taken again, by this thread for the other stream or by another). */
+ * was freed and then taken again, by this thread for the other stream or by another,
+ * which may be setting its stream right now). */
 static inline bool slot_still_mine(struct log_slot *s, int stream)
 {
-    return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me && s->stream == stream;
+    return __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) == &log_me &&
+           __atomic_load_n(&s->stream, __ATOMIC_RELAXED) == stream;
 }
 
 /* log_record.c: what a slot's owner (or the thread that moved it to FLUSHING) does. */

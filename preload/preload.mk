@@ -4,7 +4,10 @@
 # file name because Debian 12's -ldl/-lpthread are empty archives that add no NEEDED,
 # while glibc < 2.34 defines dlsym, pthread_create, ... only in those libraries.
 # scripts/check-glibc verifies the result (make check-glibc).
-PRELOAD_SRCS := $(wildcard preload/*.c)
+# A sanitizer build (tests/sanitizer/sanitizer.mk) never ships, so it goes without the
+# pins: the sanitizer runtimes intercept stat & co. by name and cannot call glibc's
+# compat-only __fxstat behind their interceptor (ThreadSanitizer's is a null pointer).
+PRELOAD_SRCS := $(filter-out $(if $(SANITIZE),preload/glibc_compat.c),$(wildcard preload/*.c))
 PRELOAD_OBJS := $(PRELOAD_SRCS:%.c=$(BUILD)/%.o)
 
 # The functions the preload defines as hooks (`EXPORT type name(`): glibc_compat.h must not
@@ -14,7 +17,7 @@ PRELOAD_HOOKED  := $(sort $(shell sed -n 's/^EXPORT[^$(PRELOAD_LP)]*[ *]\([A-Za-
 # Only the hooks glibc_compat.h has a guard for matter.
 PRELOAD_PIN_GUARDED := dlopen dlclose dlsym dlvsym dlmopen pthread_create pthread_join \
                    pthread_detach pthread_kill pthread_sigmask pthread_cancel fcntl64
-PRELOAD_COMPAT  := -include preload/glibc_compat.h
+PRELOAD_COMPAT  := $(if $(SANITIZE),,-include preload/glibc_compat.h)
 # -ffile-prefix-map: the checkout's path stays out of the debug info, whose bytes feed the
 # build id that ships in the stripped library: a layer built in SAM's scratch copy of the
 # checkout is then byte-identical to one built here.

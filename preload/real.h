@@ -108,4 +108,15 @@ void *real_resolve_slot(size_t offset) __attribute__((cold));
  * Async-signal-safe. */
 int real_write_all(int fd, const void *p, size_t n);
 
+/* glibc's fortified entry points, which we hook: its headers declare them only when the
+ * including file is built with _FORTIFY_SOURCE (not at -O0, not in sanitizer builds). */
+int __open_2(const char *path, int flags);
+int __open64_2(const char *path, int flags);
+int __openat_2(int dir, const char *path, int flags);
+int __openat64_2(int dir, const char *path, int flags);
+ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen);
+ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags);
+ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
+                       struct sockaddr *from, socklen_t *fromlen);
+
 #endif

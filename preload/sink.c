@@ -32,7 +32,8 @@ static __thread bool in_signal __attribute__((tls_model("initial-exec")));
  * else the errno it failed with. */
 static int state[3];
 /* A pipe or socket (its reader can go away at any time), and when (coarse clock tick)
- * we last looked whether it did. */
+ * we last looked whether it did. Atomic: threads may probe a destination at once; a
+ * state other than 0, stored with release, says it is known. */
 static bool readers_can_go[3];
 static long looked[3];
 /* A telemetry fd in the middle of a runtime frame too big to hold (log_frames.c passes
@@ -155,7 +156,7 @@ static int probe(int fd, int d)
     struct stat st;
     if (fstat(fd, &st) != 0)
         return errno;
-    readers_can_go[d] = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+    __atomic_store_n(&readers_can_go[d], S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode), __ATOMIC_RELAXED);
     if (!S_ISSOCK(st.st_mode) && REAL(write)(fd, "", 0) < 0 && errno != EAGAIN && errno != EINTR)
         return errno;
     return reader_gone(fd);
@@ -188,7 +189,7 @@ static __attribute__((noinline)) int look(int fd, int d, int s)
         errno = saved;
     }
     if (in_owner())
-        __atomic_store_n(&state[d], s, __ATOMIC_RELAXED);
+        __atomic_store_n(&state[d], s, __ATOMIC_RELEASE);
     return s == -1 ? 0 : s;
 }
 
@@ -197,8 +198,8 @@ int sink_broken(int fd)
     int d = dest(fd);
     if (d < 0)
         return 0;
-    int s = __atomic_load_n(&state[d], __ATOMIC_RELAXED);
-    if (LIKELY(s == -1 && !readers_can_go[d]))
+    int s = __atomic_load_n(&state[d], __ATOMIC_ACQUIRE);
+    if (LIKELY(s == -1 && !__atomic_load_n(&readers_can_go[d], __ATOMIC_RELAXED)))
         return 0;
     return look(fd, d, s);
 }
@@ -369,8 +370,8 @@ int sink_writev(int fd, const struct iovec *iov, int cnt, enum sink_units units)
         return done(fd, NULL, cancel, 0);
     int d = dest(fd);
     bool pipe_like;
-    if (d >= 0 && __atomic_load_n(&state[d], __ATOMIC_RELAXED) != 0) {
-        pipe_like = readers_can_go[d]; /* known since its check */
+    if (d >= 0 && __atomic_load_n(&state[d], __ATOMIC_ACQUIRE) != 0) {
+        pipe_like = __atomic_load_n(&readers_can_go[d], __ATOMIC_RELAXED); /* known since its check */
     } else {
         struct stat st;
         pipe_like = fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));

@@ -24,6 +24,7 @@ stop_listen() {
 
 teardown() {
     [[ -n ${EMU_PID:-} ]] && kill -KILL "$EMU_PID" 2>/dev/null || true
+    lwrap_test_teardown
 }
 
 @test "--listen serves invocations; function errors come back with X-Amz-Function-Error" {

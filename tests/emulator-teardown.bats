@@ -8,6 +8,7 @@ teardown() {
     # whatever a failed test left behind
     local p
     for p in ${LEFT_PIDS:-}; do kill -9 "$p" 2>/dev/null || true; done
+    lwrap_test_teardown
 }
 
 @test "the emulator dies with its parent and takes the runtime and the runtime's children along" {

@@ -394,6 +394,26 @@ print(len(bad), bad[:3])'
     [[ $output == "0 []" ]] || { echo "$output"; return 1; }
 }
 
+@test "order: workers joined before their thread ends, then exit: the joiner's later lines stay after theirs" {
+    gcc -O1 -pthread -o join_before_exit "$MEANING/join_before_exit.c"
+    local mode run
+    for mode in text json; do
+        for run in 1 2 3 4 5 6 7 8 9 10; do
+            env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./join_before_exit >out
+            if [[ $mode == json ]]; then run -0 jq -r .message out; else run -0 cut -f4 out; fi
+            [ "$output" = "main 0
+worker 1 line 0
+worker 1 line 1
+worker 1 line 2
+main 1
+worker 2 line 0
+worker 2 line 1
+worker 2 line 2
+main 2" ] || { echo "$mode, run $run:"; echo "$output"; return 1; }
+        done
+    done
+}
+
 @test "order: a stdout nobody reads yet does not hold up stderr" {
     local mode
     for mode in text json; do

@@ -25,6 +25,7 @@ setup() {
 
 teardown() {
     pk_oldroot_cleanup
+    lwrap_test_teardown
 }
 
 @test "the root really is glibc 2.31, where a naively built library does not load" {

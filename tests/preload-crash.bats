@@ -10,7 +10,7 @@ setup() {
 
 teardown() {
     [[ -n ${REPORT:-} ]] && rm -f "$REPORT"
-    return 0
+    lwrap_test_teardown
 }
 
 exit_message() {

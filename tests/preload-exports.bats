@@ -8,7 +8,7 @@ hooked_functions() {
 }
 
 @test "nm -D: the library exports exactly its hooks, nothing else" {
-    run -0 bash -c "nm -D --defined-only '$LIBLWRAP' | awk '{ print \$3 }' | sort -u"
+    run -0 bash -c "nm -D --defined-only '$SHIP_LIBLWRAP' | awk '{ print \$3 }' | sort -u"
     local exported=$output
     [ "$exported" = "$(hooked_functions)" ]
     # the core's hooks are all there

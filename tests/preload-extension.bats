@@ -48,3 +48,18 @@ setup() {
     [ "$status" -eq 0 ]
     [ "$(observer_out | awk '$2 == "handled" { print $1 }' | sort -u)" = - ]
 }
+
+@test "a runtime whose threads all connect at once: registered once, before any next, every time" {
+    gcc -O1 -pthread -o threads_runtime "$FIXTURES/sanitizer/threads_runtime.c"
+    local i run
+    for i in 1 2 3 4; do printf '{"n":%d}' "$i" >"ev$i.json"; done
+    for run in 1 2 3 4 5 6; do
+        rm -f "$OBSERVER_LOG"
+        run -0 --separate-stderr "$EMU" --log-format json --concurrency 8 "${PRELOAD_OPTS[@]}" \
+            --event ev1.json --event ev2.json --event ev3.json --event ev4.json -- ./threads_runtime runtime 8
+        [[ $output != *"registration failed"* ]] || { echo "run $run: $output"; return 1; }
+        [ "$(jq -c 'select(.type=="platform.extension") | .name' <<<"$output")" = '"lwrap"' ]
+        [ "$(grep -c '^ext-register ' "$OBSERVER_LOG")" -eq 1 ]
+        [ "$(awk '$1 == "ext-register" || $1 == "ready" { print $1 }' "$OBSERVER_LOG" | head -n 1)" = ext-register ]
+    done
+}

@@ -139,10 +139,10 @@ load test_helper
 }
 
 @test "lwrap is a static executable under 64 KiB" {
-    run -0 readelf -lW "$LWRAP"
+    run -0 readelf -lW "$SHIP_LWRAP"
     [[ $output != *INTERP* ]]
     [[ $output != *DYNAMIC* ]]
-    [ "$(stat -c %s "$LWRAP")" -lt 65536 ]
+    [ "$(stat -c %s "$SHIP_LWRAP")" -lt 65536 ]
 }
 
 @test "lwrap runs clean under valgrind memcheck (every feature, errors, explain and exec)" {
@@ -155,7 +155,7 @@ load test_helper
         LWRAP_PRESETS=python-importtime,python-faulthandler,nope LWRAP_ARGS_AT=script LWRAP_PRELOAD_PATH=$lib
         LWRAP_NEXT=/nonexistent:$FIXTURES/wrapper/vendor-node-wrapper LWRAP_DEBUG=1)
     for mode in --explain --; do
-        run -0 --separate-stderr env "${settings[@]}" valgrind -q --error-exitcode=99 "$LWRAP" "$mode" "$py" a 'b c'
+        run -0 --separate-stderr env "${settings[@]}" valgrind -q --error-exitcode=99 "$SHIP_LWRAP" "$mode" "$py" a 'b c'
         [[ $stderr != *'=='* ]] || { echo "$stderr"; return 1; }
     done
     [ "$output" = $'-X\nimporttime\n-X\nfaulthandler\na\nb c' ]

@@ -37,6 +37,7 @@ static char *real_in(const char *dir)
     memcpy(p + n + 1, REAL, sizeof REAL);
     if (access(p, F_OK) == 0)
         return p;
+    free(p);
     return NULL;
 }
 
@@ -63,11 +64,14 @@ char **bootstrap_command(char **extra, size_t nextra, size_t *n)
         if (!one[0])
             die(127, "bootstrap: no real bootstrap: set LWRAP_BOOTSTRAP or add "
                 "$LAMBDA_TASK_ROOT/" REAL " or /opt/" REAL, NULL);
+        free(w.v); /* LWRAP_BOOTSTRAP's empty word list */
         w.v = one;
         w.n = 1;
     }
     char **v = xmalloc((w.n + nextra + 1) * sizeof *v);
     memcpy(v, w.v, w.n * sizeof *v);
+    if (w.v != one)
+        free(w.v); /* the words themselves stay: v points at them */
     if (nextra)
         memcpy(v + w.n, extra, nextra * sizeof *v);
     v[w.n + nextra] = NULL;

@@ -106,6 +106,8 @@ static int read_file(const char *path, int must_exist, const char *item)
     text[got] = '\0';
     conf_path = path;
     entries = conf_parse(text, got, path, &n_entries);
+    if (n_entries == 0)
+        free(text); /* nothing points into it */
     return 1;
 }
 

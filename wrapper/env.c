@@ -4,10 +4,12 @@
 
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char **vec;
+static bool *ours; /* vec[i] was allocated here: freed when an edit replaces or drops it */
 static size_t count, cap;
 
 void env_init(char **envp, size_t extra)
@@ -17,6 +19,8 @@ void env_init(char **envp, size_t extra)
         n++;
     cap = n + extra;
     vec = xmalloc((cap + 1) * sizeof *vec);
+    ours = xmalloc((cap + 1) * sizeof *ours);
+    memset(ours, 0, (cap + 1) * sizeof *ours);
     if (n)
         memcpy(vec, envp, n * sizeof *vec);
     count = n;
@@ -47,9 +51,14 @@ const char *env_get(const char *name, size_t n)
 static void drop_from(size_t i, const char *name, size_t n)
 {
     size_t o = i;
-    for (size_t k = i; k < count; k++)
-        if (!is_entry(vec[k], name, n))
+    for (size_t k = i; k < count; k++) {
+        if (!is_entry(vec[k], name, n)) {
+            ours[o] = ours[k];
             vec[o++] = vec[k];
+        } else if (ours[k]) {
+            free(vec[k]);
+        }
+    }
     count = o;
     vec[count] = NULL;
 }
@@ -65,9 +74,13 @@ static void put(const char *name, size_t n, char *e)
             report_item("lwrap", "too many environment changes", NULL);
             return;
         }
+        ours[count] = true;
         vec[count++] = e;
         vec[count] = NULL;
     } else {
+        if (ours[i])
+            free(vec[i]);
+        ours[i] = true;
         vec[i] = e;
         drop_from(i + 1, name, n);
     }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -121,6 +122,11 @@ char **chain_resolve(size_t *n)
         }
         note_text("chain ", item, " (LWRAP_NEXT)", NULL);
         v[(*n)++] = item;
+    }
+    if (*n == 0) {
+        free(v);
+        free(copy);
+        return NULL;
     }
     return v;
 }

@@ -201,13 +201,16 @@ int main(int argc, char **argv)
 
     p.next = chain_resolve(&p.nnext);
     char **final = args_build(&p);
+    /* final points at the words themselves; the lists it was built from are done */
+    free(p.next);
+    free(p.user);
 
     if (diag_explain)
         explain_argv(final);
     if (strict && diag_errors)
         die(125, "LWRAP_STRICT=1: configuration error; not starting the runtime", NULL);
     if (diag_explain)
-        return 0;
+        exit(0); /* where the exec would be: what was built for it stays until the end */
     /* The marker also tells the preload which process is the runtime: a child of a
      * static runtime inherits LD_PRELOAD uncleaned, and must stay untouched. */
     if (p.nnext || p.ninner || preload) {

@@ -8,6 +8,7 @@
 #include "env.h"
 #include "out.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { P_PRELOAD = 1, P_JAVA_TIERED = 2 };
@@ -137,6 +138,7 @@ void presets_apply(enum family f, char ***rt, size_t *nrt, struct preset_out *ou
             apply(&table[i], rt, nrt, out);
         }
     }
+    free(list); /* what the presets insert points into their table, not into the list */
 }
 
 void presets_list(void)

@@ -343,7 +343,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < E.o.nevents; i++)
         if (!read_all(E.o.events[i], &evs[i])) {
             fprintf(stderr, "lambda-emu: --event %s: %s\n", E.o.events[i], strerror(errno));
-            return 1;
+            exit(1); /* as for the other usage errors: what main holds stays until the end */
         }
     E.api_fd = listen_on("127.0.0.1:0", &E.api_port);
     E.listen_fd = -1;
@@ -370,6 +370,7 @@ int main(int argc, char **argv)
         E.o.max_wall = E.o.listen ? 0 : need > 300 ? need : 300;
     }
     double wall_end = E.o.max_wall > 0 ? now_mono_ms() + E.o.max_wall * 1000.0 : 0;
+    int failed = 0;
     for (;;) {
         life_pump();
         if (life_finished())
@@ -428,8 +429,8 @@ int main(int argc, char **argv)
         int r = poll(pfd, (nfds_t)n, timeout);
         if (wall_end && now_mono_ms() >= wall_end) {
             out_emu("--max-wall %g s reached: killing the runtime and stopping", E.o.max_wall);
-            kill_everything();
-            return 1;
+            failed = 1;
+            break;
         }
         if (r > 0)
             last_activity = now_mono_ms();
@@ -442,8 +443,8 @@ int main(int argc, char **argv)
         }
         if (r < 0 && errno != EINTR) {
             perror("lambda-emu: poll");
-            kill_everything();
-            return 1;
+            failed = 1;
+            break;
         }
         if (r > 0) {
             for (int i = 0; i < nstreams; i++)
@@ -478,6 +479,8 @@ int main(int argc, char **argv)
         life_timers();
         conn_reap_dead();
     }
+    free(pfd);
+    free(ref);
     kill_everything();
-    return E.idle_stop ? 1 : life_exit_code();
+    return failed || E.idle_stop ? 1 : life_exit_code();
 }
