@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fmt.h"
 #include "logs.h"
@@ -71,6 +72,31 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* LWRAP_OBSERVER_LOG: an absolute path to a regular file (created when missing). A
+ * relative one would land wherever the runtime's current directory is; a FIFO without a
+ * reader blocks the open (the runtime before main), and a device (/dev/stderr, a tty)
+ * would put the channel's lines into the function's own output, undecorated. One line
+ * says why, and the channel stays off. debuglog.c checks the file again at each open. */
+static void load_observer_log(void)
+{
+    const char *v = getenv("LWRAP_OBSERVER_LOG");
+    struct stat st;
+    const char *why = NULL;
+    if (!v || !*v)
+        return;
+    if (v[0] != '/')
+        why = ": not an absolute path; ignored";
+    else if (strlen(v) >= sizeof config.observer_log)
+        why = ": longer than 255 bytes; ignored";
+    else if (stat(v, &st) == 0 && !S_ISREG(st.st_mode))
+        why = ": not a regular file; ignored";
+    if (why) {
+        config_warn("LWRAP_OBSERVER_LOG: ", v, why, NULL);
+        return;
+    }
+    copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
+}
+
 void config_load(void)
 {
     const char *t = getenv("LWRAP_TRACE");
@@ -87,7 +113,7 @@ void config_load(void)
     config.extension = flag("LWRAP_EXTENSION");
     config.crash = flag("LWRAP_CRASH");
     config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
-    copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
+    load_observer_log();
     copy_env(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
     copy_env(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
