@@ -46,6 +46,25 @@ static void copy_env(char *dst, size_t size, const char *name, const char *fallb
     dst[n] = 0;
 }
 
+/* A setting that is only ever printed (the trace's namespace and function name): given
+ * the built-in redaction of everything the preload prints, before it is cut to size, so a
+ * cut cannot leave part of a credential that no longer matches. The copy is one
+ * credential longer than dst, so one that starts inside what is kept is found whole. */
+static void copy_env_shown(char *dst, size_t size, const char *name, const char *fallback)
+{
+    char v[4096 + 256];
+    const char *e = getenv(name);
+    if (!e || !*e)
+        e = fallback;
+    size_t n = strnlen(e, sizeof v);
+    memcpy(v, e, n);
+    n = logs_mask_secrets(v, n);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
 static bool flag(const char *name)
 {
     const char *v = getenv(name);
@@ -114,8 +133,8 @@ void config_load(void)
     config.crash = flag("LWRAP_CRASH");
     config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
     load_observer_log();
-    copy_env(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
-    copy_env(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
+    copy_env_shown(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
+    copy_env_shown(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
     config.max_concurrency = mc ? atoi(mc) : 1;
     const char *start = getenv("_LWRAP_START_NS");
