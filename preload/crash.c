@@ -77,8 +77,8 @@ static void not_written(struct fmt *f, int err)
     fmt_str(f, ")");
 }
 
-/* The report file, created fresh: never through a symlink, and never anything but a
- * regular file (a FIFO planted there would block the handler). -1 with errno. */
+/* The report file, created or truncated: never through a symlink, and never anything but
+ * a regular file (a FIFO planted there could block the handler's writes). -1 with errno. */
 static int open_report(const char *path)
 {
     int fd = REAL(open)(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
