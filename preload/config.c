@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fmt.h"
 #include "logs.h"
@@ -45,6 +46,25 @@ static void copy_env(char *dst, size_t size, const char *name, const char *fallb
     dst[n] = 0;
 }
 
+/* A setting that is only ever printed (the trace's namespace and function name): given
+ * the built-in redaction of everything the preload prints, before it is cut to size, so a
+ * cut cannot leave part of a credential that no longer matches. The copy is one
+ * credential longer than dst, so one that starts inside what is kept is found whole. */
+static void copy_env_shown(char *dst, size_t size, const char *name, const char *fallback)
+{
+    char v[4096 + 256];
+    const char *e = getenv(name);
+    if (!e || !*e)
+        e = fallback;
+    size_t n = strnlen(e, sizeof v);
+    memcpy(v, e, n);
+    n = logs_mask_secrets(v, n);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
 static bool flag(const char *name)
 {
     const char *v = getenv(name);
@@ -71,6 +91,31 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+/* LWRAP_OBSERVER_LOG: an absolute path to a regular file (created when missing). A
+ * relative one would land wherever the runtime's current directory is; a FIFO without a
+ * reader blocks the open (the runtime before main), and a device (/dev/stderr, a tty)
+ * would put the channel's lines into the function's own output, undecorated. One line
+ * says why, and the channel stays off. debuglog.c checks the file again at each open. */
+static void load_observer_log(void)
+{
+    const char *v = getenv("LWRAP_OBSERVER_LOG");
+    struct stat st;
+    const char *why = NULL;
+    if (!v || !*v)
+        return;
+    if (v[0] != '/')
+        why = ": not an absolute path; ignored";
+    else if (strlen(v) >= sizeof config.observer_log)
+        why = ": longer than 255 bytes; ignored";
+    else if (stat(v, &st) == 0 && !S_ISREG(st.st_mode))
+        why = ": not a regular file; ignored";
+    if (why) {
+        config_warn("LWRAP_OBSERVER_LOG: ", v, why, NULL);
+        return;
+    }
+    copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
+}
+
 void config_load(void)
 {
     const char *t = getenv("LWRAP_TRACE");
@@ -87,9 +132,9 @@ void config_load(void)
     config.extension = flag("LWRAP_EXTENSION");
     config.crash = flag("LWRAP_CRASH");
     config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
-    copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
-    copy_env(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
-    copy_env(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
+    load_observer_log();
+    copy_env_shown(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
+    copy_env_shown(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
     config.max_concurrency = mc ? atoi(mc) : 1;
     const char *start = getenv("_LWRAP_START_NS");

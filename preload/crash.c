@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,6 +55,42 @@ static void file_name(struct fmt *f, const char *id, size_t n)
     fmt_str(f, ".txt");
 }
 
+/* Why the report file could not be written, in words (strerror is not
+ * async-signal-safe). */
+static void not_written(struct fmt *f, int err)
+{
+    fmt_str(f, " (not written: ");
+    switch (err) {
+    case ELOOP: fmt_str(f, "a symlink is there"); break;
+    case EACCES:
+    case EPERM: fmt_str(f, "permission denied"); break;
+    case ENOENT: fmt_str(f, "no /tmp"); break;
+    case ENOSPC: fmt_str(f, "no space left"); break;
+    case EROFS: fmt_str(f, "read-only file system"); break;
+    case EMFILE:
+    case ENFILE: fmt_str(f, "no file descriptor left"); break;
+    case EINVAL: fmt_str(f, "not a regular file"); break; /* (our own fstat check) */
+    default:
+        fmt_str(f, "errno ");
+        fmt_i64(f, err);
+    }
+    fmt_str(f, ")");
+}
+
+/* The report file, created or truncated: never through a symlink, and never anything but
+ * a regular file (a FIFO planted there could block the handler's writes). -1 with errno. */
+static int open_report(const char *path)
+{
+    int fd = REAL(open)(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        REAL(close)(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
+}
+
 static void report(int sig, const siginfo_t *si)
 {
     char id[LWRAP_REQUEST_ID_SIZE];
@@ -79,12 +116,16 @@ static void report(int sig, const siginfo_t *si)
     fmt_u64(&f, (uint64_t)getpid());
     fmt_str(&f, " tid=");
     fmt_u64(&f, (uint64_t)syscall(SYS_gettid));
+    int depth = backtrace(frames, (int)(sizeof frames / sizeof frames[0]));
+    int saved = errno;
+    int fd = open_report(path);
     fmt_str(&f, " report=");
     fmt_str(&f, path);
+    if (fd < 0)
+        not_written(&f, errno);
+    errno = saved;
     fmt_str(&f, "\nbacktrace:\n");
 
-    int depth = backtrace(frames, (int)(sizeof frames / sizeof frames[0]));
-    int fd = REAL(open)(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
         real_write_all(fd, record, f.len);
         backtrace_symbols_fd(frames, depth, fd);
@@ -103,7 +144,7 @@ static void report(int sig, const siginfo_t *si)
                 sink_write(2, record, n, SINK_ONE);
         }
         REAL(close)(fd);
-    } else { /* no /tmp: the record without the backtrace */
+    } else { /* not written (the line says why): the record without the backtrace */
         sink_write(2, record, f.len, SINK_ONE);
     }
 }

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -50,10 +51,14 @@ void debuglog_kvi(struct fmt *f, const char *key, long long value)
 void debuglog_end(struct fmt *f)
 {
     f->p[f->len++] = '\n';
-    int fd = REAL(open)(config.observer_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    /* Non-blocking: a FIFO put there since the start must not stop the runtime; only a
+     * regular file is written (see load_observer_log in config.c). */
+    int fd = REAL(open)(config.observer_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0644);
     if (fd < 0)
         return;
-    real_write_all(fd, f->p, f->len);
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        real_write_all(fd, f->p, f->len);
     REAL(close)(fd);
 }
 

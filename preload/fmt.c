@@ -62,25 +62,6 @@ void fmt_ms(struct fmt *f, uint64_t ns)
     fmt_mem(f, frac, sizeof frac);
 }
 
-void fmt_json_str(struct fmt *f, const char *s, size_t n)
-{
-    fmt_mem(f, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            fmt_mem(f, e, 2);
-        } else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4],
-                         "0123456789abcdef"[c & 15]};
-            fmt_mem(f, e, 6);
-        } else {
-            fmt_mem(f, s + i, 1);
-        }
-    }
-    fmt_mem(f, "\"", 1);
-}
-
 void fmt_escaped(struct fmt *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -37,8 +37,13 @@ static void add_secret(const char *name)
     /* Very short values would mask ordinary words; real credentials are 16+ chars. */
     if (n < 8 || n >= SECRET_MAX || nsecrets == MAX_SECRETS)
         return;
-    memcpy(secrets[nsecrets].value, v, n);
-    secrets[nsecrets].len = n;
+    /* Longest first: a value that is a prefix of another ("prodprod", "prodprod-pw")
+     * masked first would leave the longer one's rest in clear. */
+    int at = nsecrets;
+    for (; at > 0 && secrets[at - 1].len < n; at--)
+        secrets[at] = secrets[at - 1];
+    memcpy(secrets[at].value, v, n);
+    secrets[at].len = n;
     nsecrets++;
 }
 

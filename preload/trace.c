@@ -6,10 +6,14 @@
  * telemetry frame when the runtime has a telemetry fd, else as one line on stderr. */
 #include "trace.h"
 
+#include <string.h>
+
 #include "clock.h"
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
+#include "log_internal.h" /* log_json_escape: the same JSON strings as the log records */
+#include "logs.h"
 #include "real.h"
 #include "sink.h"
 #include "telemetry.h"
@@ -37,6 +41,34 @@ static unsigned dlopen_entries(void)
 {
     unsigned n = __atomic_load_n(&initstats.dlopen_count, __ATOMIC_ACQUIRE);
     return n < INITSTATS_DLOPEN_MAX ? n : INITSTATS_DLOPEN_MAX;
+}
+
+/* A value the record shows (a library path, the namespace, the function name), with the
+ * built-in redaction every line of the preload gets; returns its length in out. */
+static size_t shown(const char *s, char *out, size_t cap)
+{
+    size_t n = strnlen(s, cap);
+    memcpy(out, s, n);
+    return logs_mask_secrets(out, n);
+}
+
+static void text_str(struct fmt *f, const char *s)
+{
+    char v[INITSTATS_PATH_MAX + 128];
+    fmt_escaped(f, v, shown(s, v, sizeof v));
+}
+
+/* A JSON string literal: bytes that are not UTF-8 become \u00XX, as in the log records,
+ * so CloudWatch accepts an EMF record whatever the path or name holds. */
+static void json_str(struct fmt *f, const char *s)
+{
+    char v[INITSTATS_PATH_MAX + 128];
+    size_t n = shown(s, v, sizeof v), used;
+    fmt_mem(f, "\"", 1);
+    f->len += log_json_escape(v, n, f->p + f->len, f->cap - f->len, &used);
+    if (used < n)
+        f->full = true;
+    fmt_mem(f, "\"", 1);
 }
 
 static void text_record(struct fmt *f, const struct phases *p, bool init_error)
@@ -68,10 +100,7 @@ static void text_record(struct fmt *f, const struct phases *p, bool init_error)
         const struct initstats_dlopen *d = &initstats.dlopen[i];
         if (i)
             fmt_str(f, ",");
-        size_t len = 0;
-        while (d->path[len])
-            len++;
-        fmt_escaped(f, d->path, len);
+        text_str(f, d->path);
         fmt_str(f, ":");
         fmt_ms(f, d->ns);
     }
@@ -82,11 +111,8 @@ static void json_dlopen_list(struct fmt *f)
     fmt_str(f, "[");
     for (unsigned i = 0, n = dlopen_entries(); i < n; i++) {
         const struct initstats_dlopen *d = &initstats.dlopen[i];
-        size_t len = 0;
-        while (d->path[len])
-            len++;
         fmt_str(f, i ? ",{\"path\":" : "{\"path\":");
-        fmt_json_str(f, d->path, len);
+        json_str(f, d->path);
         fmt_str(f, ",\"ms\":");
         fmt_ms(f, d->ns);
         fmt_str(f, "}");
@@ -132,17 +158,12 @@ static void emf_metric(struct fmt *f, const char *name, const char *unit, bool f
 
 static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
 {
-    size_t fn_len = 0;
-    while (config.function_name[fn_len])
-        fn_len++;
-    size_t ns_len = 0;
-    while (config.trace_namespace[ns_len])
-        ns_len++;
+    bool have_fn = config.function_name[0] != 0;
     fmt_str(f, "{\"_aws\":{\"Timestamp\":");
     fmt_u64(f, clock_epoch_us() / 1000);
     fmt_str(f, ",\"CloudWatchMetrics\":[{\"Namespace\":");
-    fmt_json_str(f, config.trace_namespace, ns_len);
-    fmt_str(f, fn_len ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
+    json_str(f, config.trace_namespace);
+    fmt_str(f, have_fn ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
     fmt_str(f, ",\"Metrics\":[");
     emf_metric(f, "InitTotalMs", "Milliseconds", true);
     if (p->have_exec)
@@ -153,9 +174,9 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     emf_metric(f, "InitFilesOpened", "Count", false);
     emf_metric(f, "InitBytesRead", "Bytes", false);
     fmt_str(f, "]}]}");
-    if (fn_len) {
+    if (have_fn) {
         fmt_str(f, ",\"FunctionName\":");
-        fmt_json_str(f, config.function_name, fn_len);
+        json_str(f, config.function_name);
     }
     fmt_str(f, ",\"InitTotalMs\":");
     fmt_ms(f, p->total_ns);

@@ -123,6 +123,13 @@ messages() {
     [ "$output" = '***b***ba' ]
 }
 
+@test "unit: a credential value that is a prefix of another leaves nothing of the longer one" {
+    local unit
+    unit=$(logs_build_unit)
+    AWS_SECRET_ACCESS_KEY=prodprod AWS_SESSION_TOKEN=prodprod-S3cr3t-Pw run -0 "$unit" redact 'x prodprod-S3cr3t-Pw y'
+    [ "$output" = 'x **** y' ]
+}
+
 @test "unit: no pattern loops, grows the record or breaks UTF-8 (empty matches, match-all, anchors)" {
     local unit pattern text
     unit=$(logs_build_unit)

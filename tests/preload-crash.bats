@@ -70,3 +70,23 @@ prior handler" ]
     REPORT=/tmp/lwrap-crash-$(emu_ids platform.start).txt
     [ ! -e "$REPORT" ]
 }
+
+@test "a report path taken by a symlink or a FIFO: the line says it was not written, and why" {
+    runtime_python3
+    local kind
+    for kind in symlink fifo; do
+        # exec keeps the pid, so the init report's name is known before the crash
+        run -139 --separate-stderr timeout 20 env KIND=$kind TARGET="$BATS_TEST_TMPDIR/target" LIB="$LIBLWRAP" \
+            bash -c 'REPORT=/tmp/lwrap-crash-init-$$.txt
+                if [ "$KIND" = symlink ]; then ln -s "$TARGET" "$REPORT"; else mkfifo "$REPORT"; fi
+                exec env LD_PRELOAD="$LIB" LWRAP_CRASH=1 /usr/bin/python3 -c "import ctypes; ctypes.string_at(0)"'
+        local first=${stderr%%$'\n'*} why='a symlink is there'
+        [[ $kind == symlink ]] || why='not a regular file'
+        REPORT=${first##* report=}
+        REPORT=${REPORT%% *}
+        [[ $first == "LWRAP CRASH signal=SIGSEGV (11) "*" report=/tmp/lwrap-crash-init-"*".txt (not written: $why)" ]] ||
+            { echo "$stderr"; rm -f "$REPORT"; return 1; }
+        [ ! -e "$BATS_TEST_TMPDIR/target" ]
+        rm -f "$REPORT"
+    done
+}

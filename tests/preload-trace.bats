@@ -80,6 +80,18 @@ assert_json_phases() {
     jq -e '. as $r | [._aws.CloudWatchMetrics[0].Metrics[].Name | $r[.] | type] | all(. == "number")' <<<"$rec"
 }
 
+@test "emf: credential values in the namespace and function name are masked, and non-UTF-8 bytes escaped (valid JSON)" {
+    local secret=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY token=FwoGZXIvYXdzSESSIONTOKENVALUE123
+    emu_invoke node echo '{}' -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" -e "LWRAP_PRELOAD_PATH=$LIBLWRAP" \
+        -e LWRAP_TRACE=emf -e "LWRAP_TRACE_NAMESPACE=ns-$token-"$'\xff' --function-name "fn-$secret" \
+        -e "AWS_SECRET_ACCESS_KEY=$secret" -e "AWS_SESSION_TOKEN=$token"
+    [ "$status" -eq 0 ]
+    [[ $output != *"$secret"* && $output != *"$token"* ]]
+    run -0 trace_record
+    [[ $output == *'"Namespace":"ns-****-\u00ff"'* ]]
+    jq -e '.FunctionName == "fn-****" and ._aws.CloudWatchMetrics[0].Namespace == "ns-****-\u00ff"' <<<"$output"
+}
+
 @test "init error: the record still comes, marked initError" {
     emu_invoke python no_such_module '{}' "${PRELOAD_OPTS[@]}" -e LWRAP_TRACE=json
     run -0 trace_record

@@ -31,6 +31,27 @@ SECURITY_FIXTURES=$FIXTURES/security
     [ "${stderr%%$'\n'*}" = 'lwrap: LWRAP_CONFIG: ./my.conf: not an absolute path; ignored' ]
 }
 
+
+@test "LWRAP_OBSERVER_LOG: relative, or not a regular file (a FIFO, a device), is refused with one line" {
+    LWRAP_LOGS=text LWRAP_OBSERVER_LOG=rel.log run -0 --separate-stderr "$LWRAP" /bin/echo hello
+    [ "$stderr" = 'lwrap: LWRAP_OBSERVER_LOG: rel.log: not an absolute path; ignored' ]
+    [[ $output == *$'\tINFO\thello' ]]
+    [ ! -e rel.log ]
+    # a FIFO with no reader: the open would block the runtime before main
+    mkfifo "$PWD/fifo"
+    LWRAP_LOGS=text LWRAP_OBSERVER_LOG=$PWD/fifo run -0 --separate-stderr timeout 10 "$LWRAP" /bin/echo hello
+    [ "$stderr" = "lwrap: LWRAP_OBSERVER_LOG: $PWD/fifo: not a regular file; ignored" ]
+    [[ $output == *$'\tINFO\thello' ]]
+    LWRAP_LOGS=text LWRAP_OBSERVER_LOG=/dev/null run -0 --separate-stderr "$LWRAP" /bin/echo hello
+    [ "$stderr" = 'lwrap: LWRAP_OBSERVER_LOG: /dev/null: not a regular file; ignored' ]
+    # a FIFO put there after the start is not waited for either (each line's open checks)
+    LWRAP_LOGS=text LWRAP_OBSERVER_LOG=$PWD/later run -0 --separate-stderr timeout 10 "$LWRAP" \
+        /usr/bin/python3 -c 'import os; p = os.environ["LWRAP_OBSERVER_LOG"]
+if os.path.exists(p): os.unlink(p)
+os.mkfifo(p); print("after", flush=True)'
+    [[ $output == *$'\tINFO\tafter' ]]
+    [ -p later ]
+}
 @test "a relative or empty LAMBDA_TASK_ROOT: its lwrap.conf is not read" {
     mkdir task
     printf 'LWRAP_SET_A=from-cwd\n' >task/lwrap.conf

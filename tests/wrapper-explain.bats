@@ -83,6 +83,19 @@ OUT
     [[ $output == *$'\nargv x\nargv --id=****\nargv ****' ]]
 }
 
+@test "a secret that is a prefix of, or overlaps, another is masked with no piece of either left" {
+    for order in 'CACHE_KEY=prod DB_PASSWORD=prod-S3cr3t-Pw' 'DB_PASSWORD=prod-S3cr3t-Pw CACHE_KEY=prod'; do
+        run -0 --separate-stderr env -i PATH=/usr/bin:/bin $order \
+            LWRAP_SET_DSN='postgres://app:prod-S3cr3t-Pw@db/x' LWRAP_DEBUG=1 "$LWRAP" "$WR_STUB"
+        [[ $stderr == *'set DSN=postgres://app:****@db/x (LWRAP_SET_DSN)'* ]]
+    done
+    # overlapping (neither contains the other): one mask over both, nothing of either shown
+    run -0 env -i PATH=/usr/bin:/bin A_TOKEN=abcd-1234 B_SECRET=1234-wxyz \
+        LWRAP_ARGS='--x=<abcd-1234-wxyz>' "$LWRAP" --explain "$WR_STUB"
+    [[ $output == *'insert --x=<****> (LWRAP_ARGS'* ]] || [[ $output == *'argv --x=<****>'* ]]
+    [[ $output != *wxyz* && $output != *abcd* ]]
+}
+
 @test "explain escapes control bytes so every argument stays on its line" {
     lwrap_clean_env
     run -0 "$LWRAP" --explain "$WR_STUB" $'a\nb' $'tab\there' 'back\slash' ''

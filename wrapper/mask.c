@@ -42,27 +42,45 @@ void mask_init(char **envp)
     start_env = envp;
 }
 
+/* The longest secret value starting at s: a short secret that is a prefix of a
+ * longer one ("prod" and "prod-S3cr3t") must not leave the longer one's rest in
+ * clear, whatever the environment order. */
 static size_t secret_in(char **env, const char *s, size_t n)
 {
+    size_t best = 0;
     for (char **e = env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         if (!eq || !name_secret(*e, (size_t)(eq - *e)))
             continue;
         size_t vl = strlen(eq + 1);
-        if (vl >= MASK_MIN && vl <= n && memcmp(s, eq + 1, vl) == 0)
-            return vl;
+        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0)
+            best = vl;
     }
-    return 0;
+    return best;
 }
 
-/* Length of a secret that starts at s, or 0. Both the starting and the edited
- * environment count: LWRAP_UNSET of a credential does not make it printable. */
+static size_t max_len(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+/* Length of the longest secret that starts at s, or 0. Both the starting and the
+ * edited environment count: LWRAP_UNSET of a credential does not make it printable. */
 static size_t secret_at(const char *s, size_t n)
 {
-    size_t k = secret_in(start_env, s, n);
-    if (!k)
-        k = secret_in(env_vector(), s, n);
-    return k ? k : key_id_at(s, n);
+    size_t k = max_len(secret_in(start_env, s, n), secret_in(env_vector(), s, n));
+    return max_len(k, key_id_at(s, n));
+}
+
+/* End of the masked run that starts with a k-byte secret at i: a secret starting
+ * inside the run and reaching past it extends the run, so overlapping secrets
+ * leave no piece of either in clear. */
+static size_t masked_end(const char *value, size_t len, size_t i, size_t k)
+{
+    size_t end = i + k;
+    for (size_t j = i + 1; j < end; j++)
+        end = max_len(end, j + secret_at(value + j, len - j));
+    return end;
 }
 
 void mask_value(const char *name, size_t n, const char *value)
@@ -80,7 +98,7 @@ void mask_value(const char *name, size_t n, const char *value)
         }
         line_escaped(value + done, i - done);
         line_str(MASK);
-        i += k;
+        i = masked_end(value, len, i, k);
         done = i;
     }
     line_escaped(value + done, len - done);
