@@ -18,13 +18,12 @@ FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 em
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
-# (diag.c, the wrapper's diagnostics, comes with mask.c, env.c and conf.c's conf_path, which
-# refuses config files it cannot trust: trust.c)
-FUZZ_WRAPPER_DIAG      := wrapper/diag.c wrapper/mask.c wrapper/env.c wrapper/names.c wrapper/conf.c \
-                          wrapper/conf_text.c wrapper/trust.c
-FUZZ_SRCS_wrapper_split := wrapper/split.c wrapper/out.c $(FUZZ_WRAPPER_DIAG)
+# The wrapper's parts depend on each other (diagnostics, environment, masking, config):
+# every file but main()'s, so a new dependency never breaks the link.
+FUZZ_WRAPPER_LIB       := $(filter-out wrapper/lwrap.c,$(wildcard wrapper/*.c))
+FUZZ_SRCS_wrapper_split := $(FUZZ_WRAPPER_LIB)
 # (out.c, the diagnostics' writer, is the harness's recorder)
-FUZZ_SRCS_wrapper_conf  := $(FUZZ_WRAPPER_DIAG)
+FUZZ_SRCS_wrapper_conf  := $(filter-out wrapper/out.c,$(FUZZ_WRAPPER_LIB))
 # The log pipeline without the preload core (hooks, sink, clock, observer: stubbed).
 FUZZ_SRCS_log_records := $(addprefix preload/log_,record.c order.c output.c continuation.c parse.c \
                           level.c format_text.c format_json.c redact.c time.c)
