@@ -166,9 +166,12 @@ bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_re
 /* log_record.c */
 void log_feed(int stream, const char *p, size_t n);
 void log_feedv(int stream, const struct iovec *iov, int cnt); /* one write call's pieces */
-/* This thread's held records (with `all` its unfinished lines too): before it writes to
- * the other stream or a frame, before a child starts, before exec. */
-void log_flush_own(bool all);
+/* This thread's held records: before it writes to the other stream or a frame
+ * (LOG_OWN_COMPLETE), before a child starts or an fd changes (LOG_OWN_ALL: its
+ * unfinished lines too, but a tail that could begin a credential value or key id waits
+ * for the rest of its line), when it ends (LOG_OWN_LAST: everything). */
+enum log_own { LOG_OWN_COMPLETE, LOG_OWN_ALL, LOG_OWN_LAST };
+void log_flush_own(enum log_own what);
 /* The same from a vfork child about to exec (it runs on the forking thread's stack and
  * thread-local data, the thread waiting): only to a destination the child still shares
  * with us (the child may have closed or redirected fds). */
