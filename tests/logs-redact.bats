@@ -31,6 +31,42 @@ messages() {
     [ "${lines[1]}" = '****' ]
 }
 
+# The writes of a line cut before its end, with $1 between its halves: a credential value
+# on stdout, a key id on stderr.
+cut_writes() {
+    echo "{\"writes\":[$2[1,\"$(logs_hex "key=${SECRET:0:12}")\"],$1,[1,\"$(logs_hex "${SECRET:12}"$'\n')\"],[2,\"$(logs_hex 'id ASIAIOSF')\"],$1,[2,\"$(logs_hex $'ODNN7EXAMPLE\n')\"]]}"
+}
+
+# No half of the credential or key id is out unmasked; both are masked where they went.
+no_half_out() {
+    [[ $output != *wJalrXUtnFEM* && $output != *bPxRfiCYEXAMPLEKEY* ]]
+    [[ $output != *ASIAIOSF* && $output != *ODNN7EXAMPLE* ]]
+    [[ $output == *'ASIA****'* && $output == *'****'* ]]
+}
+
+@test "a line cut before a child starts keeps a credential's first half back (subprocess.run, os.fork; text, json)" {
+    for mode in text json; do
+        for child in '["run"]' '["fork"]'; do
+            logs_py "$(cut_writes "$child")" \
+                -- -e LWRAP_LOGS=$mode --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET"
+            [ "$status" -eq 0 ]
+            no_half_out
+        done
+    done
+}
+
+@test "a line cut in the invoke's last 300 ms keeps a credential's first half back (text, json)" {
+    for mode in text json; do
+        logs_py "$(cut_writes '["sleep",0]' '["sleep",1.75],')" \
+            -- -e LWRAP_LOGS=$mode --timeout 2 --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET"
+        [ "$status" -eq 0 ]
+        no_half_out
+        # the cut did happen: what came before the credential is a record of its own
+        run -0 messages
+        [[ $output == *'key='$'\n'* || $output == *'key="'* ]]
+    done
+}
+
 @test "a key id glued to a masked value or LWRAP_REDACT match is masked too" {
     logs_py '{"print":["a tok_abcd1234AKIAIOSFODNN7EXAMPLE b","c '"$SECRET"'ASIAY34FZKBOKMUTVV7A d"]}' \
         -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET" -e 'LWRAP_REDACT=tok_[a-z0-9]{8}'
