@@ -112,8 +112,8 @@ void log_redact_init(void);
 size_t log_redact(char *p, size_t n, bool allow_regex);
 /* Where to cut p[0..n), a line too long for one record, so that no credential value or
  * key id is split between two records (each half would escape the mask): before the
- * longest tail that could begin one (n when none). LWRAP_REDACT patterns are not known
- * this way. */
+ * longest tail that could begin one (n when none), and never inside a whole one. The
+ * LWRAP_REDACT patterns are not known this way. */
 size_t log_redact_cut(const char *p, size_t n);
 
 /* log_time.c */

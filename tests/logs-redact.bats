@@ -67,6 +67,16 @@ no_half_out() {
     done
 }
 
+@test "a forced cut never falls inside a whole credential value that ends the way it begins" {
+    local v=IQoJb3JpZ2luX2VjEJrwEaCXVzLWVhc3QtMSJHMEUCIQ
+    logs_py "{\"writes\":[[1,\"$(logs_hex "tok $v")\"],[\"run\"],[1,\"$(logs_hex $' end\n')\"]]}" \
+        -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SESSION_TOKEN=$v"
+    [ "$status" -eq 0 ]
+    [[ $output != *IQoJb3Jp* && $output != *SJHMEUC* ]]
+    run -0 messages
+    [[ $output == *$'\t**** end'* ]] # held whole, with the rest of its line
+}
+
 @test "a key id glued to a masked value or LWRAP_REDACT match is masked too" {
     logs_py '{"print":["a tok_abcd1234AKIAIOSFODNN7EXAMPLE b","c '"$SECRET"'ASIAY34FZKBOKMUTVV7A d"]}' \
         -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET" -e 'LWRAP_REDACT=tok_[a-z0-9]{8}'
