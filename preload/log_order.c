@@ -30,9 +30,9 @@ static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t),
     return n;
 }
 
-/* keep_tail: the process goes on (the deadline is near), so a tail of an unfinished
- * line that could begin a credential value or key id stays held (slot_drain). */
-static void flush_slots(bool wait, bool allow_regex, bool keep_tail)
+/* keep_line: the process goes on (the deadline is near), so an unfinished line whose
+ * end could begin a credential value or key id stays held (slot_drain). */
+static void flush_slots(bool wait, bool allow_regex, bool keep_line)
 {
     bool was_busy = log_busy;
     log_busy = true; /* a signal handler's write meanwhile waits in the queue */
@@ -60,7 +60,7 @@ static void flush_slots(bool wait, bool allow_regex, bool keep_tail)
      * (a batch of records, a pending record, an unfinished line) of any slot, so one
      * thread's later records do not overtake another's earlier ones. (Bounded: threads
      * that keep writing meanwhile are not chased forever.) */
-    uint64_t kept = 0; /* slots left holding only such a tail: done */
+    uint64_t kept = 0; /* slots left holding only such a line: done */
     for (int round = 0; round < LOG_SLOTS * 8; round++) {
         struct log_slot *s = NULL;
         uint64_t oldest = UINT64_MAX;
@@ -82,7 +82,7 @@ static void flush_slots(bool wait, bool allow_regex, bool keep_tail)
             slot_emit_pending(s, allow_regex);
             log_out_flush(&s->out);
         } else {
-            if (slot_flush_and_free(s, allow_regex, keep_tail))
+            if (slot_flush_and_free(s, allow_regex, keep_line))
                 kept |= 1ull << (s - log_slots);
             continue;
         }
@@ -143,8 +143,10 @@ uint64_t log_flush_at_deadline(uint64_t now_us)
         return 0;
     if (now_us < at)
         return at;
-    flush_slots(false, true, true);
-    return 0;
+    /* A line whose end could begin a credential stays held until the kill is near. */
+    bool kill_near = log_kill_near(now_us);
+    flush_slots(false, true, !kill_near);
+    return kill_near ? 0 : at + LOG_DEADLINE_MARGIN_US - LOG_DEADLINE_LAST_US;
 }
 
 static bool held_before(struct log_slot *s, uint64_t t)

@@ -93,30 +93,30 @@ static size_t utf8_cut(const char *p, size_t n)
     return n;
 }
 
-/* Where to cut l[0..n), an unfinished line that must go out before its end: before the
- * longest tail that could begin a credential value or key id (each half would escape
- * the mask) and before an incomplete UTF-8 sequence. */
+/* Where to cut l[0..n), a line too long for one record: before the longest tail that
+ * could begin a credential value or key id (each half would escape the mask) and before
+ * an incomplete UTF-8 sequence. */
 static size_t safe_cut(const char *l, size_t n)
 {
     return utf8_cut(l, log_redact_cut(l, n));
 }
 
 /* Everything the slot holds goes out now, the unfinished line as a record of its own.
- * With keep_tail (the line can still go on: a child starts, the deadline is near, fds
- * change) a tail of it that could begin a credential stays held as the unfinished line:
- * the line's next bytes join it and the mask sees the credential whole. */
-void slot_drain(struct log_slot *s, bool allow_regex, bool keep_tail)
+ * With keep_line (the line can still go on: a child starts, the deadline is near, fds
+ * change) an unfinished line whose end could begin a credential value or key id stays
+ * held, whole: its next bytes join it and the mask sees the credential whole. */
+void slot_drain(struct log_slot *s, bool allow_regex, bool keep_line)
 {
     emit_pending(s, allow_regex);
     size_t n = s->len - s->line;
-    size_t cut = keep_tail ? safe_cut(s->buf + s->line, n) : n;
-    if (cut) {
-        emit(s, s->line, s->line + cut, &s->next, allow_regex);
+    if (n && !(keep_line && log_redact_cut(s->buf + s->line, n) < n)) {
+        emit(s, s->line, s->len, &s->next, allow_regex);
         s->split_line = true;
+        s->len = s->line;
     }
-    memmove(s->buf, s->buf + s->line + cut, n - cut);
+    memmove(s->buf, s->buf + s->line, s->len - s->line);
+    s->len -= s->line;
     s->start = s->line = 0;
-    s->len = n - cut;
     log_out_flush(&s->out);
 }
 
@@ -149,11 +149,11 @@ void slot_drain_complete(struct log_slot *s)
 }
 
 /* Write out a slot this thread moved to FLUSHING, and free it; a slot whose unfinished
- * line was cut (or held back) stays its owner's, which must still learn that (see
+ * line was cut (or kept) stays its owner's, which must still learn that (see
  * line_done). */
-bool slot_flush_and_free(struct log_slot *s, bool allow_regex, bool keep_tail)
+bool slot_flush_and_free(struct log_slot *s, bool allow_regex, bool keep_line)
 {
-    slot_drain(s, allow_regex, keep_tail);
+    slot_drain(s, allow_regex, keep_line);
     bool kept = s->len > 0;
     if (s->split_line || kept) {
         slot_release(s);
@@ -308,7 +308,7 @@ static void append(struct log_slot *s, const char *p, size_t n)
 
 /* Write out what this thread holds for stream now (it is about to write elsewhere, or a
  * child may: keep its order): its complete records, and beyond LOG_OWN_COMPLETE its
- * unfinished line too (LOG_OWN_ALL: but for a tail that could begin a credential). */
+ * unfinished line too (LOG_OWN_ALL: unless its end could begin a credential). */
 static void flush_own(int stream, enum log_own what)
 {
     bool all = what != LOG_OWN_COMPLETE;
@@ -390,7 +390,7 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
     }
     compact(s);
     if (log_exiting || log_hold_off(s->now_us))
-        slot_drain(s, true, !log_exiting);
+        slot_drain(s, true, !log_exiting && !log_kill_near(s->now_us));
     else if (UNLIKELY(log_flusher_missing(s->now_us)))
         slot_drain_complete(s); /* an unfinished line waits for its end, as ever */
     slot_release(s);

@@ -13,8 +13,8 @@
  * writes (short, long, one pattern repeated up to 1 MiB, a piece of a secret), an
  * invocation starting (a request id), an invocation ending (everything held is written),
  * 10 ms passing (the flusher's pass), a thread flushing its own records (before a child
- * starts), a thread ending, the deadline coming near (nothing held but a tail that could
- * begin a credential).
+ * starts), a thread ending, the deadline coming near (nothing held but a line whose end
+ * could begin a credential).
  *
  * Asserted, for every input:
  * - each sink write is whole lines (stdout/stderr) or whole frames (telemetry fd), and
