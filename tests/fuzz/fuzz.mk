@@ -20,7 +20,7 @@ FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 em
 FUZZ_SRCS_preload_http := preload/http.c
 # (diag.c, the wrapper's diagnostics, comes with mask.c, env.c and conf.c's conf_path)
 FUZZ_WRAPPER_DIAG      := wrapper/diag.c wrapper/mask.c wrapper/env.c wrapper/names.c wrapper/conf.c \
-                          wrapper/conf_text.c
+                          wrapper/conf_text.c wrapper/trust.c
 FUZZ_SRCS_wrapper_split := wrapper/split.c wrapper/out.c $(FUZZ_WRAPPER_DIAG)
 # (out.c, the diagnostics' writer, is the harness's recorder)
 FUZZ_SRCS_wrapper_conf  := $(FUZZ_WRAPPER_DIAG)
