@@ -46,7 +46,7 @@ static int level_env(const char *name, bool warn)
 static void atfork_prepare(void)
 {
     if (log_cfg.streams)
-        log_flush_own(true);
+        log_flush_own(LOG_OWN_ALL);
 }
 
 static void atfork_child(void)
@@ -129,7 +129,7 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result
     if (sink_broken(dest))
         return false;
     if (frames && log_cfg.streams)
-        log_flush_own(false); /* what this thread printed before logging comes first */
+        log_flush_own(LOG_OWN_COMPLETE); /* what this thread printed before logging comes first */
     if (!frames)
         log_feedv(k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT, iov, iovcnt);
     for (int i = 0; frames && i < iovcnt; i++)
@@ -272,13 +272,13 @@ void logs_before_raw_write(int fd)
 {
     int k = active && log_cfg.streams ? log_fd_kind(fd) : LOG_FD_OTHER;
     if (k == LOG_FD_STDOUT || k == LOG_FD_STDERR || k == LOG_FD_TELEMETRY)
-        log_flush_own(true);
+        log_flush_own(LOG_OWN_ALL);
 }
 
 void logs_before_spawn(void)
 {
     if (active && log_cfg.streams)
-        log_flush_own(true);
+        log_flush_own(LOG_OWN_ALL);
 }
 
 void logs_before_exec(void)

@@ -37,6 +37,10 @@
 /* In the last this-many microseconds before the invocation's deadline (Lambda kills the
  * runtime with SIGKILL at a timeout) nothing is held: each write goes out at once. */
 #define LOG_DEADLINE_MARGIN_US (300 * 1000ull)
+/* ... except an unfinished line whose end could begin a credential (it waits for its
+ * rest, to be masked whole), until the last this-many microseconds,
+ * when the kill is near enough that it goes out as it is rather than be lost. */
+#define LOG_DEADLINE_LAST_US (50 * 1000ull)
 
 enum log_mode { LOG_MODE_OFF, LOG_MODE_TEXT, LOG_MODE_JSON };
 enum log_stream { LOG_STDOUT = 0, LOG_STDERR = 1 };
@@ -112,8 +116,8 @@ void log_redact_init(void);
 size_t log_redact(char *p, size_t n, bool allow_regex);
 /* Where to cut p[0..n), a line too long for one record, so that no credential value or
  * key id is split between two records (each half would escape the mask): before the
- * longest tail that could begin one (n when none). LWRAP_REDACT patterns are not known
- * this way. */
+ * longest tail that could begin one (n when none), and never inside a whole one. The
+ * LWRAP_REDACT patterns are not known this way. */
 size_t log_redact_cut(const char *p, size_t n);
 
 /* log_time.c */
@@ -166,9 +170,12 @@ bool log_render(struct log_rec *r, struct log_out *o, bool filter, bool allow_re
 /* log_record.c */
 void log_feed(int stream, const char *p, size_t n);
 void log_feedv(int stream, const struct iovec *iov, int cnt); /* one write call's pieces */
-/* This thread's held records (with `all` its unfinished lines too): before it writes to
- * the other stream or a frame, before a child starts, before exec. */
-void log_flush_own(bool all);
+/* This thread's held records: before it writes to the other stream or a frame
+ * (LOG_OWN_COMPLETE), before a child starts or an fd changes (LOG_OWN_ALL: its
+ * unfinished lines too, but one whose end could begin a credential value or key id
+ * waits for its rest), when it ends (LOG_OWN_LAST: everything). */
+enum log_own { LOG_OWN_COMPLETE, LOG_OWN_ALL, LOG_OWN_LAST };
+void log_flush_own(enum log_own what);
 /* The same from a vfork child about to exec (it runs on the forking thread's stack and
  * thread-local data, the thread waiting): only to a destination the child still shares
  * with us (the child may have closed or redirected fds). */
@@ -191,6 +198,12 @@ uint64_t log_flush_idle(uint64_t now_us);
  * invocation with a deadline). */
 bool log_hold_off(uint64_t now_us);
 uint64_t log_hold_off_at(void);
+/* The last LOG_DEADLINE_LAST_US before the deadline. */
+static inline bool log_kill_near(uint64_t now_us)
+{
+    uint64_t at = log_hold_off_at();
+    return at && now_us >= at + LOG_DEADLINE_MARGIN_US - LOG_DEADLINE_LAST_US;
+}
 /* The flusher, as the deadline comes near: everything held goes out, an unfinished line
  * too. Returns when to look again (0: nothing to wait for). */
 uint64_t log_flush_at_deadline(uint64_t now_us);

@@ -30,7 +30,9 @@ static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t),
     return n;
 }
 
-void log_flush_slots(bool wait, bool allow_regex)
+/* keep_line: the process goes on (the deadline is near), so an unfinished line whose
+ * end could begin a credential value or key id stays held (slot_drain). */
+static void flush_slots(bool wait, bool allow_regex, bool keep_line)
 {
     bool was_busy = log_busy;
     log_busy = true; /* a signal handler's write meanwhile waits in the queue */
@@ -58,12 +60,14 @@ void log_flush_slots(bool wait, bool allow_regex)
      * (a batch of records, a pending record, an unfinished line) of any slot, so one
      * thread's later records do not overtake another's earlier ones. (Bounded: threads
      * that keep writing meanwhile are not chased forever.) */
+    uint64_t kept = 0; /* slots left holding only such a line: done */
     for (int round = 0; round < LOG_SLOTS * 8; round++) {
         struct log_slot *s = NULL;
         uint64_t oldest = UINT64_MAX;
         for (int i = 0; i < LOG_SLOTS; i++) {
             uint64_t h = __atomic_load_n(&log_slots[i].head_us, __ATOMIC_RELAXED);
-            if (slot_state(&log_slots[i]) == SLOT_IDLE && h != UINT64_MAX && (!s || h < oldest)) {
+            if (slot_state(&log_slots[i]) == SLOT_IDLE && h != UINT64_MAX && !(kept >> i & 1) &&
+                (!s || h < oldest)) {
                 s = &log_slots[i];
                 oldest = h;
             }
@@ -78,12 +82,18 @@ void log_flush_slots(bool wait, bool allow_regex)
             slot_emit_pending(s, allow_regex);
             log_out_flush(&s->out);
         } else {
-            slot_flush_and_free(s, allow_regex);
+            if (slot_flush_and_free(s, allow_regex, keep_line))
+                kept |= 1ull << (s - log_slots);
             continue;
         }
         slot_release(s);
     }
     log_busy = was_busy;
+}
+
+void log_flush_slots(bool wait, bool allow_regex)
+{
+    flush_slots(wait, allow_regex, false);
 }
 
 /* A complete record leaves LOG_HOLD_NS after it began, however busy its thread is (a
@@ -150,8 +160,10 @@ uint64_t log_flush_at_deadline(uint64_t now_us)
         return 0;
     if (now_us < at)
         return at;
-    log_flush_slots(false, true);
-    return 0;
+    /* A line whose end could begin a credential stays held until the kill is near. */
+    bool kill_near = log_kill_near(now_us);
+    flush_slots(false, true, !kill_near);
+    return kill_near ? 0 : at + LOG_DEADLINE_MARGIN_US - LOG_DEADLINE_LAST_US;
 }
 
 static bool held_before(struct log_slot *s, uint64_t t)
@@ -227,7 +239,7 @@ static void thread_gone(void *arg)
      * and Java's join return before the thread's exit: the joining thread may already be
      * writing again, and that comes later). */
     log_flush_older_than(my_oldest());
-    log_flush_own(true);
+    log_flush_own(LOG_OWN_LAST);
     log_busy = false;
 }
 

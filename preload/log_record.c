@@ -100,15 +100,45 @@ void slot_emit_pending(struct log_slot *s, bool allow_regex)
     emit_pending(s, allow_regex);
 }
 
-/* Everything the slot holds goes out now (the unfinished line as a record of its own). */
-void slot_drain(struct log_slot *s, bool allow_regex)
+/* Where to cut p[0..n) so that no UTF-8 sequence is split (n when none is open). */
+static size_t utf8_cut(const char *p, size_t n)
+{
+    for (size_t back = 1; back <= 3 && back < n; back++) {
+        unsigned c = (unsigned char)p[n - back];
+        if (c < 0x80)
+            return n;
+        if (c >= 0xC0) {
+            size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            return need > back ? n - back : n;
+        }
+    }
+    return n;
+}
+
+/* Where to cut l[0..n), a line too long for one record: before the longest tail that
+ * could begin a credential value or key id (each half would escape the mask) and before
+ * an incomplete UTF-8 sequence. */
+static size_t safe_cut(const char *l, size_t n)
+{
+    return utf8_cut(l, log_redact_cut(l, n));
+}
+
+/* Everything the slot holds goes out now, the unfinished line as a record of its own.
+ * With keep_line (the line can still go on: a child starts, the deadline is near, fds
+ * change) an unfinished line whose end could begin a credential value or key id stays
+ * held, whole: its next bytes join it and the mask sees the credential whole. */
+void slot_drain(struct log_slot *s, bool allow_regex, bool keep_line)
 {
     emit_pending(s, allow_regex);
-    if (s->len > s->line) {
+    size_t n = s->len - s->line;
+    if (n && !(keep_line && log_redact_cut(s->buf + s->line, n) < n)) {
         emit(s, s->line, s->len, &s->next, allow_regex);
         s->split_line = true;
+        s->len = s->line;
     }
-    s->start = s->line = s->len = 0;
+    memmove(s->buf, s->buf + s->line, s->len - s->line);
+    s->len -= s->line;
+    s->start = s->line = 0;
     log_out_flush(&s->out);
 }
 
@@ -141,17 +171,20 @@ void slot_drain_complete(struct log_slot *s)
 }
 
 /* Write out a slot this thread moved to FLUSHING, and free it; a slot whose unfinished
- * line was cut stays its owner's, which must still learn that (see line_done). */
-void slot_flush_and_free(struct log_slot *s, bool allow_regex)
+ * line was cut (or kept) stays its owner's, which must still learn that (see
+ * line_done). */
+bool slot_flush_and_free(struct log_slot *s, bool allow_regex, bool keep_line)
 {
-    slot_drain(s, allow_regex);
-    if (s->split_line) {
+    slot_drain(s, allow_regex, keep_line);
+    bool kept = s->len > 0;
+    if (s->split_line || kept) {
         slot_release(s);
-        return;
+        return kept;
     }
     __atomic_store_n(&s->owner, NULL, __ATOMIC_RELEASE);
     __atomic_fetch_sub(&slots_used, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&s->state, SLOT_FREE, __ATOMIC_RELEASE);
+    return false;
 }
 
 static struct log_slot *acquire(int stream)
@@ -178,7 +211,7 @@ static struct log_slot *acquire(int stream)
                 slot_release(s);
                 continue;
             }
-            slot_drain(s, true);
+            slot_drain(s, true, false);
             __atomic_store_n(&s->owner, &log_me, __ATOMIC_RELEASE);
             reset(s, stream);
             __atomic_store_n(&s->state, SLOT_BUSY, __ATOMIC_RELEASE);
@@ -211,21 +244,6 @@ static struct log_slot *get(int stream)
     return s;
 }
 
-/* Where to cut p[0..n) so that no UTF-8 sequence is split (n when none is open). */
-static size_t utf8_cut(const char *p, size_t n)
-{
-    for (size_t back = 1; back <= 3 && back < n; back++) {
-        unsigned c = (unsigned char)p[n - back];
-        if (c < 0x80)
-            return n;
-        if (c >= 0xC0) {
-            size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-            return need > back ? n - back : n;
-        }
-    }
-    return n;
-}
-
 /* Room for n more bytes in buf; may write out the pending record or part of a huge
  * unfinished line. Returns how many bytes of the n fit now (> 0). */
 static size_t make_room(struct log_slot *s, size_t n)
@@ -246,8 +264,7 @@ static size_t make_room(struct log_slot *s, size_t n)
         /* One line fills the whole buffer: write it as a record, cut before what could
          * begin a credential and before an incomplete UTF-8 sequence; the rest
          * continues as a new record. */
-        const char *l = s->buf + s->line;
-        size_t cut = utf8_cut(l, log_redact_cut(l, s->len - s->line)) + s->line;
+        size_t cut = safe_cut(s->buf + s->line, s->len - s->line) + s->line;
         emit(s, s->line, cut, &s->next, true);
         memmove(s->buf, s->buf + cut, s->len - cut);
         s->len -= cut;
@@ -314,10 +331,11 @@ static void append(struct log_slot *s, const char *p, size_t n)
 }
 
 /* Write out what this thread holds for stream now (it is about to write elsewhere, or a
- * child may: keep its order): its complete records, and with `all` (the process image
- * is about to go) its unfinished line too. */
-static void flush_own(int stream, bool all)
+ * child may: keep its order): its complete records, and beyond LOG_OWN_COMPLETE its
+ * unfinished line too (LOG_OWN_ALL: unless its end could begin a credential). */
+static void flush_own(int stream, enum log_own what)
 {
+    bool all = what != LOG_OWN_COMPLETE;
     struct log_slot *s = log_mine[stream];
     /* The flusher may be writing it right now: that goes first. */
     for (int spins = 0; s && slot_state(s) == SLOT_FLUSHING && spins < 100000; spins++)
@@ -336,19 +354,19 @@ static void flush_own(int stream, bool all)
         return;
     if (slot_still_mine(s, stream)) {
         if (all)
-            slot_drain(s, true);
+            slot_drain(s, true, what == LOG_OWN_ALL);
         else
             slot_drain_complete(s);
     }
     slot_release(s);
 }
 
-void log_flush_own(bool all)
+void log_flush_own(enum log_own what)
 {
     bool was_busy = log_busy;
     log_busy = true;
-    flush_own(LOG_STDOUT, all);
-    flush_own(LOG_STDERR, all);
+    flush_own(LOG_STDOUT, what);
+    flush_own(LOG_STDERR, what);
     log_busy = was_busy;
 }
 
@@ -362,7 +380,7 @@ void log_flush_own_vfork_child(void)
                    : stream == LOG_STDERR ? LOG_FD_STDERR
                                           : LOG_FD_STDOUT;
         if (log_fd_still(fd, want))
-            flush_own(stream, true);
+            flush_own(stream, LOG_OWN_ALL); /* the forking thread goes on */
     }
     log_busy = was_busy;
 }
@@ -387,7 +405,7 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
      * unfinished line there stays: it is one line of that stream). */
     int other = stream == LOG_STDOUT ? LOG_STDERR : LOG_STDOUT;
     if (log_mine[other])
-        flush_own(other, false);
+        flush_own(other, LOG_OWN_COMPLETE);
     struct log_slot *s = get(stream);
     s->now_us = log_now_us();
     /* Each piece counts as a write of its own (libuv gathers queued console.log calls
@@ -400,7 +418,7 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
     }
     compact(s);
     if (log_exiting || log_hold_off(s->now_us))
-        slot_drain(s, true);
+        slot_drain(s, true, !log_exiting && !log_kill_near(s->now_us));
     else if (UNLIKELY(log_flusher_missing(s->now_us)))
         slot_drain_complete(s); /* an unfinished line waits for its end, as ever */
     /* Looked at before the release: an idle slot is another thread's to write out.
@@ -412,7 +430,7 @@ void log_feedv(int stream, const struct iovec *iov, int cnt)
     if (kick) {
         log_flusher_kick();
         if (UNLIKELY(log_flusher_missing(now_us)))
-            log_flush_own(false); /* it could not start: nobody else will write this */
+            log_flush_own(LOG_OWN_COMPLETE); /* it could not start: nobody else will write this */
     }
 }
 
@@ -441,7 +459,7 @@ void log_emit_own(int stream, int level, const char *msg, size_t len)
     bool was_busy = log_busy;
     log_busy = true;
     struct log_slot *s = get(stream);
-    slot_drain(s, true);
+    slot_drain(s, true, false);
     size_t n = len < LOG_RECORD_MAX ? len : LOG_RECORD_MAX;
     memcpy(s->buf, msg, n);
     struct log_meta m;

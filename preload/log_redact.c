@@ -313,6 +313,45 @@ static bool key_id_start(const char *p, size_t n, size_t j)
     return true;
 }
 
+/* p[j..j+20) is a whole key id (AKIA/ASIA and 16 key characters, nothing key-like
+ * before it). */
+static bool whole_key_id(const char *p, size_t n, size_t j)
+{
+    if (j + 20 > n || (j > 0 && key_char(p[j - 1])) || p[j] != 'A' ||
+        (p[j + 1] != 'K' && p[j + 1] != 'S') || p[j + 2] != 'I' || p[j + 3] != 'A')
+        return false;
+    for (size_t k = 4; k < 20; k++)
+        if (!key_char(p[j + k]))
+            return false;
+    return true;
+}
+
+/* A cut inside a whole value or key id already in p (a value that ends the way it
+ * begins, "IQ...IQ", seems to begin again in its own end) moves before it. */
+static size_t cut_outside_whole(const char *p, size_t n, size_t cut)
+{
+    for (bool moved = cut < n; moved;) {
+        moved = false;
+        for (int i = 0; i < nsecrets; i++) {
+            size_t len = secrets[i].len;
+            size_t from = cut >= len ? cut - len + 1 : 0;
+            size_t to = cut + len - 1 < n ? cut + len - 1 : n;
+            const char *hit = to - from >= len ? memmem(p + from, to - from, secrets[i].value, len) : NULL;
+            if (hit) {
+                cut = (size_t)(hit - p);
+                moved = true;
+            }
+        }
+        for (size_t j = cut > 19 ? cut - 19 : 0; j < cut; j++)
+            if (whole_key_id(p, n, j)) {
+                cut = j;
+                moved = true;
+                break;
+            }
+    }
+    return cut;
+}
+
 size_t log_redact_cut(const char *p, size_t n)
 {
     size_t cut = n;
@@ -329,5 +368,5 @@ size_t log_redact_cut(const char *p, size_t n)
                 break;
             }
     }
-    return cut;
+    return cut_outside_whole(p, n, cut);
 }

@@ -85,9 +85,12 @@ static inline bool slot_still_mine(struct log_slot *s, int stream)
 /* log_record.c: what a slot's owner (or the thread that moved it to FLUSHING) does. */
 void slot_release(struct log_slot *s);        /* back to IDLE, publishing held_us/head_us */
 void slot_emit_pending(struct log_slot *s, bool allow_regex); /* the pending record is complete */
-void slot_drain(struct log_slot *s, bool allow_regex);          /* everything, now */
+/* everything, now (keep_line: but an unfinished line whose end could begin a credential
+ * value or key id) */
+void slot_drain(struct log_slot *s, bool allow_regex, bool keep_line);
 void slot_drain_complete(struct log_slot *s);  /* complete records; an unfinished line stays */
-void slot_flush_and_free(struct log_slot *s, bool allow_regex);
+/* (true: it still holds such a line, and stays its owner's) */
+bool slot_flush_and_free(struct log_slot *s, bool allow_regex, bool keep_line);
 
 /* log_order.c */
 void log_order_thread_has_slot(void); /* the thread's first slot: write out at its exit */

@@ -112,7 +112,7 @@ FILE *log_stdio_original(FILE *f)
             continue;
         if (!__atomic_exchange_n(&given_back[i], true, __ATOMIC_ACQ_REL)) {
             fflush(f); /* what stdio still buffers in ours goes first, then what is held */
-            log_flush_own(true);
+            log_flush_own(LOG_OWN_ALL);
             if (i == LOG_STDOUT && stdout == f)
                 stdout = originals[i];
             else if (i == LOG_STDERR && stderr == f)

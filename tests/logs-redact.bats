@@ -31,6 +31,51 @@ messages() {
     [ "${lines[1]}" = '****' ]
 }
 
+# The writes of lines forced out before their end, with $1 between their halves: a credential value
+# on stdout, a key id on stderr.
+cut_writes() {
+    echo "{\"writes\":[$2[1,\"$(logs_hex "key=${SECRET:0:12}")\"],$1,[1,\"$(logs_hex "${SECRET:12}"$'\n')\"],[2,\"$(logs_hex 'id ASIAIOSF')\"],$1,[2,\"$(logs_hex $'ODNN7EXAMPLE\n')\"]]}"
+}
+
+# No half of the credential or key id is out unmasked: each line was kept whole.
+no_half_out() {
+    [[ $output != *wJalrXUtnFEM* && $output != *bPxRfiCYEXAMPLEKEY* ]]
+    [[ $output != *ASIAIOSF* && $output != *ODNN7EXAMPLE* ]]
+    [[ $output == *'key=****'* && $output == *'id ASIA****'* ]]
+}
+
+@test "a line held when a child starts stays whole if its end could begin a credential (subprocess.run, os.fork; text, json)" {
+    for mode in text json; do
+        for child in '["run"]' '["fork"]'; do
+            logs_py "$(cut_writes "$child")" \
+                -- -e LWRAP_LOGS=$mode --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET"
+            [ "$status" -eq 0 ]
+            no_half_out
+        done
+    done
+}
+
+@test "in the invoke's last 300 ms a line whose end could begin a credential stays whole (text, json)" {
+    for mode in text json; do
+        logs_py "$(cut_writes '["sleep",0]' '["sleep",1.75],')" \
+            -- -e LWRAP_LOGS=$mode --timeout 2 --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET"
+        [ "$status" -eq 0 ]
+        no_half_out
+    done
+}
+
+@test "a record cut never falls inside a whole credential value that ends the way it begins" {
+    # the value ends right at 128 KiB; its last two bytes also begin it
+    local v=IQoJb3JpZ2luX2VjEJrwEaCXVzLWVhc3QtMSJHMEUCIQ long
+    long=$(head -c $((131072 - 44)) /dev/zero | tr '\0' x)
+    logs_py '{"print":["'"$long$v"' end"]}' \
+        -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SESSION_TOKEN=$v"
+    [ "$status" -eq 0 ]
+    run -0 messages
+    [[ $output == *$'\t**** end'* ]]
+    [[ $output != *IQoJb3Jp* && $output != *SJHMEUC* ]]
+}
+
 @test "a key id glued to a masked value or LWRAP_REDACT match is masked too" {
     logs_py '{"print":["a tok_abcd1234AKIAIOSFODNN7EXAMPLE b","c '"$SECRET"'ASIAY34FZKBOKMUTVV7A d"]}' \
         -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SECRET_ACCESS_KEY=$SECRET" -e 'LWRAP_REDACT=tok_[a-z0-9]{8}'
