@@ -456,6 +456,36 @@ two
 three" ]
 }
 
+@test "order: pwrite/pwritev on a stdout that is a file land after the records held before them" {
+    cat >pw.c <<'C'
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    (void)argc;
+    struct iovec cc = {"CC", 2};
+    write(1, "AAAA\nBBBB\n", 10);
+    if (!strcmp(argv[1], "pwrite")) pwrite(1, "CC", 2, 0);
+    if (!strcmp(argv[1], "pwrite64")) pwrite64(1, "CC", 2, 0);
+    if (!strcmp(argv[1], "pwritev")) pwritev(1, &cc, 1, 0);
+    if (!strcmp(argv[1], "pwritev2")) pwritev2(1, &cc, 1, 0, 0);
+    write(1, "DDDD\n", 5);
+    return 0;
+}
+C
+    gcc -O1 -o pw pw.c
+    for call in pwrite pwrite64 pwritev pwritev2; do
+        for mode in text json; do
+            env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./pw $call >out
+            # the patch is at offset 0 of the file as it is then: over the first record's head
+            [ "$(head -c 2 out)" = CC ]
+            [ "$(grep -c 'AAAA' out)" -eq 1 ] && [ "$(grep -c 'BBBB' out)" -eq 1 ] && [ "$(grep -c 'DDDD' out)" -eq 1 ]
+            [ "$(tail -n1 out | grep -c DDDD)" -eq 1 ]
+        done
+    done
+}
+
 @test "the constructor leaves errno as the loader did" {
     printf '#include <errno.h>\n#include <stdio.h>\nint main(void) { int e = errno; printf("errno %%d\\n", e); return 0; }\n' >errno.c
     gcc -O0 -o errno_at_main errno.c
