@@ -24,23 +24,19 @@ typedef void *recovery[5];
 static __thread recovery *armed __attribute__((tls_model("initial-exec")));
 static __thread const volatile char *volatile touching __attribute__((tls_model("initial-exec")));
 
-/* False when the range wraps around the address space (the kernel says EFAULT). */
-static bool touch(const void *base, size_t len)
+/* Reads the first byte, then the first byte of every later page up to the last one.
+ * False when the range wraps around the address space (the kernel says EFAULT). */
+static inline __attribute__((always_inline)) bool touch(const void *base, size_t len)
 {
+    uintptr_t p = (uintptr_t)base, last = p + len - 1;
     if (!len)
         return true;
-    uintptr_t p = (uintptr_t)base, last = p + len - 1;
     if (last < p)
         return false;
-    for (;;) {
-        touching = (const volatile char *)p;
-        (void)*touching;
-        if (last - p < STEP - (p % STEP))
-            break;
-        p += STEP - (p % STEP);
-    }
-    if (last != p) {
-        touching = (const volatile char *)last;
+    touching = (const volatile char *)p;
+    (void)*touching;
+    for (uintptr_t q = (p & ~(uintptr_t)(STEP - 1)) + STEP; q > p && q <= last; q += STEP) {
+        touching = (const volatile char *)q;
         (void)*touching;
     }
     return true;
