@@ -16,6 +16,9 @@
 #include "signals.h"
 
 #define STEP 4096 /* the smallest page: stepping by it touches every page of any size */
+/* A probe may fault on purpose: a sanitizer must not call that a bug (the copy the
+ * pipeline then makes is checked as usual). */
+#define PROBE __attribute__((no_sanitize("address", "thread")))
 
 /* GCC's own setjmp (frame, stack pointer, resume address): a handful of instructions
  * on every write, where sigsetjmp saves every register; the handler puts the signal
@@ -26,7 +29,7 @@ static __thread const volatile char *volatile touching __attribute__((tls_model(
 
 /* Reads the first byte, then the first byte of every later page up to the last one.
  * False when the range wraps around the address space (the kernel says EFAULT). */
-static inline __attribute__((always_inline)) bool touch(const void *base, size_t len)
+PROBE static inline __attribute__((always_inline)) bool touch(const void *base, size_t len)
 {
     uintptr_t p = (uintptr_t)base, last = p + len - 1;
     if (!len)
@@ -111,7 +114,7 @@ static bool readable_by_kernel(const struct iovec *iov, int cnt)
     return ok;
 }
 
-bool user_mem_readable(const struct iovec *iov, int cnt)
+PROBE bool user_mem_readable(const struct iovec *iov, int cnt)
 {
     if (cnt <= 0)
         return true;

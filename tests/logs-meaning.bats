@@ -456,6 +456,33 @@ two
 three" ]
 }
 
+@test "efault: a write running into unmapped memory on a stdout that is a file: the kernel's short count, after the held record" {
+    cat >edge.c <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(void) {
+    char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(p, 'x', 4096);
+    munmap(p + 4096, 4096);
+    write(1, "before\n", 7);
+    ssize_t r = write(1, p + 4000, 200); /* 96 readable bytes */
+    dprintf(2, "returned %zd\n", r);
+    return 0;
+}
+C
+    gcc -O1 -o edge edge.c
+    ./edge >plain.out 2>plain.err
+    [ "$(cat plain.err)" = "returned 96" ]
+    for mode in text json; do
+        env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./edge 2>err >out
+        [[ $(cat err) == *"returned 96"* ]]
+        [[ $(head -n1 out) == *before* ]]
+        [ "$(tail -n1 out)" = "$(printf 'x%.0s' $(seq 96))" ]
+    done
+}
+
 @test "order: pwrite/pwritev on a stdout that is a file land after the records held before them" {
     cat >pw.c <<'C'
 #define _GNU_SOURCE
