@@ -5,6 +5,7 @@
  * the log pipeline sees a write first (it may take it), then the observer sees the bytes
  * that actually went. In: the observer sees the bytes that actually came. */
 #include <errno.h>
+#include <limits.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,13 +17,18 @@
 #include "logs.h"
 #include "observer.h"
 #include "real.h"
+#include "user_mem.h"
+
+/* send flags the log pipeline can honour by taking the bytes (no signal, no wait); any
+ * other flag is the kernel's to judge. */
+#define SEND_PLAIN (MSG_NOSIGNAL | MSG_DONTWAIT)
 
 /* Before a write: the debug echo and the log pipeline. True when the pipeline took the
  * write and *result is what the caller gets. */
 static bool out_before(uint8_t g, int fd, const struct iovec *iov, int cnt, bool to_log,
-                       ssize_t *result)
+                       bool send_call, ssize_t *result)
 {
-    if (UNLIKELY(g & GATE_ECHO) && (fd == 1 || fd == 2) && cnt > 0) {
+    if (UNLIKELY(g & GATE_ECHO) && (fd == 1 || fd == 2) && cnt > 0 && user_mem_readable(iov, 1)) {
         int saved = errno;
         debuglog_out(fd, iov[0].iov_base, iov[0].iov_len);
         errno = saved;
@@ -30,7 +36,7 @@ static bool out_before(uint8_t g, int fd, const struct iovec *iov, int cnt, bool
     int slot;
     if ((g & GATE_OBSERVE) && (slot = fdtab_conn(fd)) >= 0)
         observer_before_send(slot, iov, cnt);
-    return (g & GATE_LOGS) && to_log && logs_intercept(fd, iov, cnt, result); /* gate set from logs_enabled */
+    return (g & GATE_LOGS) && to_log && logs_intercept(fd, iov, cnt, send_call, result); /* gate set from logs_enabled */
 }
 
 static void out_after(uint8_t g, int fd, const struct iovec *iov, int cnt, ssize_t r)
@@ -72,17 +78,17 @@ static void in_after(int fd, const struct iovec *iov, int cnt, ssize_t r, int fl
 #define SLOW static __attribute__((noinline))
 
 /* One write-family call with the work around it: the log pipeline may take it, the
- * observer sees what went. CALL is the real call. */
-#define OUT_SLOW(g, fd, iov, cnt, to_log, CALL) \
+ * observer sees what went. CALL is the real call; send_call: a send* (needs a socket). */
+#define OUT_SLOW(g, fd, iov, cnt, to_log, send_call, CALL) \
     do { \
         if (!guard_enter()) { \
             ssize_t q_; \
-            if ((g & GATE_LOGS) && (to_log) && logs_defer_write(fd, iov, cnt, &q_)) \
+            if ((g & GATE_LOGS) && (to_log) && logs_defer_write(fd, iov, cnt, send_call, &q_)) \
                 return q_; \
             return CALL; \
         } \
         ssize_t r_; \
-        if (!out_before(g, fd, iov, cnt, to_log, &r_)) { \
+        if (!out_before(g, fd, iov, cnt, to_log, send_call, &r_)) { \
             r_ = CALL; \
             out_after(g, fd, iov, cnt, r_); \
         } \
@@ -94,7 +100,7 @@ SLOW ssize_t write_slow(ssize_t (*fn)(int, const void *, size_t), uint8_t g, int
                         const void *buf, size_t n)
 {
     struct iovec iov = {(void *)buf, n};
-    OUT_SLOW(g, fd, &iov, 1, true, fn(fd, buf, n));
+    OUT_SLOW(g, fd, &iov, 1, true, false, fn(fd, buf, n));
 }
 
 EXPORT ssize_t write(int fd, const void *buf, size_t n)
@@ -111,7 +117,7 @@ EXPORT ssize_t write(int fd, const void *buf, size_t n)
 SLOW ssize_t writev_slow(ssize_t (*fn)(int, const struct iovec *, int), uint8_t g, int fd,
                          const struct iovec *iov, int cnt)
 {
-    OUT_SLOW(g, fd, iov, cnt, true, fn(fd, iov, cnt));
+    OUT_SLOW(g, fd, iov, cnt, true, false, fn(fd, iov, cnt));
 }
 
 EXPORT ssize_t writev(int fd, const struct iovec *iov, int cnt)
@@ -129,7 +135,7 @@ SLOW ssize_t send_slow(ssize_t (*fn)(int, const void *, size_t, int), uint8_t g,
                        const void *buf, size_t n, int flags)
 {
     struct iovec iov = {(void *)buf, n};
-    OUT_SLOW(g, fd, &iov, 1, true, fn(fd, buf, n, flags));
+    OUT_SLOW(g, fd, &iov, 1, !(flags & ~SEND_PLAIN), true, fn(fd, buf, n, flags));
 }
 
 EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
@@ -149,7 +155,8 @@ SLOW ssize_t sendto_slow(sendto_fn fn, uint8_t g, int fd, const void *buf, size_
                          const struct sockaddr *to, socklen_t tolen)
 {
     struct iovec iov = {(void *)buf, n};
-    OUT_SLOW(g, fd, &iov, 1, to == NULL, fn(fd, buf, n, flags, to, tolen));
+    OUT_SLOW(g, fd, &iov, 1, to == NULL && !(flags & ~SEND_PLAIN), true,
+             fn(fd, buf, n, flags, to, tolen));
 }
 
 EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
@@ -167,8 +174,11 @@ EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct
 SLOW ssize_t sendmsg_slow(ssize_t (*fn)(int, const struct msghdr *, int), uint8_t g, int fd,
                           const struct msghdr *msg, int flags)
 {
-    OUT_SLOW(g, fd, msg->msg_iov, (int)msg->msg_iovlen, msg->msg_name == NULL,
-             fn(fd, msg, flags));
+    struct iovec whole = {(void *)msg, sizeof *msg};
+    if (!user_mem_readable(&whole, 1) || msg->msg_iovlen > IOV_MAX)
+        return fn(fd, msg, flags); /* EFAULT, EMSGSIZE: the kernel's answer */
+    bool plain = msg->msg_name == NULL && msg->msg_controllen == 0 && !(flags & ~SEND_PLAIN);
+    OUT_SLOW(g, fd, msg->msg_iov, (int)msg->msg_iovlen, plain, true, fn(fd, msg, flags));
 }
 
 EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)

@@ -48,29 +48,38 @@ void log_fd_init(void)
 }
 
 
+/* Cached with the kind: whether the fd is a socket (send/sendto/sendmsg on anything
+ * else must meet the kernel's ENOTSOCK). */
+#define SOCKET_BIT 0x80
+
+static int classify_kind(int fd, const struct stat *st)
+{
+    if (fd == log_cfg.tfd && same(2, st))
+        return LOG_FD_TELEMETRY;
+    /* fd 2 is stderr even when stdout and stderr share one pipe. */
+    if (fd == 2 && same(1, st))
+        return LOG_FD_STDERR;
+    if (same(0, st))
+        return LOG_FD_STDOUT;
+    if (same(1, st))
+        return LOG_FD_STDERR;
+    return LOG_FD_OTHER;
+}
+
 static int classify(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
         return LOG_FD_OTHER;
-    if (fd == log_cfg.tfd && same(2, &st))
-        return LOG_FD_TELEMETRY;
-    /* fd 2 is stderr even when stdout and stderr share one pipe. */
-    if (fd == 2 && same(1, &st))
-        return LOG_FD_STDERR;
-    if (same(0, &st))
-        return LOG_FD_STDOUT;
-    if (same(1, &st))
-        return LOG_FD_STDERR;
-    return LOG_FD_OTHER;
+    return classify_kind(fd, &st) | (S_ISSOCK(st.st_mode) ? SOCKET_BIT : 0);
 }
 
 bool log_fd_still(int fd, int want)
 {
-    return fd >= 0 && classify(fd) == want;
+    return fd >= 0 && (classify(fd) & ~SOCKET_BIT) == want;
 }
 
-int log_fd_kind(int fd)
+static int kind_and_socket(int fd)
 {
     if (fd < 0)
         return LOG_FD_OTHER;
@@ -83,6 +92,16 @@ int log_fd_kind(int fd)
     if ((pid_t)syscall(SYS_getpid) == log_pid)
         __atomic_store_n(&kind[fd], (uint8_t)k, __ATOMIC_RELAXED);
     return k;
+}
+
+int log_fd_kind(int fd)
+{
+    return kind_and_socket(fd) & ~SOCKET_BIT;
+}
+
+bool log_fd_socket(int fd)
+{
+    return kind_and_socket(fd) & SOCKET_BIT;
 }
 
 bool log_fd_home_ok(int stream, int fd)

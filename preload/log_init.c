@@ -22,6 +22,7 @@
 #include "logs.h"
 #include "sink.h"
 #include "telemetry.h"
+#include "user_mem.h"
 
 bool logs_enabled;
 struct log_config log_cfg = {.tfd = -1};
@@ -103,17 +104,37 @@ void logs_init(void)
     logs_enabled = true;
 }
 
-bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result)
+/* The kernel's own verdict on a call the pipeline would take: anything it would refuse
+ * or cut short (a count it rejects, a send on what is no socket, a buffer it cannot read)
+ * goes to the real call, so the program gets the kernel's answer. Sets *total to the
+ * byte count. */
+static bool kernel_would_take(int fd, const struct iovec *iov, int iovcnt, bool send_call,
+                              size_t *total)
+{
+    if (iovcnt < 0 || iovcnt > IOV_MAX || (send_call && !log_fd_socket(fd)))
+        return false;
+    if (!user_mem_readable(iov, iovcnt))
+        return false;
+    *total = 0;
+    for (int i = 0; i < iovcnt; i++) {
+        if (iov[i].iov_len > (size_t)SSIZE_MAX - *total)
+            return false; /* EINVAL */
+        *total += iov[i].iov_len;
+    }
+    return true;
+}
+
+bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, bool send_call, ssize_t *result)
 {
     int k = log_fd_kind(fd);
     bool frames = k == LOG_FD_TELEMETRY;
     if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
         return false;
-    size_t total = 0;
-    for (int i = 0; i < iovcnt; i++) {
-        if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
-            return false; /* let the kernel report EINVAL */
-        total += iov[i].iov_len;
+    size_t total;
+    if (!kernel_would_take(fd, iov, iovcnt, send_call, &total)) {
+        if (!log_must_defer())
+            log_flush_own(true); /* what the kernel does write comes after what we hold */
+        return false;
     }
     if (total == 0)
         return false;
@@ -233,13 +254,16 @@ bool logs_hold_records(void)
     return active && (log_cfg.streams || log_cfg.importtime);
 }
 
-bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result)
+bool logs_defer_write(int fd, const struct iovec *iov, int cnt, bool send_call, ssize_t *result)
 {
     if (!active)
         return false;
     int k = log_fd_kind(fd);
     bool frames = k == LOG_FD_TELEMETRY;
     if (frames ? !log_cfg.frames : (k != LOG_FD_STDOUT && k != LOG_FD_STDERR) || !log_cfg.streams)
+        return false;
+    size_t total;
+    if (!kernel_would_take(fd, iov, cnt, send_call, &total))
         return false;
     int stream = frames ? LOG_DEFER_FRAMES : k == LOG_FD_STDERR ? LOG_STDERR : LOG_STDOUT;
     if (!frames && !log_fd_home_ok(stream, fd))
@@ -273,6 +297,14 @@ void logs_before_raw_write(int fd)
     int k = active && log_cfg.streams ? log_fd_kind(fd) : LOG_FD_OTHER;
     if (k == LOG_FD_STDOUT || k == LOG_FD_STDERR || k == LOG_FD_TELEMETRY)
         log_flush_own(LOG_OWN_ALL);
+}
+
+void logs_before_positioned_write(int fd)
+{
+    int k = active && log_cfg.streams ? log_fd_kind(fd) : LOG_FD_OTHER;
+    if ((k == LOG_FD_STDOUT || k == LOG_FD_STDERR || k == LOG_FD_TELEMETRY) &&
+        (pid_t)syscall(SYS_getpid) == log_pid && !log_reentered())
+        log_flush_slots(true, true);
 }
 
 void logs_before_spawn(void)

@@ -223,6 +223,7 @@ void log_frames_atfork_child(void);
 enum log_fd_kind { LOG_FD_UNKNOWN = 0, LOG_FD_STDOUT, LOG_FD_STDERR, LOG_FD_TELEMETRY, LOG_FD_OTHER };
 void log_fd_init(void);
 int log_fd_kind(int fd);
+bool log_fd_socket(int fd); /* fd is a socket (cached with its kind) */
 bool log_fd_still(int fd, int kind); /* fd is that kind now (uncached: a vfork child's view) */
 /* A write to fd (a copy of the runtime's stdout or stderr) may become records of stream:
  * they are written to the stream's own fd 1 or 2 (no telemetry fd), which must still be

@@ -21,16 +21,22 @@ void logs_init(void);
 void logs_mask_secrets_init(void);
 size_t logs_mask_secrets(char *p, size_t n);
 
-/* From the write-family hooks (write, writev, and send/sendto/sendmsg with no address)
- * when logs_enabled, for every fd. Returns false to let the hook pass the write through
- * untouched; true when the pipeline took it, with *result what the caller must return
- * (the byte count the runtime asked to write, or -1 with errno). */
-bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, ssize_t *result);
+/* From the write-family hooks (write, writev, and send/sendto/sendmsg with no address,
+ * send_call true for those) when logs_enabled, for every fd. Returns false to let the
+ * hook pass the write through untouched (also whenever the kernel would refuse it or
+ * cut it short: the real call then answers); true when the pipeline took it, with
+ * *result what the caller must return (the byte count the runtime asked to write). */
+bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, bool send_call, ssize_t *result);
 
 /* A write-family hook found this thread already inside the preload (a signal handler
  * interrupted it there): true when the write was queued for the log pipeline, with
  * *result what the caller returns; false: pass it through. */
-bool logs_defer_write(int fd, const struct iovec *iov, int cnt, ssize_t *result);
+bool logs_defer_write(int fd, const struct iovec *iov, int cnt, bool send_call, ssize_t *result);
+
+/* fd is about to be written at an offset (pwrite, pwritev): when it is the runtime's
+ * stdout, stderr or telemetry fd, every record held for it is written first, so the
+ * held records cannot land later over what the positioned write put there. */
+void logs_before_positioned_write(int fd);
 
 /* Lifecycle events from the Runtime API observer. */
 void logs_on_runtime_ready(void);

@@ -95,6 +95,12 @@ static void resolve_all(void)
     R(fopen64, "fopen64");
     R(pread, "pread");
     R(pread64, "pread64");
+    lookup(&real.pwrite, "pwrite", false);
+    lookup(&real.pwrite64, "pwrite64", false);
+    lookup(&real.pwritev, "pwritev", false);
+    lookup(&real.pwritev64, "pwritev64", false);
+    lookup(&real.pwritev2, "pwritev2", false);
+    lookup(&real.pwritev64v2, "pwritev64v2", false);
     R(dlopen, "dlopen");
     R(execve, "execve");
     R(execvpe, "execvpe");

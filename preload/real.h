@@ -56,6 +56,13 @@ struct real_fns {
     FILE *(*fopen64)(const char *, const char *);
     ssize_t (*pread)(int, void *, size_t, off_t);
     ssize_t (*pread64)(int, void *, size_t, off_t);
+    /* Positioned writes (hooks_pwrite.c); NULL: the syscall. */
+    ssize_t (*pwrite)(int, const void *, size_t, off_t);
+    ssize_t (*pwrite64)(int, const void *, size_t, off_t);
+    ssize_t (*pwritev)(int, const struct iovec *, int, off_t);
+    ssize_t (*pwritev64)(int, const struct iovec *, int, off_t);
+    ssize_t (*pwritev2)(int, const struct iovec *, int, off_t, int);
+    ssize_t (*pwritev64v2)(int, const struct iovec *, int, off_t, int);
     void *(*dlopen)(const char *, int);
     /* Exec family: see child_env.c. */
     int (*execve)(const char *, char *const[], char *const[]);

@@ -26,6 +26,7 @@
 #include "logs.h"
 #include "real.h"
 #include "sink.h"
+#include "user_mem.h"
 
 /* Signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught;
  * SIGTRAP is left to debuggers). */
@@ -89,6 +90,8 @@ static void last_words(int sig, siginfo_t *si)
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
+    if (sig == SIGSEGV || sig == SIGBUS)
+        user_mem_on_fault(si, uc); /* a probe of the program's buffer: does not return */
     int saved = errno;
     struct sigaction b = sig_state[sig].belief;
     if (b.sa_handler != SIG_DFL && b.sa_handler != SIG_IGN) {
@@ -131,6 +134,12 @@ static void install(int sig)
     sigfillset(&sa.sa_mask); /* no other handler runs inside ours */
     if (raw_sigaction(sig, &sa, NULL) == 0)
         sig_state[sig].ours = true;
+}
+
+bool signals_faults_ours(void)
+{
+    return __atomic_load_n(&sig_state[SIGSEGV].ours, __ATOMIC_RELAXED) &&
+           __atomic_load_n(&sig_state[SIGBUS].ours, __ATOMIC_RELAXED);
 }
 
 static void table_enter(void)

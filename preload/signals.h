@@ -10,6 +10,10 @@
  * the crash report's preparations. */
 void signals_install(bool all, bool crash);
 
+/* True while our handler is the one installed for SIGSEGV and SIGBUS (it then recovers
+ * from a fault of user_mem.c's probe). */
+bool signals_faults_ours(void);
+
 /* In a forked child: no lock held. */
 void signals_atfork_child(void);
 

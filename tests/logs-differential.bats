@@ -419,6 +419,18 @@ load test_helper
     diff_check c-stdio json
 }
 
+@test "differential: C: write/writev/send the kernel refuses (EFAULT, EINVAL, ENOTSOCK) get its answer, threads, own SIGSEGV handler (c-kernel-errors), LWRAP_LOGS=off" {
+    diff_check c-kernel-errors off
+}
+
+@test "differential: C: write/writev/send the kernel refuses (EFAULT, EINVAL, ENOTSOCK) get its answer, threads, own SIGSEGV handler (c-kernel-errors), LWRAP_LOGS=text" {
+    diff_check c-kernel-errors text
+}
+
+@test "differential: C: write/writev/send the kernel refuses (EFAULT, EINVAL, ENOTSOCK) get its answer, threads, own SIGSEGV handler (c-kernel-errors), LWRAP_LOGS=json" {
+    diff_check c-kernel-errors json
+}
+
 @test "differential: java: 4 threads println, printStackTrace (java-threads), LWRAP_LOGS=off" {
     diff_check java-threads off
 }

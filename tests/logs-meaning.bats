@@ -476,6 +476,63 @@ two
 three" ]
 }
 
+@test "efault: a write running into unmapped memory on a stdout that is a file: the kernel's short count, after the held record" {
+    cat >edge.c <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(void) {
+    char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(p, 'x', 4096);
+    munmap(p + 4096, 4096);
+    write(1, "before\n", 7);
+    ssize_t r = write(1, p + 4000, 200); /* 96 readable bytes */
+    dprintf(2, "returned %zd\n", r);
+    return 0;
+}
+C
+    gcc -O1 -o edge edge.c
+    ./edge >plain.out 2>plain.err
+    [ "$(cat plain.err)" = "returned 96" ]
+    for mode in text json; do
+        env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./edge 2>err >out
+        [[ $(cat err) == *"returned 96"* ]]
+        [[ $(head -n1 out) == *before* ]]
+        [ "$(tail -n1 out)" = "$(printf 'x%.0s' $(seq 96))" ]
+    done
+}
+
+@test "order: pwrite/pwritev on a stdout that is a file land after the records held before them" {
+    cat >pw.c <<'C'
+#define _GNU_SOURCE
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    (void)argc;
+    struct iovec cc = {"CC", 2};
+    write(1, "AAAA\nBBBB\n", 10);
+    if (!strcmp(argv[1], "pwrite")) pwrite(1, "CC", 2, 0);
+    if (!strcmp(argv[1], "pwrite64")) pwrite64(1, "CC", 2, 0);
+    if (!strcmp(argv[1], "pwritev")) pwritev(1, &cc, 1, 0);
+    if (!strcmp(argv[1], "pwritev2")) pwritev2(1, &cc, 1, 0, 0);
+    write(1, "DDDD\n", 5);
+    return 0;
+}
+C
+    gcc -O1 -o pw pw.c
+    for call in pwrite pwrite64 pwritev pwritev2; do
+        for mode in text json; do
+            env LD_PRELOAD="$LIBLWRAP" LWRAP_LOGS=$mode ./pw $call >out
+            # the patch is at offset 0 of the file as it is then: over the first record's head
+            [ "$(head -c 2 out)" = CC ]
+            [ "$(grep -c 'AAAA' out)" -eq 1 ] && [ "$(grep -c 'BBBB' out)" -eq 1 ] && [ "$(grep -c 'DDDD' out)" -eq 1 ]
+            [ "$(tail -n1 out | grep -c DDDD)" -eq 1 ]
+        done
+    done
+}
+
 @test "the constructor leaves errno as the loader did" {
     printf '#include <errno.h>\n#include <stdio.h>\nint main(void) { int e = errno; printf("errno %%d\\n", e); return 0; }\n' >errno.c
     gcc -O0 -o errno_at_main errno.c
