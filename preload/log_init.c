@@ -133,7 +133,7 @@ bool logs_intercept(int fd, const struct iovec *iov, int iovcnt, bool send_call,
     size_t total;
     if (!kernel_would_take(fd, iov, iovcnt, send_call, &total)) {
         if (!log_must_defer())
-            log_flush_own(true); /* what the kernel does write comes after what we hold */
+            log_flush_own(LOG_OWN_ALL); /* what the kernel does write comes after what we hold */
         return false;
     }
     if (total == 0)
