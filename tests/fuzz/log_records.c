@@ -112,21 +112,6 @@ bool log_importtime_line(const char *line, size_t n)
     return false;
 }
 
-/* (the flusher thread is the input's TICK; memory never runs out here) */
-bool log_flusher_missing(uint64_t now_us);
-void config_out_of_memory(const char *what);
-
-bool log_flusher_missing(uint64_t now_us)
-{
-    (void)now_us;
-    return false;
-}
-
-void config_out_of_memory(const char *what)
-{
-    fuzz_fail("out of memory: %s", what);
-}
-
 bool log_fd_still(int fd, int kind) /* only for a vfork child, which this harness has not */
 {
     fuzz_fail("log_fd_still(%d, %d)", fd, kind);
