@@ -87,17 +87,8 @@ static void run(bool frames, struct proc *owner, const char *s, size_t len, cons
     struct stream st = {.fd = -1, .kind = frames ? ST_TELEMETRY : ST_STDOUT, .raw_fd = -1, .owner = owner};
     events = l;
     size_t at = 0;
-    for (size_t k = 0;; k++) {
-        size_t end;
-        if (step) {
-            if (at >= len)
-                break;
-            end = len - at < step ? len : at + step;
-        } else {
-            if (k > cuts->n)
-                break;
-            end = k < cuts->n ? cuts->at[k] : len;
-        }
+    size_t end;
+    for (size_t k = 0; fuzz_piece_end(k, at, len, step, cuts, &end); k++) {
         if (end > at)
             stream_events_feed(&st, s + at, end - at); /* (a read never returns 0 bytes) */
         at = end;

@@ -80,17 +80,8 @@ static void run(const char *s, size_t len, const struct fuzz_cuts *cuts, size_t 
     memset(&c, 0, sizeof c);
     c.ps = PS_HEAD;
     size_t at = 0;
-    for (size_t k = 0;; k++) {
-        size_t end;
-        if (step) {
-            if (at >= len)
-                break;
-            end = len - at < step ? len : at + step;
-        } else {
-            if (k > cuts->n)
-                break;
-            end = k < cuts->n ? cuts->at[k] : len;
-        }
+    size_t end;
+    for (size_t k = 0; fuzz_piece_end(k, at, len, step, cuts, &end); k++) {
         arrive(&c, s + at, end - at, l);
         at = end;
     }

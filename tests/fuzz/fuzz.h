@@ -43,6 +43,19 @@ struct fuzz_cuts {
     size_t at[FUZZ_MAX_CUTS];
 };
 
+/* Where the k-th piece of a len-byte stream fed from `at` ends: every `step` bytes (step > 0),
+ * else at the cut points then the end. False when the stream is used up. */
+static inline bool fuzz_piece_end(size_t k, size_t at, size_t len, size_t step,
+                                  const struct fuzz_cuts *c, size_t *end)
+{
+    if (step) {
+        *end = len - at < step ? len : at + step;
+        return at < len;
+    }
+    *end = k < c->n ? c->at[k] : len;
+    return k <= c->n;
+}
+
 static inline size_t fuzz_take_cuts(const uint8_t *d, size_t size, struct fuzz_cuts *c)
 {
     c->n = 0;

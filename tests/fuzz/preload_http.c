@@ -132,17 +132,8 @@ static void feed(struct run *r, const char *data, size_t len, const struct fuzz_
     r->phase = 0;
     bool ok = true;
     size_t at = 0;
-    for (size_t k = 0;; k++) {
-        size_t end;
-        if (step) {
-            if (at >= len)
-                break;
-            end = len - at < step ? len : at + step;
-        } else {
-            if (k > c->n)
-                break;
-            end = k < c->n ? c->at[k] : len;
-        }
+    size_t end;
+    for (size_t k = 0; fuzz_piece_end(k, at, len, step, c, &end); k++) {
         bool fed = http_feed(&p, data + at, end - at, on_event, r);
         FUZZ_CHECK(ok || !fed, "the parser accepted bytes after refusing the stream");
         ok = ok && fed;
