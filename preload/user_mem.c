@@ -18,7 +18,7 @@
 #define STEP 4096 /* the smallest page: stepping by it touches every page of any size */
 /* A probe may fault on purpose: a sanitizer must not call that a bug (the copy the
  * pipeline then makes is checked as usual). */
-#define PROBE __attribute__((no_sanitize("address", "thread")))
+#define PROBE __attribute__((no_sanitize("address", "thread", "undefined")))
 
 /* GCC's own setjmp (frame, stack pointer, resume address): a handful of instructions
  * on every write, where sigsetjmp saves every register; the handler puts the signal
