@@ -215,7 +215,7 @@ static size_t redact_key_ids(char *p, size_t n)
     return pass_end(&ps);
 }
 
-static size_t redact_value(char *p, size_t n, const char *v, size_t vn, bool *masked)
+static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
 {
     struct pass ps = {p, n, 0, 0};
     size_t from = 0;
@@ -225,7 +225,6 @@ static size_t redact_value(char *p, size_t n, const char *v, size_t vn, bool *ma
             break;
         pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, "", 0);
         from = ps.r;
-        *masked = true;
     }
     return pass_end(&ps);
 }
@@ -277,19 +276,23 @@ static size_t redact_pattern(int i, char *p, size_t n, bool *masked)
 
 size_t log_redact(char *p, size_t n, bool allow_regex)
 {
-    if (n >= 20)
-        n = redact_key_ids(p, n);
-    size_t before = n;
-    bool masked = false;
+    /* The credential values first: they are known exactly, and a shape mask run before
+     * them could take a few of their bytes (a key id written right before a session token
+     * "ASIA...EXAMPLEKEY" + "IQoJ..." reads as ending in its "IQ") and leave the rest of
+     * the value, no longer whole, in clear. */
     for (int i = 0; i < nsecrets; i++)
         if (n >= secrets[i].len)
-            n = redact_value(p, n, secrets[i].value, secrets[i].len, &masked);
+            n = redact_value(p, n, secrets[i].value, secrets[i].len);
+    /* (A key id glued to a value just masked, "<value>AKIA...", stands on its own now.) */
+    if (n >= 20)
+        n = redact_key_ids(p, n);
+    bool masked = false;
     if (allow_regex)
         for (int i = 0; i < npatterns; i++)
             n = redact_pattern(i, p, n, &masked);
-    /* A key id glued to a value or match just masked ("tok_abcd1234AKIA...") now stands
-     * on its own: look again. */
-    if ((masked || n != before) && n >= 20)
+    /* A key id glued to a match just masked ("tok_abcd1234AKIA...") now stands on its
+     * own: look again. */
+    if (masked && n >= 20)
         n = redact_key_ids(p, n);
     return n;
 }
