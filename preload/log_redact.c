@@ -215,15 +215,30 @@ static size_t redact_key_ids(char *p, size_t n)
     return pass_end(&ps);
 }
 
+/* p[j..j+20) is a whole key id (AKIA/ASIA and 16 key characters, nothing key-like
+ * before it). */
+static bool whole_key_id(const char *p, size_t n, size_t j)
+{
+    if (j + 20 > n || (j > 0 && key_char(p[j - 1])) || p[j] != 'A' ||
+        (p[j + 1] != 'K' && p[j + 1] != 'S') || p[j + 2] != 'I' || p[j + 3] != 'A')
+        return false;
+    for (size_t k = 4; k < 20; k++)
+        if (!key_char(p[j + k]))
+            return false;
+    return true;
+}
+
+/* (A value that is itself a key id, AWS_ACCESS_KEY_ID's, keeps its AKIA/ASIA as the key id
+ * mask does.) */
 static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
 {
     struct pass ps = {p, n, 0, 0};
-    size_t from = 0;
+    size_t from = 0, keep = whole_key_id(v, vn, 0) && vn == 20 ? 4 : 0;
     while (from + vn <= n) {
         char *hit = memmem(p + from, n - from, v, vn);
         if (!hit)
             break;
-        pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, "", 0);
+        pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, v, keep);
         from = ps.r;
     }
     return pass_end(&ps);
@@ -313,19 +328,6 @@ static bool key_id_start(const char *p, size_t n, size_t j)
         if (!fits)
             return false;
     }
-    return true;
-}
-
-/* p[j..j+20) is a whole key id (AKIA/ASIA and 16 key characters, nothing key-like
- * before it). */
-static bool whole_key_id(const char *p, size_t n, size_t j)
-{
-    if (j + 20 > n || (j > 0 && key_char(p[j - 1])) || p[j] != 'A' ||
-        (p[j + 1] != 'K' && p[j + 1] != 'S') || p[j + 2] != 'I' || p[j + 3] != 'A')
-        return false;
-    for (size_t k = 4; k < 20; k++)
-        if (!key_char(p[j + k]))
-            return false;
     return true;
 }
 
