@@ -70,9 +70,15 @@ static void put(const char *name, size_t n, char *e)
 {
     size_t i = find(name, n);
     if (i == count) {
-        if (count == cap) { /* cannot happen: extra is counted from the settings */
-            report_item("lwrap", "too many environment changes", NULL);
-            return;
+        if (count == cap) { /* only an AppConfig configuration adds names not counted */
+            size_t ncap = cap * 2 + 16;
+            char **v = realloc(vec, (ncap + 1) * sizeof *vec);
+            bool *o = v ? realloc(ours, (ncap + 1) * sizeof *ours) : NULL;
+            if (!o)
+                die(125, "out of memory", NULL);
+            vec = v;
+            ours = o;
+            cap = ncap;
         }
         ours[count] = true;
         vec[count++] = e;

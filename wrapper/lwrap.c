@@ -1,6 +1,7 @@
 /* lwrap: edit the runtime's arguments and environment, then exec it in this process.
  * Order: config file, file settings exported for the preload, LWRAP_UNSET/SET_/
- * DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
+ * DEFAULT_/PREPEND_/APPEND_, fetched values (LWRAP_SSM_/SECRET_/APPCONFIG), presets,
+ * LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
 #include "args.h"
 #include "bootstrap.h"
 #include "conf.h"
@@ -8,6 +9,7 @@
 #include "edits.h"
 #include "env.h"
 #include "family.h"
+#include "fetch_env.h"
 #include "launch.h"
 #include "mask.h"
 #include "out.h"
@@ -42,6 +44,8 @@ static void usage(int fd)
              "  LWRAP_DEFAULT_<NAME>  LWRAP_APPEND_<NAME>  LWRAP_PREPEND_<NAME>  LWRAP_UNSET\n"
              "  LWRAP_PRESETS  LWRAP_NEXT  LWRAP_STRICT  LWRAP_DEBUG  LWRAP_DRY_RUN\n"
              "  LWRAP_PRELOAD_PATH  LWRAP_BOOTSTRAP\n"
+             "  LWRAP_SSM_<NAME>=/param  LWRAP_SECRET_<NAME>=id[#key]  LWRAP_APPCONFIG=A/E/P,..\n"
+             "  LWRAP_APPCONFIG_PREFIX  LWRAP_FETCH_TIMEOUT_MS  LWRAP_FETCH_OVERRIDE\n"
              "Exit status: the runtime's; 125 lwrap's own error (or LWRAP_STRICT=1 and a\n"
              "configuration error), 126 cannot execute, 127 not found.");
     line_end();
@@ -186,6 +190,7 @@ int main(int argc, char **argv)
 
     preload_export_settings();
     edits_apply();
+    fetch_apply();
     struct preset_out pre;
     presets_apply(p.fam, &p.rt, &p.nrt, &pre);
     p.pre = pre.args;
@@ -198,6 +203,8 @@ int main(int argc, char **argv)
         preload_inject(why, NULL, start_ns);
     else if (pre.preload)
         preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
+    if (preload)
+        fetch_export_redact();
 
     p.next = chain_resolve(&p.nnext);
     char **final = args_build(&p);
