@@ -142,10 +142,14 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
             if (v == ve)
                 return *why = "malformed Content-Length", -1;
             for (const char *q = v; q < ve; q++) {
-                if (*q < '0' || *q > '9' || c > FETCH_MAX_ANSWER)
+                if (*q < '0' || *q > '9')
                     return *why = "malformed Content-Length", -1;
+                if (c > FETCH_MAX_ANSWER)
+                    return *why = "answer larger than 1 MiB", -1;
                 c = c * 10 + (*q - '0');
             }
+            if (c > FETCH_MAX_ANSWER)
+                return *why = "answer larger than 1 MiB", -1;
             if (clen >= 0 && c != clen)
                 return *why = "two different Content-Length headers", -1;
             clen = c;
@@ -203,7 +207,7 @@ static void finish(struct fetch *f, const char *fail)
 
 static void refused(struct fetch *f, long long now, fetch_refused_fn fn)
 {
-    const char *why = fn ? fn(f->port) : NULL;
+    const char *why = fn ? fn(f) : NULL;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;

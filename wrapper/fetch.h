@@ -14,6 +14,7 @@
 struct fetch {
     /* in */
     unsigned short port;
+    int tag; /* the caller's, passed back to fetch_refused_fn */
     const char *request;
     size_t request_len;
     /* out: status > 0 with body (and content type, maybe empty) when an answer came;
@@ -32,9 +33,9 @@ struct fetch {
     unsigned refused;
 };
 
-/* Called when port refuses a connection; returns a reason to give up at once (the
+/* Called when f's port refuses a connection; returns a reason to give up at once (the
  * extension is not installed), or NULL to keep retrying. */
-typedef const char *(*fetch_refused_fn)(unsigned short port);
+typedef const char *(*fetch_refused_fn)(const struct fetch *f);
 
 void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn refused);
 /* The pure part, for tests and fuzzing: whether buf[0, len) is a whole answer (1), a

@@ -154,22 +154,19 @@ static int has_extension(const char *needle)
     return found;
 }
 
-/* Refused on a port: when /opt/extensions holds no such extension, nothing will ever
- * listen there, so waiting out the budget would only delay the start. */
-static const char *refused(unsigned short port)
+/* Refused: when /opt/extensions holds no such extension, nothing will ever listen
+ * there, so waiting out the budget would only delay the start. tag 1: AppConfig. */
+static const char *refused(const struct fetch *f)
 {
     static int checked[2], absent[2];
     static char why[2][200];
-    int i = port == ports[SRC_APPCONFIG] && port != ports[SRC_SSM];
+    int i = f->tag == SRC_APPCONFIG;
     if (!checked[i]) {
         checked[i] = 1;
         absent[i] = !has_extension(i ? "appconfig" : "ParametersAndSecrets");
-        /* the same port for both: either extension may be the one starting */
-        if (absent[i] && ports[SRC_SSM] == ports[SRC_APPCONFIG])
-            absent[i] = !has_extension(i ? "ParametersAndSecrets" : "appconfig");
         char d[24];
         strcpy(why[i], "nothing listens on localhost:");
-        strcat(why[i], decimal(d, port));
+        strcat(why[i], decimal(d, f->port));
         strcat(why[i], i ? " and " EXT_DIR " has no AppConfig agent (add the layer "
                            "AWS-AppConfig-Extension)"
                          : " and " EXT_DIR " has no Parameters and Secrets extension (add the "
@@ -191,7 +188,8 @@ static unsigned short port_of(const char *var, unsigned short dflt)
         p = p * 10 + (unsigned long)(*q++ - '0');
     if (*q || p == 0 || p > 65535) {
         char d[24];
-        report_item(var, "not a port number: \"", v, "\"; using ", decimal(d, dflt), NULL);
+        /* (the value unquoted: the name holds "SECRETS", so lwrap's output would mask it) */
+        report_item(var, "not a port number; using ", decimal(d, dflt), NULL);
         return dflt;
     }
     return (unsigned short)p;
@@ -413,6 +411,7 @@ void fetch_apply(void)
         }
         memset(&fs[nf], 0, sizeof fs[nf]);
         fs[nf].port = ports[it->src];
+        fs[nf].tag = (int)it->src;
         fs[nf].request = fetch_request(it->src, it->id, strlen(it->id), fs[nf].port, tok,
                                        &fs[nf].request_len);
         it->f.status = (int)nf++; /* index into fs until the answers are in */
