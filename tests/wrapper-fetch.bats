@@ -21,7 +21,7 @@ setup() {
              "db": {"SecretString": "{\"user\":\"bob\",\"port\":5432,\"on\":true,\"none\":null,\"obj\":{}}"},
              "bin": {"SecretBinary": "AAEC"}},
  "appconfig": {"app/prod/flags": {"type": "application/json", "body": "{\"FEATURE_X\":\"on\",\"LIMIT\":10}"},
-               "app/prod/text": {"type": "text/plain", "body": "# comment\nA=1\nexport B=\"two words\"\n\nnot a line\n"},
+               "app/prod/text": {"type": "text/plain", "body": "# comment\nA=1\nB=\"two words\"\n\nnot a line\n"},
                "app/prod/yaml": {"type": "application/x-yaml", "body": "a: 1\n"},
                "app/prod/mixed": {"type": "application/json; charset=utf-8",
                                   "body": "{\"ok\":\"yes\",\"bad-name\":\"x\",\"1st\":\"y\",\"deep\":{\"a\":1},\"list\":[1]}"}}}
@@ -168,7 +168,7 @@ ms() { date +%s%3N; }
         AWS_APPCONFIG_EXTENSION_HTTP_PORT="$PORT" LWRAP_SSM_DB=/db/pw LWRAP_APPCONFIG=a/b/c "$LWRAP" "$WR_STUB" ran
     t1=$(ms)
     [ "$status" -eq 0 ] && [ "$output" = ran ]
-    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: nothing listens on localhost:$PORT and /opt/extensions has no Parameters and Secrets extension (add the layer AWS-Parameters-and-Secrets-Lambda-Extension); ignored"$'\n'"lwrap: LWRAP_APPCONFIG: appconfig:a/b/c: nothing listens on localhost:$PORT and /opt/extensions has no AppConfig agent (add the layer AWS-AppConfig-Extension); ignored" ]
+    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: nothing listens, and /opt/extensions has no Parameters and Secrets extension: add the layer AWS-Parameters-and-Secrets-Lambda-Extension (localhost:$PORT); ignored"$'\n'"lwrap: LWRAP_APPCONFIG: appconfig:a/b/c: nothing listens, and /opt/extensions has no AppConfig agent: add the layer AWS-AppConfig-Extension (localhost:$PORT); ignored" ]
     (( t1 - t0 < 1000 )) || { echo "took $((t1 - t0)) ms"; false; }
 }
 
@@ -183,10 +183,12 @@ ms() { date +%s%3N; }
     [ "$output" = $'ran\nDB=s3cr3t-db-password\nAPI=plain-api-secret' ]
     # refused for the whole budget: the reason says so
     kill "$STAND_IN_PID"; STAND_IN_PID=
-    run --separate-stderr wr_with_opt "$PWD/opt" env AWS_SESSION_TOKEN="$TOKEN" PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="$(free_port)" \
+    local port
+    port=$(free_port)
+    run --separate-stderr wr_with_opt "$PWD/opt" env AWS_SESSION_TOKEN="$TOKEN" PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="$port" \
         LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=200 "$LWRAP" "$WR_STUB" ran
     [ "$output" = ran ]
-    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (LWRAP_FETCH_TIMEOUT_MS=200); ignored' ]
+    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (localhost:$port, LWRAP_FETCH_TIMEOUT_MS=200); ignored" ]
 }
 
 @test "fetch: one total budget: a slow extension costs LWRAP_FETCH_TIMEOUT_MS, not more" {
@@ -197,8 +199,8 @@ ms() { date +%s%3N; }
     t1=$(ms)
     [ "$status" -eq 0 ] && [ "$output" = $'ran\nA unset\nB unset' ]
     [ "$stderr" = "$(printf '%s\n' \
-        'lwrap: LWRAP_SSM_A: A from ssm:/db/pw: no complete answer within the time budget (LWRAP_FETCH_TIMEOUT_MS=300); ignored' \
-        'lwrap: LWRAP_SSM_B: B from ssm:/app/name: no complete answer within the time budget (LWRAP_FETCH_TIMEOUT_MS=300); ignored')" ]
+        'lwrap: LWRAP_SSM_A: A from ssm:/db/pw: no complete answer within the time budget (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' \
+        'lwrap: LWRAP_SSM_B: B from ssm:/app/name: no complete answer within the time budget (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored')" ]
     (( t1 - t0 < 1500 )) || { echo "took $((t1 - t0)) ms"; false; }
 }
 
@@ -244,16 +246,17 @@ ms() { date +%s%3N; }
     # a trickle slower than the budget
     lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=100 STUB_ENV=DB
     [ "$output" = $'ran\nDB unset' ]
-    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: no complete answer within the time budget (LWRAP_FETCH_TIMEOUT_MS=100); ignored' ]
+    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: no complete answer within the time budget (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=100); ignored' ]
 }
 
-# raw_case ANSWER_FILE EXPECTED_REASON: the stand-in sends the file as the whole answer.
+# raw_case ANSWER_FILE EXPECTED_REASON: the stand-in sends the file as the whole answer
+# (@ in the reason: the port).
 raw_case() {
     [[ -n $STAND_IN_PID ]] && kill "$STAND_IN_PID"
     stand_in FETCH_RAW="$PWD/$1"
     lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=1000 STUB_ENV=DB
     [ "$output" = $'ran\nDB unset' ] || { echo "$1: $output"; return 1; }
-    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: $2; ignored" ] || { echo "$1: $stderr"; return 1; }
+    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: ${2//@/$PORT}; ignored" ] || { echo "$1: $stderr"; return 1; }
 }
 
 @test "fetch: broken answers: each gets its reason and the runtime starts" {
@@ -262,26 +265,26 @@ raw_case() {
     printf 'HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{"Other":true}' >no-value
     raw_case no-value 'the answer has no Parameter.Value'
     printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n' >bad-chunk
-    raw_case bad-chunk 'malformed chunked encoding (bad chunk size)'
+    raw_case bad-chunk 'malformed chunked encoding (bad chunk size) (localhost:@)'
     printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabc' >cut-chunk
-    raw_case cut-chunk 'the connection was closed inside the chunked body'
+    raw_case cut-chunk 'the connection was closed inside the chunked body (localhost:@)'
     printf 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort' >short
-    raw_case short 'the connection was closed before the whole body (Content-Length)'
+    raw_case short 'the connection was closed before the whole body (Content-Length) (localhost:@)'
     printf 'SSH-2.0-OpenSSH\r\n\r\n' >not-http
-    raw_case not-http 'not an HTTP/1.x answer'
+    raw_case not-http 'not an HTTP/1.x answer (localhost:@)'
     printf 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab' >two-cl
-    raw_case two-cl 'two different Content-Length headers'
+    raw_case two-cl 'two different Content-Length headers (localhost:@)'
     printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nab' >gzip
-    raw_case gzip 'unsupported Transfer-Encoding'
+    raw_case gzip 'unsupported Transfer-Encoding (localhost:@)'
     printf 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 34\r\n\r\nextension crashed\nsecond line here' >text-error
     raw_case text-error 'HTTP 500: extension crashed'
 }
 
 @test "fetch: huge answers: over 1 MiB refused; a value over the kernel's 128 KiB refused" {
     "$PY" -c 'import sys; sys.stdout.write("HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n" + "x" * 2000000)' >huge
-    raw_case huge 'answer larger than 1 MiB'
+    raw_case huge 'answer larger than 1 MiB (localhost:@)'
     "$PY" -c 'import sys; sys.stdout.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + "x" * 2000000)' >huge-eof
-    raw_case huge-eof 'answer larger than 1 MiB'
+    raw_case huge-eof 'answer larger than 1 MiB (localhost:@)'
     "$PY" -c 'import json, sys; b = json.dumps({"Parameter": {"Value": "v" * 200000}}); sys.stdout.write("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(b), b))' >long-value
     raw_case long-value "the value is longer than 128 KiB, the kernel's limit for one variable"
 }
@@ -312,7 +315,7 @@ has_entry() {
     lw LWRAP_SSM_1X=/db/pw LWRAP_SECRET_=api 'LWRAP_SECRET_A=#k' LWRAP_SSM_E=
     [ "$output" = ran ]
     [ "$stderr" = "$(printf '%s\n' \
-        'lwrap: LWRAP_SSM_1X: "1X" is not a valid variable name (letters, digits, _; no leading digit); ignored' \
+        'lwrap: LWRAP_SSM_1X: not a valid variable name (letters, digits, _; no leading digit); ignored' \
         'lwrap: LWRAP_SSM_E: empty parameter name; ignored' \
         'lwrap: LWRAP_SECRET_: empty variable name; ignored' \
         'lwrap: LWRAP_SECRET_A: empty secret id; ignored')" ]
@@ -323,8 +326,8 @@ has_entry() {
     stand_in FETCH_STYLE=hangup
     lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=300
     [ "$output" = ran ]
-    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (LWRAP_FETCH_TIMEOUT_MS=300); ignored' ] ||
-        [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: no complete answer within the time budget (LWRAP_FETCH_TIMEOUT_MS=300); ignored' ]
+    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' ] ||
+        [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: no complete answer within the time budget (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' ]
     [ "$(grep -c hangup requests.log)" -ge 2 ]
 }
 
@@ -347,7 +350,7 @@ has_entry() {
     [ "$output" = "$(printf '%s\n' \
         'set DB=<from ssm:/db/pw> (LWRAP_SSM_DB; not fetched under --explain)' \
         'set U=<from secret:db#user> (LWRAP_SECRET_U; not fetched under --explain)' \
-        'set the variables of appconfig:app/prod/flags (LWRAP_APPCONFIG; not fetched under --explain)' \
+        'set <each name>=<from appconfig:app/prod/flags> (LWRAP_APPCONFIG; not fetched under --explain)' \
         "argv $WR_STUB" 'argv a')" ]
     [ ! -s requests.log ]
 }

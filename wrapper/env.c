@@ -72,12 +72,8 @@ static void put(const char *name, size_t n, char *e)
     if (i == count) {
         if (count == cap) { /* only an AppConfig configuration adds names not counted */
             size_t ncap = cap * 2 + 16;
-            char **v = realloc(vec, (ncap + 1) * sizeof *vec);
-            bool *o = v ? realloc(ours, (ncap + 1) * sizeof *ours) : NULL;
-            if (!o)
-                die(125, "out of memory", NULL);
-            vec = v;
-            ours = o;
+            vec = xgrow(vec, (count + 1) * sizeof *vec, (ncap + 1) * sizeof *vec);
+            ours = xgrow(ours, (count + 1) * sizeof *ours, (ncap + 1) * sizeof *ours);
             cap = ncap;
         }
         ours[count] = true;

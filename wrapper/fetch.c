@@ -23,7 +23,7 @@ enum { IDLE, CONNECTING, SENDING, READING, DONE };
 #define RETRY_MAX_MS 50
 #define CHUNK_LINE_MAX 1024
 
-static long long now_ms(void)
+long long fetch_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -109,7 +109,10 @@ static int chunked(char *body, char *end, size_t *len, const char **why)
 int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **why)
 {
     char *end = buf + len;
-    char *head_end = memmem(buf, len, "\r\n\r\n", 4);
+    char *head_end = NULL;
+    for (size_t i = 3; i < len && !head_end; i++)
+        if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r')
+            head_end = buf + i - 3;
     if (!head_end) {
         if (!eof)
             return 0;
@@ -117,13 +120,13 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
                         : "the connection was closed inside the answer's headers";
         return -1;
     }
-    if (len < 12 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || buf[9] < '1' ||
-        buf[9] > '5' || buf[10] < '0' || buf[10] > '9' || buf[11] < '0' || buf[11] > '9' ||
-        (len > 12 && buf[12] != ' ' && buf[12] != '\r'))
+    /* "HTTP/1.x NNN": a 1xx interim answer never comes to a GET without Expect */
+    int status = 0;
+    for (int i = 9; i < 12 && len >= 16; i++)
+        status = buf[i] >= '0' && buf[i] <= '9' ? status * 10 + buf[i] - '0' : -1000;
+    if (len < 16 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || status < 200 || status > 599 ||
+        (buf[12] != ' ' && buf[12] != '\r'))
         return *why = "not an HTTP/1.x answer", -1;
-    int status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
-    if (status < 200)
-        return *why = "unexpected interim (1xx) answer", -1;
     long long clen = -1;
     int is_chunked = 0;
     f->ctype = "";
@@ -167,10 +170,6 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
     char *body = head_end + 4;
     f->status = status;
     f->body = body;
-    if (status == 204 || status == 304) {
-        f->body_len = 0;
-        return 1;
-    }
     if (is_chunked) {
         int r = chunked(body, end, &f->body_len, why);
         if (r == 0 && eof)
@@ -269,10 +268,7 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
             size_t cap = f->cap ? f->cap * 2 : 4096;
             if (cap > FETCH_MAX_ANSWER + 1)
                 cap = FETCH_MAX_ANSWER + 1;
-            char *b = realloc(f->buf, cap + 1);
-            if (!b)
-                die(125, "out of memory", NULL);
-            f->buf = b;
+            f->buf = xgrow(f->buf, f->len, cap + 1);
             f->cap = cap;
         }
         ssize_t k = recv(f->fd, f->buf + f->len, f->cap - f->len, 0);
@@ -305,45 +301,37 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
 
 void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn fn)
 {
-    long long deadline = now_ms() + budget_ms;
+    long long deadline = fetch_now_ms() + budget_ms;
+    /* pf[i] is f[i]'s: poll skips the entries whose fd is negative */
     struct pollfd *pf = xmalloc((n ? n : 1) * sizeof *pf);
-    size_t *which = xmalloc((n ? n : 1) * sizeof *which);
     for (size_t i = 0; i < n; i++) {
         f[i].fd = -1;
-        f[i].phase = IDLE;
-        f[i].retry_at = 0;
-        f[i].status = 0;
-        f[i].fail = NULL;
+        f[i].phase = f[i].request ? IDLE : DONE;
     }
     for (;;) {
-        long long now = now_ms(), wake = deadline;
-        size_t np = 0, open = 0;
+        long long now = fetch_now_ms(), wake = deadline;
+        size_t open = 0;
         for (size_t i = 0; i < n; i++) {
-            if (f[i].phase == IDLE && f[i].retry_at <= now)
-                start(&f[i], now, fn);
-            if (f[i].phase == SENDING)
-                do_send(&f[i]);
-            if (f[i].phase == IDLE && f[i].retry_at < wake)
-                wake = f[i].retry_at;
-            if (f[i].phase == DONE)
-                continue;
-            open++;
-            if (f[i].fd < 0)
-                continue;
-            pf[np].fd = f[i].fd;
-            pf[np].events = f[i].phase == READING ? POLLIN : POLLOUT;
-            pf[np].revents = 0;
-            which[np++] = i;
+            struct fetch *x = &f[i];
+            if (x->phase == IDLE && x->retry_at <= now)
+                start(x, now, fn);
+            if (x->phase == SENDING)
+                do_send(x);
+            if (x->phase == IDLE && x->retry_at < wake)
+                wake = x->retry_at;
+            open += x->phase != DONE;
+            pf[i].fd = x->fd;
+            pf[i].events = x->phase == READING ? POLLIN : POLLOUT;
+            pf[i].revents = 0;
         }
         if (open == 0 || now >= deadline)
             break;
-        int r = poll(pf, np, (int)(wake - now > 0 ? wake - now : 0));
-        if (r < 0 && errno != EINTR)
+        if (poll(pf, n, (int)(wake - now > 0 ? wake - now : 0)) < 0 && errno != EINTR)
             break;
-        now = now_ms();
-        for (size_t k = 0; r > 0 && k < np; k++) {
-            struct fetch *x = &f[which[k]];
-            if (!pf[k].revents)
+        now = fetch_now_ms();
+        for (size_t i = 0; i < n; i++) {
+            struct fetch *x = &f[i];
+            if (!pf[i].revents || x->fd < 0)
                 continue;
             if (x->phase == CONNECTING) {
                 int err = 0;
@@ -361,10 +349,9 @@ void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn f
         }
     }
     for (size_t i = 0; i < n; i++)
-        if (f[i].phase != DONE)
+        if (f[i].phase != DONE && (f[i].timed_out = 1))
             finish(&f[i], f[i].refused && f[i].phase == IDLE
                               ? "connection refused until the time budget ran out"
                               : "no complete answer within the time budget");
     free(pf);
-    free(which);
 }

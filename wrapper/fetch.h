@@ -25,6 +25,7 @@ struct fetch {
     const char *ctype;
     size_t ctype_len;
     const char *fail;
+    int timed_out; /* fail is the budget running out */
     /* private */
     int fd, phase;
     size_t sent, len, cap, head_len;
@@ -37,6 +38,8 @@ struct fetch {
  * extension is not installed), or NULL to keep retrying. */
 typedef const char *(*fetch_refused_fn)(const struct fetch *f);
 
+long long fetch_now_ms(void); /* CLOCK_MONOTONIC */
+/* f: zeroed but for port, tag and request; one without a request is skipped. */
 void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn refused);
 /* The pure part, for tests and fuzzing: whether buf[0, len) is a whole answer (1), a
  * beginning (0), or broken (-1, *why set); on 1 the fields status, body, ctype are set

@@ -12,11 +12,12 @@
 #include "names.h"
 #include "out.h"
 
-#include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* Long enough for an extension that is still starting (its server is up within tens of
  * milliseconds) and for its first, uncached call to SSM, KMS or Secrets Manager (tens to
@@ -39,7 +40,7 @@ struct item {
     size_t name_len;
     const char *id;   /* path, secret id or APP/ENV/PROFILE (copy) */
     const char *key;  /* a JSON secret's key, or NULL */
-    struct fetch f;
+    const char *label; /* the setting's name, NUL-terminated */
 };
 
 static struct item *items;
@@ -62,15 +63,13 @@ static struct item *add(enum fetch_src src, const struct setting *s)
 {
     if (nitems == items_cap) {
         items_cap = items_cap * 2 + 8;
-        struct item *n = realloc(items, items_cap * sizeof *items);
-        if (!n)
-            die(125, "out of memory", NULL);
-        items = n;
+        items = xgrow(items, nitems * sizeof *items, items_cap * sizeof *items);
     }
     struct item *it = &items[nitems++];
     memset(it, 0, sizeof *it);
     it->src = src;
     it->s = *s;
+    it->label = copy(s->name, s->name_len);
     return it;
 }
 
@@ -87,12 +86,9 @@ static void one_named(const struct setting *s, void *arg)
     const char *name = s->name + plen;
     size_t n = s->name_len - plen;
     struct item *it = add(src, s);
-    if (n == 0 || !name_valid(name, n)) {
-        char *nm = copy(name, n);
-        report_setting(s, n ? "\"" : "empty variable name", n ? nm : NULL,
-                       "\" is not a valid variable name (letters, digits, _; no leading digit)",
-                       NULL);
-        free(nm);
+    if (!name_valid(name, n)) {
+        report_setting(s, n ? "not a valid variable name (letters, digits, _; no leading digit)"
+                            : "empty variable name", NULL);
         drop_last();
         return;
     }
@@ -110,47 +106,50 @@ static void one_named(const struct setting *s, void *arg)
     it->key = hash ? copy(hash + 1, strlen(hash + 1)) : NULL;
 }
 
+/* One APP/ENV/PROFILE of LWRAP_APPCONFIG: three non-empty parts. */
+static void appconfig_one(const char *p, size_t n, void *arg)
+{
+    const struct setting *s = arg;
+    const char *a = memchr(p, '/', n), *b = a ? memchr(a + 1, '/', (size_t)(p + n - a - 1)) : NULL;
+    char *c = copy(p, n);
+    if (!a || !b || a == p || b == a + 1 || b + 1 == p + n || strchr(c + (b + 1 - p), '/')) {
+        report_setting(s, "\"", c, "\": expected APPLICATION/ENVIRONMENT/PROFILE", NULL);
+        free(c);
+    } else {
+        add(SRC_APPCONFIG, s)->id = c;
+    }
+}
+
 /* LWRAP_APPCONFIG=APP/ENV/PROFILE[,APP/ENV/PROFILE...] */
 static void appconfig_list(void)
 {
     struct setting s;
-    if (!conf_get("LWRAP_APPCONFIG", &s))
-        return;
-    for (const char *p = s.value; *p;) {
-        while (*p == ',' || *p == ' ')
-            p++;
-        const char *q = p;
-        while (*q && *q != ',')
-            q++;
-        size_t n = (size_t)(q - p);
-        while (n && p[n - 1] == ' ')
-            n--;
-        if (n) {
-            const char *a = memchr(p, '/', n), *b = a ? memchr(a + 1, '/', (size_t)(p + n - a - 1)) : NULL;
-            if (!a || !b || a == p || b == a + 1 || b + 1 == p + n ||
-                memchr(b + 1, '/', (size_t)(p + n - b - 1))) {
-                char *c = copy(p, n);
-                report_setting(&s, "\"", c, "\": expected APPLICATION/ENVIRONMENT/PROFILE", NULL);
-                free(c);
-            } else {
-                add(SRC_APPCONFIG, &s)->id = copy(p, n);
-            }
-        }
-        p = q;
-    }
+    if (conf_get("LWRAP_APPCONFIG", &s))
+        conf_items(s.value, appconfig_one, &s);
 }
 
 /* ---- the extension that is not there ---- */
 
+/* Whether EXT_DIR has an entry whose name contains needle (raw getdents64: opendir
+ * would pull calloc and readdir into the static binary for one loop). */
 static int has_extension(const char *needle)
 {
-    DIR *d = opendir(EXT_DIR);
-    int found = 0;
-    if (!d)
+    struct ent {
+        unsigned long long ino;
+        long long off;
+        unsigned short reclen;
+        unsigned char type;
+        char name[];
+    };
+    char buf[4096] __attribute__((aligned(8)));
+    int fd = open(EXT_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC), found = 0;
+    if (fd < 0)
         return 0;
-    for (struct dirent *e; !found && (e = readdir(d));)
-        found = strcasestr(e->d_name, needle) != NULL;
-    closedir(d);
+    for (long n; !found && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0;)
+        for (long at = 0; !found && at < n; at += ((struct ent *)(buf + at))->reclen)
+            found = name_contains(((struct ent *)(buf + at))->name,
+                                  strlen(((struct ent *)(buf + at))->name), needle);
+    close(fd);
     return found;
 }
 
@@ -159,34 +158,35 @@ static int has_extension(const char *needle)
 static const char *refused(const struct fetch *f)
 {
     static int checked[2], absent[2];
-    static char why[2][200];
     int i = f->tag == SRC_APPCONFIG;
     if (!checked[i]) {
         checked[i] = 1;
-        absent[i] = !has_extension(i ? "appconfig" : "ParametersAndSecrets");
-        char d[24];
-        strcpy(why[i], "nothing listens on localhost:");
-        strcat(why[i], decimal(d, f->port));
-        strcat(why[i], i ? " and " EXT_DIR " has no AppConfig agent (add the layer "
-                           "AWS-AppConfig-Extension)"
-                         : " and " EXT_DIR " has no Parameters and Secrets extension (add the "
-                           "layer AWS-Parameters-and-Secrets-Lambda-Extension)");
+        absent[i] = !has_extension(i ? "appconfig" : "parametersandsecrets");
     }
-    return absent[i] ? why[i] : NULL;
+    if (!absent[i])
+        return NULL;
+    return i ? "nothing listens, and " EXT_DIR " has no AppConfig agent: add the layer "
+               "AWS-AppConfig-Extension"
+             : "nothing listens, and " EXT_DIR " has no Parameters and Secrets extension: add "
+               "the layer AWS-Parameters-and-Secrets-Lambda-Extension";
 }
 
 /* ---- settings ---- */
 
+/* A decimal number from 1 to max, or 0. */
+static unsigned long number(const char *q, unsigned long max)
+{
+    unsigned long v = 0;
+    while (*q >= '0' && *q <= '9' && v <= max)
+        v = v * 10 + (unsigned long)(*q++ - '0');
+    return *q || v > max ? 0 : v;
+}
+
 static unsigned short port_of(const char *var, unsigned short dflt)
 {
     const char *v = env_get(var, strlen(var));
-    if (!v || !*v)
-        return dflt;
-    unsigned long p = 0;
-    const char *q = v;
-    while (*q >= '0' && *q <= '9' && p <= 65535)
-        p = p * 10 + (unsigned long)(*q++ - '0');
-    if (*q || p == 0 || p > 65535) {
+    unsigned long p = v && *v ? number(v, 65535) : dflt;
+    if (!p) {
         char d[24];
         /* (the value unquoted: the name holds "SECRETS", so lwrap's output would mask it) */
         report_item(var, "not a port number; using ", decimal(d, dflt), NULL);
@@ -200,27 +200,13 @@ static unsigned timeout_ms(void)
     struct setting s;
     if (!conf_get("LWRAP_FETCH_TIMEOUT_MS", &s) || !*s.value)
         return DEFAULT_TIMEOUT_MS;
-    unsigned long v = 0;
-    const char *q = s.value;
-    while (*q >= '0' && *q <= '9' && v <= MAX_TIMEOUT_MS)
-        v = v * 10 + (unsigned long)(*q++ - '0');
-    if (*q || v == 0 || v > MAX_TIMEOUT_MS) {
+    unsigned long v = number(s.value, MAX_TIMEOUT_MS);
+    if (!v) {
         report_setting(&s, "expected milliseconds from 1 to 60000, got \"", s.value,
                        "\"; using 3000", NULL);
         return DEFAULT_TIMEOUT_MS;
     }
     return (unsigned)v;
-}
-
-static int override_flag(void)
-{
-    struct setting s;
-    if (!conf_get("LWRAP_FETCH_OVERRIDE", &s) || !*s.value || strcmp(s.value, "0") == 0)
-        return 0;
-    if (strcmp(s.value, "1") == 0)
-        return 1;
-    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
-    return 0;
 }
 
 /* A variable already set (and not empty) keeps its value unless LWRAP_FETCH_OVERRIDE=1. */
@@ -230,22 +216,17 @@ static int kept(const char *name, size_t n)
     return !override && cur && *cur;
 }
 
+#define KEEP "; already set, LWRAP_FETCH_OVERRIDE=1 replaces it"
+
 static void note_from(const char *verb, const char *name, const struct item *it, const char *tail)
 {
-    char label[256];
-    size_t n = it->s.name_len < sizeof label - 1 ? it->s.name_len : sizeof label - 1;
-    memcpy(label, it->s.name, n);
-    label[n] = '\0';
     note_text(verb, name, "=<from ", src_name[it->src], it->id, it->key ? "#" : "",
-              it->key ? it->key : "", "> (", label, tail, ")", NULL);
+              it->key ? it->key : "", "> (", it->label, tail, ")", NULL);
 }
 
 static void remember(const char *name, size_t n)
 {
-    char *r = realloc(redact, redact_len + n + 2);
-    if (!r)
-        die(125, "out of memory", NULL);
-    redact = r;
+    redact = xgrow(redact, redact_len ? redact_len + 1 : 0, redact_len + n + 2);
     if (redact_len)
         redact[redact_len++] = ',';
     memcpy(redact + redact_len, name, n);
@@ -287,11 +268,10 @@ static void cfg_put(void *ctx, const char *key, size_t klen, const char *val, si
                        "\" is not a valid variable name (letters, digits, _; no leading digit)",
                        NULL);
     } else if (kept(name, pl + klen)) {
-        note_text("keep ", name, " (already set; LWRAP_FETCH_OVERRIDE=1 replaces it) (LWRAP_APPCONFIG ",
-                  it->id, ")", NULL);
+        note_from("keep ", name, it, KEEP);
     } else {
         export(it, name, pl + klen, val, vlen);
-        note_text("set ", name, "=<from appconfig:", it->id, "> (LWRAP_APPCONFIG)", NULL);
+        note_from("set ", name, it, "");
     }
     free(name);
 }
@@ -317,27 +297,24 @@ static const char *token_problem(const char *tok)
     return NULL;
 }
 
-static void fail(const struct item *it, const char *why, unsigned budget)
+/* "NAME from ssm:/path: why" (AppConfig: "appconfig:A/E/P: why"); a failure to get an
+ * answer at all (f) says where it was asked, and the budget when that ran out. */
+static void fail(const struct item *it, const char *why, const struct fetch *f, unsigned budget)
 {
-    char d[24];
-    int budget_ran_out = strstr(why, "time budget") != NULL;
-    if (it->name)
-        report_setting(&it->s, it->name, " from ", src_name[it->src], it->id,
-                       it->key ? "#" : "", it->key ? it->key : "", ": ", why,
-                       budget_ran_out ? " (LWRAP_FETCH_TIMEOUT_MS=" : "",
-                       budget_ran_out ? decimal(d, budget) : "", budget_ran_out ? ")" : "", NULL);
-    else
-        report_setting(&it->s, "appconfig:", it->id, ": ", why,
-                       budget_ran_out ? " (LWRAP_FETCH_TIMEOUT_MS=" : "",
-                       budget_ran_out ? decimal(d, budget) : "", budget_ran_out ? ")" : "", NULL);
+    char d[24], d2[24];
+    int t = f && f->fail, b = t && f->timed_out;
+    report_setting(&it->s, it->name ? it->name : "", it->name ? " from " : "",
+                   src_name[it->src], it->id, it->key ? "#" : "", it->key ? it->key : "", ": ",
+                   why, t ? " (localhost:" : "", t ? decimal(d, f->port) : "",
+                   b ? ", LWRAP_FETCH_TIMEOUT_MS=" : "", b ? decimal(d2, budget) : "", t ? ")" : "",
+                   NULL);
 }
 
-static void finish_item(const struct item *it, unsigned budget)
+static void finish_item(const struct item *it, const struct fetch *f, unsigned budget)
 {
     char reason[FETCH_REASON_MAX];
-    const struct fetch *f = &it->f;
     if (f->fail) {
-        fail(it, f->fail, budget);
+        fail(it, f->fail, f, budget);
         return;
     }
     if (it->src == SRC_APPCONFIG) {
@@ -346,26 +323,19 @@ static void finish_item(const struct item *it, unsigned budget)
         const char *why = fetch_config(f->status, f->body, f->body_len, f->ctype, f->ctype_len,
                                        &sink, reason);
         if (why)
-            fail(it, why, budget);
+            fail(it, why, NULL, budget);
         return;
     }
     char *v;
     size_t vl;
     const char *why = fetch_value(it->src, it->key, f->status, f->body, f->body_len, &v, &vl, reason);
     if (why) {
-        fail(it, why, budget);
+        fail(it, why, NULL, budget);
         return;
     }
     export(it, it->name, it->name_len, v, vl);
     free(v);
     note_from("set ", it->name, it, "");
-}
-
-static long long ms_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void fetch_apply(void)
@@ -376,7 +346,7 @@ void fetch_apply(void)
     appconfig_list();
     if (nitems == 0)
         return; /* the usual case: not one system call spent here */
-    override = override_flag();
+    override = conf_flag("LWRAP_FETCH_OVERRIDE");
     const char *pre = conf_value("LWRAP_APPCONFIG_PREFIX");
     prefix = pre ? pre : "";
     unsigned budget = timeout_ms();
@@ -388,50 +358,38 @@ void fetch_apply(void)
     const char *tok_bad = token_problem(tok);
 
     struct fetch *fs = xmalloc(nitems * sizeof *fs);
+    memset(fs, 0, nitems * sizeof *fs);
     size_t nf = 0;
     for (size_t i = 0; i < nitems; i++) {
         struct item *it = &items[i];
-        it->f.fail = NULL;
-        it->f.status = -1; /* not asked */
         if (it->name && kept(it->name, it->name_len)) {
-            note_from("keep ", it->name, it, "; already set, LWRAP_FETCH_OVERRIDE=1 replaces it");
-            continue;
+            note_from("keep ", it->name, it, KEEP);
+        } else if (diag_explain) { /* a dry run asks nobody: it runs anywhere, no side effect */
+            note_from("set ", it->name ? it->name : "<each name>", it,
+                      "; not fetched under --explain");
+        } else if (it->src != SRC_APPCONFIG && tok_bad) {
+            fail(it, tok_bad, NULL, budget);
+        } else {
+            fs[i].port = ports[it->src];
+            fs[i].tag = (int)it->src;
+            fs[i].request = fetch_request(it->src, it->id, strlen(it->id), fs[i].port, tok,
+                                          &fs[i].request_len);
+            nf++;
         }
-        if (diag_explain) { /* a dry run asks nobody: it runs anywhere, with no side effect */
-            if (it->name)
-                note_from("set ", it->name, it, "; not fetched under --explain");
-            else
-                note_text("set the variables of appconfig:", it->id,
-                          " (LWRAP_APPCONFIG; not fetched under --explain)", NULL);
-            continue;
-        }
-        if (it->src != SRC_APPCONFIG && tok_bad) {
-            fail(it, tok_bad, budget);
-            continue;
-        }
-        memset(&fs[nf], 0, sizeof fs[nf]);
-        fs[nf].port = ports[it->src];
-        fs[nf].tag = (int)it->src;
-        fs[nf].request = fetch_request(it->src, it->id, strlen(it->id), fs[nf].port, tok,
-                                       &fs[nf].request_len);
-        it->f.status = (int)nf++; /* index into fs until the answers are in */
     }
     if (nf) {
-        long long t0 = ms_now();
-        fetch_all(fs, nf, budget, refused);
+        long long t0 = fetch_now_ms();
+        fetch_all(fs, nitems, budget, refused);
         char d[24], d2[24];
         note_text("fetched ", decimal(d, nf), nf == 1 ? " value in " : " values in ",
-                  decimal(d2, (unsigned long long)(ms_now() - t0)), " ms", NULL);
+                  decimal(d2, (unsigned long long)(fetch_now_ms() - t0)), " ms", NULL);
     }
     for (size_t i = 0; i < nitems; i++) {
-        struct item *it = &items[i];
-        if (it->f.status < 0 || it->f.fail)
+        if (!fs[i].request)
             continue;
-        size_t k = (size_t)it->f.status;
-        free((char *)fs[k].request);
-        it->f = fs[k];
-        finish_item(it, budget);
-        free(fs[k].buf);
+        finish_item(&items[i], &fs[i], budget);
+        free((char *)fs[i].request);
+        free(fs[i].buf);
     }
     free(fs);
 }

@@ -10,6 +10,7 @@
 
 #include "diag.h"
 #include "json.h"
+#include "names.h"
 #include "out.h"
 
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static int unreserved(unsigned char c)
            c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-/* Percent-encodes s[0, n) into out (NULL: only measures). */
+/* Percent-encodes s[0, n) into out; returns the length written. */
 static size_t encode(const char *s, size_t n, char *out)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -32,16 +33,11 @@ static size_t encode(const char *s, size_t n, char *out)
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (unreserved(c)) {
-            if (out)
-                out[k] = (char)c;
-            k++;
+            out[k++] = (char)c;
         } else {
-            if (out) {
-                out[k] = '%';
-                out[k + 1] = hex[c >> 4];
-                out[k + 2] = hex[c & 15];
-            }
-            k += 3;
+            out[k++] = '%';
+            out[k++] = hex[c >> 4];
+            out[k++] = hex[c & 15];
         }
     }
     return k;
@@ -54,8 +50,7 @@ struct buf {
 
 static void put(struct buf *b, const char *s, size_t n)
 {
-    if (b->p)
-        memcpy(b->p + b->n, s, n);
+    memcpy(b->p + b->n, s, n);
     b->n += n;
 }
 
@@ -66,7 +61,7 @@ static void puts_(struct buf *b, const char *s)
 
 static void put_enc(struct buf *b, const char *s, size_t n)
 {
-    b->n += encode(s, n, b->p ? b->p + b->n : NULL);
+    b->n += encode(s, n, b->p + b->n);
 }
 
 static void build(struct buf *b, enum fetch_src src, const char *id, size_t id_len,
@@ -108,14 +103,12 @@ char *fetch_request(enum fetch_src src, const char *id, size_t id_len, unsigned 
                     const char *token, size_t *len)
 {
     char digits[24];
-    const char *ps = decimal(digits, port);
-    struct buf b = {NULL, 0};
-    build(&b, src, id, id_len, ps, token ? token : "");
-    b.p = xmalloc(b.n + 1);
-    *len = b.n;
-    b.n = 0;
-    build(&b, src, id, id_len, ps, token ? token : "");
+    token = token ? token : "";
+    /* every byte of the id may take 3 ("%2F"); the fixed text is under 256 */
+    struct buf b = {xmalloc(3 * id_len + strlen(token) + 256), 0};
+    build(&b, src, id, id_len, decimal(digits, port), token);
     b.p[b.n] = '\0';
+    *len = b.n;
     return b.p;
 }
 
@@ -151,19 +144,14 @@ static const char *error_reason(int status, const char *body, size_t len,
     append(reason, s, strlen(s));
     struct jv doc, v;
     if (json_parse(body, len, &doc) && doc.type == '{') {
-        static const char *const types[] = {"__type", "errorType", "Code", "code"};
-        static const char *const msgs[] = {"message", "Message", "errorMessage"};
-        for (size_t i = 0; i < sizeof types / sizeof *types; i++)
-            if (json_get(&doc, types[i], &v) && v.type == 's') {
+        /* the error's type (first found of 0-3), then its message (4-6) */
+        static const char *const keys[] = {"__type", "errorType", "Code", "code",
+                                           "message", "Message", "errorMessage"};
+        for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+            if (json_get(&doc, keys[i], &v) && v.type == 's') {
                 append(reason, ": ", 2);
                 append_str(reason, &v);
-                break;
-            }
-        for (size_t i = 0; i < sizeof msgs / sizeof *msgs; i++)
-            if (json_get(&doc, msgs[i], &v) && v.type == 's') {
-                append(reason, ": ", 2);
-                append_str(reason, &v);
-                break;
+                i = i < 4 ? 3 : 7;
             }
         size_t k = strlen(reason); /* "...operation: " ends in a blank */
         while (k && (reason[k - 1] == ' ' || reason[k - 1] == ':'))
@@ -273,11 +261,6 @@ const char *fetch_value(enum fetch_src src, const char *key, int status, const c
 
 /* ---- AppConfig ---- */
 
-static int ctype_is(const char *ct, size_t n, const char *want)
-{
-    size_t k = strlen(want);
-    return n >= k && strncasecmp(ct, want, k) == 0 && (n == k || ct[k] == ';' || ct[k] == ' ');
-}
 
 static const char *config_json(const char *body, size_t len, const struct fetch_sink *sink)
 {
@@ -305,7 +288,7 @@ static const char *config_json(const char *body, size_t len, const struct fetch_
 }
 
 /* KEY=value lines, as in lwrap.conf: blank lines and # comments skipped, one pair of
- * surrounding quotes removed, "export " accepted before the name. */
+ * surrounding quotes removed. */
 static const char *config_lines(const char *body, size_t len, const struct fetch_sink *sink)
 {
     if (memchr(body, '\0', len))
@@ -319,8 +302,6 @@ static const char *config_lines(const char *body, size_t len, const struct fetch
             e--;
         while (p < e && (*p == ' ' || *p == '\t'))
             p++;
-        if (e - p > 7 && memcmp(p, "export ", 7) == 0)
-            p += 7;
         if (p == e || *p == '#') {
             p = next;
             continue;
@@ -328,7 +309,8 @@ static const char *config_lines(const char *body, size_t len, const struct fetch
         const char *eq = memchr(p, '=', (size_t)(e - p));
         if (!eq) {
             char where[40] = "line ", d[24];
-            strcat(where, decimal(d, line));
+            const char *num = decimal(d, line);
+            memcpy(where + 5, num, strlen(num) + 1);
             sink->bad(sink->ctx, where, strlen(where), "expected NAME=value");
         } else {
             const char *v = eq + 1;
@@ -348,10 +330,10 @@ const char *fetch_config(int status, const char *body, size_t len, const char *c
 {
     if (status != 200)
         return error_reason(status, body, len, reason);
-    if (ctype_is(ctype, ctype_len, "application/x-yaml") ||
-        ctype_is(ctype, ctype_len, "application/yaml") || ctype_is(ctype, ctype_len, "text/yaml"))
+    /* application/x-yaml, application/yaml, text/yaml; application/json[; charset=..] */
+    if (name_contains(ctype, ctype_len, "yaml"))
         return "the configuration is YAML: lwrap reads a flat JSON object or NAME=value lines";
-    int json = ctype_is(ctype, ctype_len, "application/json");
+    int json = name_contains(ctype, ctype_len, "json");
     if (!json && ctype_len == 0) {
         const char *p = body;
         while (p < body + len && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))

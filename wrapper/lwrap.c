@@ -57,18 +57,6 @@ static void usage(int fd)
     }
 }
 
-/* LWRAP_STRICT, LWRAP_DEBUG, LWRAP_DRY_RUN: 1 or 0 (empty is 0). */
-static int flag(const char *name)
-{
-    struct setting s;
-    if (!conf_get(name, &s) || !*s.value || strcmp(s.value, "0") == 0)
-        return 0;
-    if (strcmp(s.value, "1") == 0)
-        return 1;
-    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
-    return 0;
-}
-
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
  * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS and _LWRAP_PID. */
 static size_t env_extra(void)
@@ -167,9 +155,9 @@ int main(int argc, char **argv)
 
     mask_init(environ);
     conf_load(environ);
-    int strict = flag("LWRAP_STRICT");
-    diag_debug = flag("LWRAP_DEBUG");
-    diag_explain = flag("LWRAP_DRY_RUN") || explain;
+    int strict = conf_flag("LWRAP_STRICT");
+    diag_debug = conf_flag("LWRAP_DEBUG");
+    diag_explain = conf_flag("LWRAP_DRY_RUN") || explain;
     if (conf_path)
         note_text("config ", conf_path, NULL); /* which file won, for precedence puzzles */
     env_init(environ, env_extra());
