@@ -276,6 +276,11 @@ raw_case() {
     raw_case two-cl 'two different Content-Length headers (localhost:@)'
     printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nab' >gzip
     raw_case gzip 'unsupported Transfer-Encoding (localhost:@)'
+    # a bare LF ends no line here (found by the fuzzer: lwrap crashed on it once)
+    printf 'HTTP/1.1 200 OK\r\nContent-Type: a\nb\r\nContent-Length: 2\r\n\r\nab' >bare-lf
+    raw_case bare-lf 'malformed header line (localhost:@)'
+    printf 'HTTP/1.1 200 OK\nContent-Length: 2\r\n\r\nab' >bare-lf-status
+    raw_case bare-lf-status 'not an HTTP/1.x answer (localhost:@)'
     printf 'HTTP/1.1 500 Internal Server Error\r\nContent-Length: 34\r\n\r\nextension crashed\nsecond line here' >text-error
     raw_case text-error 'HTTP 500: extension crashed'
 }

@@ -120,22 +120,23 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
                         : "the connection was closed inside the answer's headers";
         return -1;
     }
-    /* "HTTP/1.x NNN": a 1xx interim answer never comes to a GET without Expect */
+    /* "HTTP/1.x NNN": a 1xx interim answer never comes to a GET without Expect. Every line
+     * up to the empty one ends in CRLF (a bare LF: malformed). */
     int status = 0;
     for (int i = 9; i < 12 && len >= 16; i++)
         status = buf[i] >= '0' && buf[i] <= '9' ? status * 10 + buf[i] - '0' : -1000;
-    if (len < 16 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || status < 200 || status > 599 ||
-        (buf[12] != ' ' && buf[12] != '\r'))
+    char *p = (char *)line_end(buf, head_end + 2);
+    if (!p || len < 16 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || status < 200 ||
+        status > 599 || (buf[12] != ' ' && buf[12] != '\r'))
         return *why = "not an HTTP/1.x answer", -1;
     long long clen = -1;
     int is_chunked = 0;
     f->ctype = "";
     f->ctype_len = 0;
-    char *p = (char *)line_end(buf, head_end + 2) + 2;
-    while (p < head_end + 2) {
+    for (p += 2; p < head_end + 2;) {
         char *le = (char *)line_end(p, head_end + 2);
-        size_t n = (size_t)(le - p);
-        const char *v = memchr(p, ':', n), *ve = le;
+        size_t n = le ? (size_t)(le - p) : 0;
+        const char *v = le ? memchr(p, ':', n) : NULL, *ve = le;
         if (!v)
             return *why = "malformed header line", -1;
         v++;
