@@ -65,10 +65,12 @@ static size_t secret_in(char **env, const char *s, size_t n)
     size_t best = 0;
     for (char **e = env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
-        if (!eq || !name_secret(*e, (size_t)(eq - *e)) || only_names_a_secret(*e, (size_t)(eq - *e)))
+        /* the value's first byte first: the name's test is the costly one */
+        if (!eq || eq[1] != *s)
             continue;
         size_t vl = strlen(eq + 1);
-        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0)
+        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0 &&
+            name_secret(*e, (size_t)(eq - *e)) && !only_names_a_secret(*e, (size_t)(eq - *e)))
             best = vl;
     }
     return best;
