@@ -372,6 +372,21 @@ has_entry() {
     [ "$stderr" = 'lwrap: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: not a port number; using 2773; ignored' ]
 }
 
+@test "fetch: lwrap runs clean under valgrind memcheck with values, errors and AppConfig" {
+    command -v valgrind >/dev/null || skip "valgrind not installed"
+    stand_in FETCH_STYLE=chunked
+    local -a set=(LWRAP_SSM_DB=/db/pw LWRAP_SSM_GONE=/nope 'LWRAP_SECRET_U=db#user' LWRAP_SECRET_B=bin
+        LWRAP_APPCONFIG=app/prod/mixed,app/prod/text,app/prod/none LWRAP_DEBUG=1 LWRAP_LOGS=text
+        LWRAP_PRELOAD_PATH="$(wr_fake_lib "$PWD/lib/liblwrap.so")" STUB_ENV='DB U ok A')
+    set+=(AWS_SESSION_TOKEN="$TOKEN" PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="$PORT" AWS_APPCONFIG_EXTENSION_HTTP_PORT="$PORT")
+    run --separate-stderr env "${set[@]}" valgrind -q --error-exitcode=99 "$SHIP_LWRAP" "$WR_STUB" ran
+    [ "$status" -eq 0 ] && [[ $stderr != *'=='* ]] || { echo "$stderr"; false; }
+    [ "$output" = $'ran\nDB=s3cr3t-db-password\nU=bob\nok=yes\nA=1' ]
+    [[ $stderr == *'lwrap: fetched 7 values in '* ]] || { echo "$stderr"; false; }
+    run --separate-stderr env "${set[@]}" valgrind -q --error-exitcode=99 "$SHIP_LWRAP" --explain "$WR_STUB" ran
+    [ "$status" -eq 0 ] && [[ $stderr != *'=='* ]] || { echo "$stderr"; false; }
+}
+
 @test "fetch: no fetch setting costs no system call; with one, the sockets are non-blocking and polled" {
     command -v strace >/dev/null || skip "needs strace"
     strace -f -qq -e trace=socket,connect,poll,ppoll,openat -o trace.txt env LWRAP_SET_A=1 "$LWRAP" "$WR_STUB" ran >/dev/null

@@ -73,11 +73,6 @@ static struct item *add(enum fetch_src src, const struct setting *s)
     return it;
 }
 
-static void drop_last(void)
-{
-    nitems--;
-}
-
 /* LWRAP_SSM_<NAME>=/path and LWRAP_SECRET_<NAME>=id[#key] */
 static void one_named(const struct setting *s, void *arg)
 {
@@ -85,25 +80,21 @@ static void one_named(const struct setting *s, void *arg)
     size_t plen = src == SRC_SSM ? 10 : 13;
     const char *name = s->name + plen;
     size_t n = s->name_len - plen;
-    struct item *it = add(src, s);
+    const char *v = s->value, *hash = src == SRC_SECRET ? strchr(v, '#') : NULL;
+    size_t idlen = hash ? (size_t)(hash - v) : strlen(v);
     if (!name_valid(name, n)) {
         report_setting(s, n ? "not a valid variable name (letters, digits, _; no leading digit)"
                             : "empty variable name", NULL);
-        drop_last();
-        return;
-    }
-    const char *v = s->value, *hash = src == SRC_SECRET ? strchr(v, '#') : NULL;
-    size_t idlen = hash ? (size_t)(hash - v) : strlen(v);
-    if (idlen == 0 || (hash && !hash[1])) {
+    } else if (idlen == 0 || (hash && !hash[1])) {
         report_setting(s, idlen ? "empty key after \"#\"" : "empty ",
                        idlen ? NULL : src == SRC_SSM ? "parameter name" : "secret id", NULL);
-        drop_last();
-        return;
+    } else {
+        struct item *it = add(src, s);
+        it->name = copy(name, n);
+        it->name_len = n;
+        it->id = copy(v, idlen);
+        it->key = hash ? copy(hash + 1, strlen(hash + 1)) : NULL;
     }
-    it->name = copy(name, n);
-    it->name_len = n;
-    it->id = copy(v, idlen);
-    it->key = hash ? copy(hash + 1, strlen(hash + 1)) : NULL;
 }
 
 /* One APP/ENV/PROFILE of LWRAP_APPCONFIG: three non-empty parts. */
