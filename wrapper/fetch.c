@@ -257,7 +257,8 @@ static void do_send(struct fetch *f)
     f->phase = READING;
 }
 
-/* 0 keeps reading; otherwise the connection is done (answer, failure, or retry). */
+/* Reads what there is; the connection ends with an answer, a failure, or a retry
+ * (refused, or closed before one byte came: a server still starting). */
 static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
 {
     for (;;) {

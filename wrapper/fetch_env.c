@@ -225,7 +225,7 @@ static void remember(const char *name, size_t n)
     redact[redact_len] = '\0';
 }
 
-/* Exports one fetched value; reports what stops it. */
+/* Exports one fetched value and notes it (never the value); reports what stops it. */
 static void export(const struct item *it, const char *name, size_t n, const char *v, size_t vl)
 {
     if (n + 1 + vl + 1 > VAR_MAX) {
@@ -238,17 +238,14 @@ static void export(const struct item *it, const char *name, size_t n, const char
     env_set_quiet(name, n, val);
     free(val);
     remember(name, n);
+    note_from("set ", name, it, "");
 }
 
 /* ---- AppConfig's variables ---- */
 
-struct cfg_ctx {
-    const struct item *it;
-};
-
 static void cfg_put(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
 {
-    const struct item *it = ((struct cfg_ctx *)ctx)->it;
+    const struct item *it = ctx;
     size_t pl = strlen(prefix);
     char *name = xmalloc(pl + klen + 1);
     memcpy(name, prefix, pl);
@@ -262,14 +259,13 @@ static void cfg_put(void *ctx, const char *key, size_t klen, const char *val, si
         note_from("keep ", name, it, KEEP);
     } else {
         export(it, name, pl + klen, val, vlen);
-        note_from("set ", name, it, "");
     }
     free(name);
 }
 
 static void cfg_bad(void *ctx, const char *key, size_t klen, const char *why)
 {
-    const struct item *it = ((struct cfg_ctx *)ctx)->it;
+    const struct item *it = ctx;
     char *k = copy(key, klen);
     report_setting(&it->s, "appconfig:", it->id, ": \"", k, "\": ", why, NULL);
     free(k);
@@ -309,8 +305,7 @@ static void finish_item(const struct item *it, const struct fetch *f, unsigned b
         return;
     }
     if (it->src == SRC_APPCONFIG) {
-        struct cfg_ctx c = {it};
-        struct fetch_sink sink = {cfg_put, cfg_bad, &c};
+        struct fetch_sink sink = {cfg_put, cfg_bad, (void *)it};
         const char *why = fetch_config(f->status, f->body, f->body_len, f->ctype, f->ctype_len,
                                        &sink, reason);
         if (why)
@@ -326,7 +321,6 @@ static void finish_item(const struct item *it, const struct fetch *f, unsigned b
     }
     export(it, it->name, it->name_len, v, vl);
     free(v);
-    note_from("set ", it->name, it, "");
 }
 
 void fetch_apply(void)
