@@ -191,6 +191,20 @@ ms() { date +%s%3N; }
     [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (localhost:$port, LWRAP_FETCH_TIMEOUT_MS=200); ignored" ]
 }
 
+@test "fetch: an extension answering \"not ready\" while it starts is asked again inside the budget" {
+    stand_in FETCH_NOT_READY_MS=300
+    lw LWRAP_SSM_DB=/db/pw STUB_ENV=DB
+    [ "$status" -eq 0 ] && [ -z "$stderr" ] && [ "$output" = $'ran\nDB=s3cr3t-db-password' ]
+    [ "$(grep -c not-ready requests.log)" -ge 1 ]
+    [ "$(tail -1 requests.log)" = '/systemsmanager/parameters/get?name=%2Fdb%2Fpw&withDecryption=true token=ok' ]
+    # never ready within the budget: said so
+    kill "$STAND_IN_PID"
+    stand_in FETCH_NOT_READY_MS=60000
+    lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=300 STUB_ENV=DB
+    [ "$output" = $'ran\nDB unset' ]
+    [ "$stderr" = "lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: the extension answered \"not ready\" until the time budget ran out (localhost:$PORT, LWRAP_FETCH_TIMEOUT_MS=300); ignored" ]
+}
+
 @test "fetch: one total budget: a slow extension costs LWRAP_FETCH_TIMEOUT_MS, not more" {
     stand_in FETCH_SLOW_MS=3000
     local t0 t1
@@ -369,7 +383,7 @@ has_entry() {
         'lwrap: LWRAP_FETCH_TIMEOUT_MS: expected milliseconds from 1 to 60000, got "soon"; using 3000; ignored')" ]
     run --separate-stderr env AWS_SESSION_TOKEN="$TOKEN" PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=99999 \
         LWRAP_FETCH_TIMEOUT_MS=100 LWRAP_SSM_DB=/db/pw "$LWRAP" --explain "$WR_STUB"
-    [ "$stderr" = 'lwrap: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: not a port number; using 2773; ignored' ]
+    [ "$stderr" = "lwrap: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: not a port number; using the extension's default; ignored" ]
 }
 
 @test "fetch: lwrap runs clean under valgrind memcheck with values, errors and AppConfig" {

@@ -3,6 +3,7 @@
 #include "fetch.h"
 
 #include "diag.h"
+#include "names.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -294,6 +295,14 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
         int r = fetch_parse(f, f->buf, f->len, eof, &why);
         if (r == 0 && eof)
             r = -1, why = "the connection was closed before the answer was complete";
+        /* An extension still starting answers 4xx "not ready to serve traffic, please
+         * wait" (the Parameters and Secrets extension does): like a refused connection,
+         * asked again inside the budget. */
+        if (r > 0 && f->status >= 400 && name_contains(f->body, f->body_len, "not ready")) {
+            f->not_ready = 1;
+            refused(f, now, NULL);
+            return;
+        }
         if (r != 0) {
             finish(f, r < 0 ? why : NULL);
             return;
@@ -352,7 +361,9 @@ void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn f
     }
     for (size_t i = 0; i < n; i++)
         if (f[i].phase != DONE && (f[i].timed_out = 1))
-            finish(&f[i], f[i].refused && f[i].phase == IDLE
+            finish(&f[i], f[i].not_ready ? "the extension answered \"not ready\" until the time "
+                                           "budget ran out"
+                          : f[i].refused && f[i].phase == IDLE
                               ? "connection refused until the time budget ran out"
                               : "no complete answer within the time budget");
     free(pf);

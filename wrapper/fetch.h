@@ -31,7 +31,7 @@ struct fetch {
     size_t sent, len, cap, head_len;
     char *buf;
     long long retry_at;
-    unsigned refused;
+    unsigned refused, not_ready;
 };
 
 /* Called when f's port refuses a connection; returns a reason to give up at once (the

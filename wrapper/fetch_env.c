@@ -177,13 +177,10 @@ static unsigned short port_of(const char *var, unsigned short dflt)
 {
     const char *v = env_get(var, strlen(var));
     unsigned long p = v && *v ? number(v, 65535) : dflt;
-    if (!p) {
-        char d[24];
-        /* (the value unquoted: the name holds "SECRETS", so lwrap's output would mask it) */
-        report_item(var, "not a port number; using ", decimal(d, dflt), NULL);
-        return dflt;
-    }
-    return (unsigned short)p;
+    /* (the value unquoted: the name holds "SECRETS", so lwrap's output would mask it) */
+    if (!p)
+        report_item(var, "not a port number; using the extension's default", NULL);
+    return p ? (unsigned short)p : dflt;
 }
 
 static unsigned timeout_ms(void)

@@ -333,12 +333,7 @@ const char *fetch_config(int status, const char *body, size_t len, const char *c
     /* application/x-yaml, application/yaml, text/yaml; application/json[; charset=..] */
     if (name_contains(ctype, ctype_len, "yaml"))
         return "the configuration is YAML: lwrap reads a flat JSON object or NAME=value lines";
-    int json = name_contains(ctype, ctype_len, "json");
-    if (!json && ctype_len == 0) {
-        const char *p = body;
-        while (p < body + len && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-            p++;
-        json = p < body + len && *p == '{';
-    }
-    return json ? config_json(body, len, sink) : config_lines(body, len, sink);
+    /* (the agent always sends the configuration's type; without one: lines) */
+    return name_contains(ctype, ctype_len, "json") ? config_json(body, len, sink)
+                                                   : config_lines(body, len, sink);
 }
