@@ -13,6 +13,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "config.h"
 #include "logs.h"
@@ -34,10 +35,29 @@ static regex_t patterns[MAX_PATTERNS];
 static bool pattern_group[MAX_PATTERNS];
 static int npatterns;
 
+/* Room for a secret value that lasts the process: the credentials (a session token is
+ * about 1-2 KB) and short fetched values come from a static arena, so a malloc that fails
+ * at start never leaves a credential unmasked; only larger fetched values are mapped. */
+static char *secret_store(size_t n)
+{
+    static char arena[16384];
+    static size_t used;
+    if (n <= sizeof arena - used) {
+        used += n;
+        return arena + used - n;
+    }
+    void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
 static void add_secret(const char *name)
 {
     const char *v = getenv(name);
     size_t n = v ? strlen(v) : 0;
+    /* A value that ends a line (a PEM key's last "\n") is printed as a line's end, which
+     * the record leaves out: match it without. */
+    while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r'))
+        n--;
     /* Very short values would mask ordinary words; real credentials are 16+ chars. */
     if (n < 8 || n >= SECRET_MAX || nsecrets == MAX_SECRETS)
         return;
@@ -45,7 +65,7 @@ static void add_secret(const char *name)
         if (secrets[i].len == n && memcmp(secrets[i].value, v, n) == 0)
             return; /* the same value under two names */
     /* A copy: the program may overwrite its environment strings (setproctitle). */
-    char *copy = malloc(n);
+    char *copy = secret_store(n);
     if (!copy) {
         config_out_of_memory("a secret value is not masked");
         return;

@@ -442,3 +442,20 @@ has_entry() {
     # the token reached the stand-in
     [ "$(sort requests.log)" = "$(printf '%s\n' '/systemsmanager/parameters/get?name=%2Fapp%2Fname&withDecryption=true token=ok' '/systemsmanager/parameters/get?name=%2Fdb%2Fpw&withDecryption=true token=ok')" ]
 }
+
+@test "fetch: a value ending in a newline (a PEM key) printed as a line is masked in the logs (text, json)" {
+    cat >data.json <<'JSON'
+{"ssm": {"/pem": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+         "/one": "single-line-secret\n"}}
+JSON
+    stand_in
+    local mode
+    for mode in text json; do
+        lw LWRAP_LOGS=$mode LWRAP_SSM_TLS_KEY=/pem LWRAP_SSM_ONE=/one -- "$PY" -c '
+import os
+print(os.environ["TLS_KEY"]); print(os.environ["ONE"], end=""); print(); print("after")'
+        [ "$status" -eq 0 ]
+        [[ $output != *MIIEvQ* && $output != *single-line* && $output == *after* ]] || { echo "$output"; false; }
+        [ "$(grep -c '\*\*\*\*' <<<"$output")" -eq 2 ]
+    done
+}
