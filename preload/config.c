@@ -116,6 +116,47 @@ static void load_observer_log(void)
     copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
 }
 
+/* LWRAP_TRACE_FILE: an absolute path (a relative one would land in the runtime's current
+ * directory, /var/task, which is read-only in Lambda), at most 255 bytes. */
+static void load_trace_file(void)
+{
+    const char *v = getenv("LWRAP_TRACE_FILE");
+    if (!v || !*v || strcmp(v, "off") == 0)
+        return;
+    if (v[0] != '/')
+        config_warn("LWRAP_TRACE_FILE: ", v, ": not an absolute path; no timeline", NULL);
+    else if (strlen(v) >= sizeof config.trace_file)
+        config_warn("LWRAP_TRACE_FILE: ", v, ": longer than 255 bytes; no timeline", NULL);
+    else
+        copy_env(config.trace_file, sizeof config.trace_file, "LWRAP_TRACE_FILE", "");
+}
+
+/* LWRAP_TRACE_OTLP: http://HOST[:PORT][/PATH], checked when it is first used
+ * (trace_otlp.c); LWRAP_TRACE_OTLP_TIMEOUT_MS: 1 to 10000. */
+static void load_trace_otlp(void)
+{
+    const char *v = getenv("LWRAP_TRACE_OTLP");
+    config.trace_otlp_timeout_ms = 200;
+    if (!v || !*v || strcmp(v, "off") == 0)
+        return;
+    if (strlen(v) >= sizeof config.trace_otlp) {
+        config_warn("LWRAP_TRACE_OTLP: ", v, ": longer than 255 bytes; no spans sent", NULL);
+        return;
+    }
+    copy_env(config.trace_otlp, sizeof config.trace_otlp, "LWRAP_TRACE_OTLP", "");
+    const char *t = getenv("LWRAP_TRACE_OTLP_TIMEOUT_MS");
+    uint64_t ms;
+    if (t && *t && (!parse_u64(t, &ms) || ms < 1 || ms > 10000))
+        config_warn("LWRAP_TRACE_OTLP_TIMEOUT_MS: want 1 to 10000, got \"", t, "\"; using 200", NULL);
+    else if (t && *t)
+        config.trace_otlp_timeout_ms = (unsigned)ms;
+}
+
+bool config_trace_spans(void)
+{
+    return config.trace != TRACE_OFF || config.trace_file[0] || config.trace_otlp[0];
+}
+
 void config_load(void)
 {
     const char *t = getenv("LWRAP_TRACE");
@@ -133,6 +174,8 @@ void config_load(void)
     config.crash = flag("LWRAP_CRASH");
     config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
     load_observer_log();
+    load_trace_file();
+    load_trace_otlp();
     copy_env_shown(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
     copy_env_shown(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");

@@ -17,6 +17,7 @@
 #include "logs.h"
 #include "real.h"
 #include "runtime_addr.h"
+#include "trace_spans.h"
 
 EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
@@ -83,6 +84,8 @@ EXPORT int close(int fd)
         return fn(fd);
     if (UNLIKELY(g & GATE_OBSERVE))
         fdtab_forget(fd);
+    if (UNLIKELY(g & GATE_INIT_COUNT))
+        trace_spans_file_close(fd);
     fd_changing(fd);
     int r = fn(fd);
     if (UNLIKELY(g & GATE_LOGS))
@@ -99,6 +102,8 @@ EXPORT int fclose(FILE *f)
     if (fd >= 0) {
         if (g & GATE_OBSERVE)
             fdtab_forget(fd);
+        if (g & GATE_INIT_COUNT)
+            trace_spans_file_close(fd);
         fd_changing(fd);
     }
     int r = fn(f);

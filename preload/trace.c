@@ -60,7 +60,7 @@ static void text_str(struct fmt *f, const char *s)
 
 /* A JSON string literal: bytes that are not UTF-8 become \u00XX, as in the log records,
  * so CloudWatch accepts an EMF record whatever the path or name holds. */
-static void json_str(struct fmt *f, const char *s)
+void trace_json_str(struct fmt *f, const char *s)
 {
     char v[INITSTATS_PATH_MAX + 128];
     size_t n = shown(s, v, sizeof v), used;
@@ -112,7 +112,7 @@ static void json_dlopen_list(struct fmt *f)
     for (unsigned i = 0, n = dlopen_entries(); i < n; i++) {
         const struct initstats_dlopen *d = &initstats.dlopen[i];
         fmt_str(f, i ? ",{\"path\":" : "{\"path\":");
-        json_str(f, d->path);
+        trace_json_str(f, d->path);
         fmt_str(f, ",\"ms\":");
         fmt_ms(f, d->ns);
         fmt_str(f, "}");
@@ -162,7 +162,7 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, "{\"_aws\":{\"Timestamp\":");
     fmt_u64(f, clock_epoch_us() / 1000);
     fmt_str(f, ",\"CloudWatchMetrics\":[{\"Namespace\":");
-    json_str(f, config.trace_namespace);
+    trace_json_str(f, config.trace_namespace);
     fmt_str(f, have_fn ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
     fmt_str(f, ",\"Metrics\":[");
     emf_metric(f, "InitTotalMs", "Milliseconds", true);
@@ -176,7 +176,7 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, "]}]}");
     if (have_fn) {
         fmt_str(f, ",\"FunctionName\":");
-        json_str(f, config.function_name);
+        trace_json_str(f, config.function_name);
     }
     fmt_str(f, ",\"InitTotalMs\":");
     fmt_ms(f, p->total_ns);
