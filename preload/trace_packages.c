@@ -178,9 +178,7 @@ unsigned trace_packages_build(uint64_t end_ns)
         if (k < 0)
             continue;
         struct trace_package *p = &trace_packages[k];
-        uint64_t end = __atomic_load_n(&s->end_ns, __ATOMIC_ACQUIRE);
-        if (!end || end > end_ns)
-            end = end_ns;
+        uint64_t end = trace_span_end(s, end_ns);
         if (s->kind == SPAN_FILE)
             p->files++;
         p->bytes += __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);

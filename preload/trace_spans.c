@@ -94,6 +94,7 @@ void trace_spans_file_open(int fd, const char *path, uint64_t t0)
     s->kind = SPAN_FILE;
     keep_name(s, path, strlen(path));
     __atomic_store_n(&s->published, 1, __ATOMIC_RELEASE);
+    /* A file already on this fd was closed unseen (libuv's raw close): not read since. */
     if ((unsigned)fd < SPAN_FDS)
         __atomic_store_n(&fd_span[fd], (uint32_t)i + 1, __ATOMIC_RELEASE);
     turn_to((uint32_t)i + 1, now);
@@ -106,10 +107,27 @@ void trace_spans_file_read(int fd, long n)
     uint32_t k = __atomic_load_n(&fd_span[fd], __ATOMIC_ACQUIRE);
     if (!k)
         return;
+    uint64_t now = clock_mono_ns();
     if (n > 0)
         __atomic_fetch_add(&trace_spans[k - 1].bytes, (uint64_t)n, __ATOMIC_RELAXED);
-    if (me.span != k)
-        turn_to(k, clock_mono_ns());
+    __atomic_store_n(&trace_spans[k - 1].last_read_ns, now, __ATOMIC_RELAXED);
+    turn_to(k, now);
+}
+
+void trace_spans_pause(void)
+{
+    if (me.span)
+        turn_to(0, clock_mono_ns());
+}
+
+uint64_t trace_span_end(const struct trace_span *s, uint64_t limit)
+{
+    uint64_t end = __atomic_load_n(&s->end_ns, __ATOMIC_ACQUIRE);
+    if (!end && s->kind == SPAN_FILE)
+        end = __atomic_load_n(&s->last_read_ns, __ATOMIC_RELAXED);
+    if (end < s->start_ns)
+        end = s->start_ns;
+    return end < limit ? end : limit;
 }
 
 void trace_spans_file_close(int fd)

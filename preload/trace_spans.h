@@ -20,6 +20,7 @@ struct trace_span {
     uint64_t start_ns, end_ns; /* CLOCK_MONOTONIC; end 0: a file still open */
     uint64_t bytes;            /* files: bytes read; imports: self time in ns */
     uint64_t attributed_ns;    /* files: thread time from its open/read to another file's */
+    uint64_t last_read_ns;     /* files: when its last read returned (its end if no close is seen) */
     int tid;
     uint8_t kind, depth;       /* depth: an import's nesting level */
     uint8_t published;         /* the fields above are complete (release/acquire) */
@@ -44,6 +45,11 @@ uint64_t trace_spans_dropped(void);
 void trace_spans_file_open(int fd, const char *path, uint64_t t0);
 void trace_spans_file_read(int fd, long n);
 void trace_spans_file_close(int fd);
+/* The calling thread turns to something that is no file's work (a thread, a connection). */
+void trace_spans_pause(void);
+/* A file's end: its close, else its last read (libuv closes with a raw system call),
+ * else its open; never after limit. */
+uint64_t trace_span_end(const struct trace_span *s, uint64_t limit);
 void trace_spans_dlopen(const char *path, uint64_t t0, uint64_t t1);
 /* A python -X importtime line for module name (n bytes) at nesting depth, just written. */
 void trace_spans_import(const char *name, size_t n, unsigned depth, uint64_t self_us, uint64_t cum_us);

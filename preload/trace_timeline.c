@@ -167,10 +167,8 @@ static void phases(uint64_t ready)
 
 static void file_span(unsigned i, const struct trace_span *s, uint64_t ready)
 {
-    uint64_t end = __atomic_load_n(&s->end_ns, __ATOMIC_ACQUIRE);
-    bool still_open = !end || end > ready;
-    if (still_open)
-        end = ready;
+    uint64_t closed = __atomic_load_n(&s->end_ns, __ATOMIC_ACQUIRE);
+    uint64_t end = trace_span_end(s, ready);
     unsigned pkg = trace_span_package[i];
     unsigned row = pkg ? ROW_PACKAGE0 + pkg - 1 : ROW_OTHER;
     if (row >= ROWS)
@@ -184,8 +182,8 @@ static void file_span(unsigned i, const struct trace_span *s, uint64_t ready)
     arg_u64("bytes", __atomic_load_n(&s->bytes, __ATOMIC_RELAXED), false);
     arg_ms("attributedMs", __atomic_load_n(&s->attributed_ns, __ATOMIC_RELAXED), false);
     arg_u64("thread", (uint64_t)s->tid, false);
-    if (still_open)
-        fmt_str(&f, ",\"openAtReady\":true");
+    if (!closed || closed > ready)
+        fmt_str(&f, ",\"closeSeen\":false");
     span_end();
 }
 
