@@ -124,7 +124,7 @@ PY
     python_yaml_task
     trace_task python "$TASK" app.handler 1 -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" -e "LWRAP_PRELOAD_PATH=$LIBLWRAP" "${TL[@]}"
     [ "$status" -eq 0 ]
-    [ "$(emu_responses)" = '{"yaml":"a: 1"}' ]
+    [ "$(emu_responses | jq -c .)" = '{"yaml":"a: 1"}' ]
     [ -z "$(jq -r 'select(.type=="function") | .message' <<<"$output")" ] # no record, no line
     run -0 timeline_check "$(timeline_file)"
     jq -e '.phases == ["exec", "init", "runtime init"] and .packages.yaml.files >= 5' <<<"$output"
