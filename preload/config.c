@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "logs.h"
 #include "real.h"
+#include "trace_otlp.h"
 
 struct lwrap_config config;
 
@@ -131,8 +132,8 @@ static void load_trace_file(void)
         copy_env(config.trace_file, sizeof config.trace_file, "LWRAP_TRACE_FILE", "");
 }
 
-/* LWRAP_TRACE_OTLP: http://HOST[:PORT][/PATH], checked when it is first used
- * (trace_otlp.c); LWRAP_TRACE_OTLP_TIMEOUT_MS: 1 to 10000. */
+/* LWRAP_TRACE_OTLP: http://HOST[:PORT][/PATH] (trace_otlp.c says what it takes);
+ * LWRAP_TRACE_OTLP_TIMEOUT_MS: 1 to 10000. */
 static void load_trace_otlp(void)
 {
     const char *v = getenv("LWRAP_TRACE_OTLP");
@@ -141,6 +142,11 @@ static void load_trace_otlp(void)
         return;
     if (strlen(v) >= sizeof config.trace_otlp) {
         config_warn("LWRAP_TRACE_OTLP: ", v, ": longer than 255 bytes; no spans sent", NULL);
+        return;
+    }
+    const char *why = trace_otlp_url_error(v);
+    if (why) {
+        config_warn("LWRAP_TRACE_OTLP: ", v, ": ", why);
         return;
     }
     copy_env(config.trace_otlp, sizeof config.trace_otlp, "LWRAP_TRACE_OTLP", "");

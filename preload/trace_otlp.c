@@ -293,16 +293,16 @@ struct endpoint {
 static const char *parse(const char *url, struct endpoint *e)
 {
     if (strncmp(url, "http://", 7) != 0)
-        return "want http://HOST:PORT (https is for a collector off the sandbox)";
+        return "want http://HOST:PORT (plain HTTP to a collector on the sandbox); no spans sent";
     const char *h = url + 7, *end = h + strcspn(h, "/");
     const char *colon = NULL;
     char host[128];
     if (*h == '[') {
         const char *close = memchr(h, ']', (size_t)(end - h));
         if (!close)
-            return "bad IPv6 address";
+            return "bad IPv6 address; no spans sent";
         if ((size_t)(close - h - 1) >= sizeof host)
-            return "host too long";
+            return "host too long; no spans sent";
         memcpy(host, h + 1, (size_t)(close - h - 1));
         host[close - h - 1] = 0;
         colon = close[1] == ':' ? close + 1 : NULL;
@@ -310,7 +310,7 @@ static const char *parse(const char *url, struct endpoint *e)
         colon = memchr(h, ':', (size_t)(end - h));
         const char *hend = colon ? colon : end;
         if (hend == h || (size_t)(hend - h) >= sizeof host)
-            return "no host";
+            return "no host; no spans sent";
         memcpy(host, h, (size_t)(hend - h));
         host[hend - h] = 0;
     }
@@ -319,7 +319,7 @@ static const char *parse(const char *url, struct endpoint *e)
         char *stop;
         port = strtoul(colon + 1, &stop, 10);
         if (stop != end || port == 0 || port > 65535)
-            return "bad port";
+            return "bad port; no spans sent";
     }
     memset(&e->ss, 0, sizeof e->ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)&e->ss;
@@ -335,7 +335,7 @@ static const char *parse(const char *url, struct endpoint *e)
         v6->sin6_port = htons((uint16_t)port);
         e->len = sizeof *v6;
     } else {
-        return "the host must be an IP address or localhost";
+        return "the host must be an IP address or localhost; no spans sent";
     }
     struct fmt hf = fmt_on(e->host, sizeof e->host - 1);
     fmt_mem(&hf, h, (size_t)(end - h));
@@ -348,7 +348,7 @@ static const char *parse(const char *url, struct endpoint *e)
     if (plen < 10 || memcmp(end + plen - 10, "/v1/traces", 10) != 0)
         fmt_str(&p, "/v1/traces");
     e->path[p.len] = 0;
-    return p.full ? "path too long" : NULL;
+    return p.full ? "path too long; no spans sent" : NULL;
 }
 
 /* Wait for fd to be ready for ev until deadline; false: the time is up. */
@@ -446,6 +446,12 @@ static const char *post(const struct endpoint *e, uint64_t deadline, char *why, 
 out:
     REAL(close)(fd);
     return err;
+}
+
+const char *trace_otlp_url_error(const char *url)
+{
+    struct endpoint e;
+    return parse(url, &e);
 }
 
 void trace_otlp_send(void)

@@ -5,6 +5,8 @@
 
 /* Copy what the resource attributes need from the environment (constructor). */
 void trace_otlp_init(void);
+/* Why url cannot be used (a sentence), or NULL when it can. */
+const char *trace_otlp_url_error(const char *url);
 /* Build and POST; a failure gets one line on stderr. Blocks at most the timeout. */
 void trace_otlp_send(void);
 
