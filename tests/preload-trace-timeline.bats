@@ -190,3 +190,17 @@ PY
         'lwrap: LWRAP_TRACE_FILE: tl.json: not an absolute path; no timeline' ]
     [ -z "$(find "$BATS_TEST_TMPDIR" -name 'tl*')" ]
 }
+
+@test "emf: one PackageInitMs record per top package (dimension Package), at most 5, besides the init record" {
+    python_yaml_task
+    trace_task python "$TASK" app.handler 1 "${PRELOAD_OPTS[@]}" -e LWRAP_TRACE=emf --function-name emf-fn
+    [ "$status" -eq 0 ]
+    local all=$output recs
+    run -0 trace_record # the init record is still one
+    recs=$(jq -c 'select(.type=="function" and .stream=="telemetry") | .message | fromjson | select(has("Package"))' <<<"$all")
+    [ "$(wc -l <<<"$recs")" -ge 1 ] && [ "$(wc -l <<<"$recs")" -le 5 ]
+    jq -e -s 'map(select(.Package == "yaml")) | length == 1 and (.[0] | .PackageInitMs > 0 and .PackageFiles >= 5
+        and .PackageBytes > 10000 and .FunctionName == "emf-fn"
+        and ._aws.CloudWatchMetrics[0].Dimensions == [["FunctionName", "Package"]]
+        and ([._aws.CloudWatchMetrics[0].Metrics[].Name] == ["PackageInitMs", "PackageFiles", "PackageBytes"]))' <<<"$recs"
+}
