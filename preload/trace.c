@@ -26,14 +26,19 @@ struct phases {
     unsigned packages; /* built (trace_packages.h), longest first */
 };
 
+bool trace_have_exec(void)
+{
+    /* A start stamp after our constructor is not from this process's lwrap: ignore it
+     * rather than print a negative phase. */
+    return config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+}
+
 static struct phases measure(void)
 {
     struct phases p = {0};
     uint64_t now = clock_mono_ns();
     p.runtime_ns = now > config.constructor_ns ? now - config.constructor_ns : 0;
-    /* A start stamp after our constructor is not from this process's lwrap: ignore it
-     * rather than print a negative phase. */
-    p.have_exec = config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+    p.have_exec = trace_have_exec();
     if (p.have_exec)
         p.exec_ns = config.constructor_ns - config.wrapper_start_ns;
     p.total_ns = p.exec_ns + p.runtime_ns;

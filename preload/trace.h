@@ -19,6 +19,10 @@ void trace_invoke_ended(unsigned nth);
 /* The process ends before init did: the timeline file still comes. */
 void trace_exit_before_ready(void);
 
+/* lwrap's start stamp (_LWRAP_START_NS) is there and comes before our constructor: init
+ * has an `exec` phase and starts then (config.wrapper_start_ns), else at the constructor. */
+bool trace_have_exec(void);
+
 /* s as a JSON string literal, with the built-in redaction of everything the preload
  * prints; bytes that are not UTF-8 become \u00XX (the timeline and OTLP use it too). */
 void trace_json_str(struct fmt *f, const char *s);

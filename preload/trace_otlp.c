@@ -222,7 +222,7 @@ static void build(void)
     }
     epoch_minus_mono = clock_epoch_us() * 1000 - clock_mono_ns();
     uint64_t ready = trace_spans_ready_ns();
-    bool have_exec = config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+    bool have_exec = trace_have_exec();
     uint64_t start = have_exec ? config.wrapper_start_ns : config.constructor_ns;
 
     f = fmt_on(body, sizeof body);

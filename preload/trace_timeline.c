@@ -149,7 +149,7 @@ static const char *base_name(const char *path)
 static void phases(uint64_t ready)
 {
     uint64_t start = config.constructor_ns;
-    bool have_exec = config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+    bool have_exec = trace_have_exec();
     if (have_exec)
         start = config.wrapper_start_ns;
     span_begin("phase", trace_spans_init_error() ? "init (error)" : "init", pid, start, ready);
@@ -388,6 +388,14 @@ static bool path_now(char *out, size_t size)
     return !p.full;
 }
 
+/* One line per process at most: the file is written up to four times. */
+static void warn_once(const char *a, const char *b, const char *c)
+{
+    static int said;
+    if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+        config_warn("LWRAP_TRACE_FILE: ", a, b, c);
+}
+
 void trace_timeline_write(void)
 {
     static int busy;
@@ -397,7 +405,7 @@ void trace_timeline_write(void)
     pid = getpid();
     char path[300], tmp[320];
     if (!path_now(path, sizeof path)) {
-        config_warn("LWRAP_TRACE_FILE: ", config.trace_file, ": the path is too long; no timeline", NULL);
+        warn_once(config.trace_file, ": the path is too long; no timeline", NULL);
         goto out;
     }
     struct fmt t = fmt_on(tmp, sizeof tmp - 1);
@@ -406,7 +414,7 @@ void trace_timeline_write(void)
     tmp[t.len] = 0;
     out_fd = REAL(open)(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (out_fd < 0) {
-        config_warn("LWRAP_TRACE_FILE: ", tmp, ": ", strerror(errno));
+        warn_once(tmp, ": ", strerror(errno));
         goto out;
     }
     write_failed = false;
@@ -416,9 +424,9 @@ void trace_timeline_write(void)
     REAL(close)(out_fd);
     out_fd = -1;
     if (write_failed)
-        config_warn("LWRAP_TRACE_FILE: ", tmp, ": write failed; no timeline", NULL);
+        warn_once(tmp, ": write failed; no timeline", NULL);
     else if (rename(tmp, path) != 0)
-        config_warn("LWRAP_TRACE_FILE: ", path, ": ", strerror(errno));
+        warn_once(path, ": ", strerror(errno));
 out:
     errno = saved;
     __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
