@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fmt.h"
 #include "logs.h"
@@ -165,6 +166,7 @@ bool config_trace_spans(void)
 
 void config_load(void)
 {
+    config.pid = getpid();
     const char *t = getenv("LWRAP_TRACE");
     if (!t || !*t || strcmp(t, "off") == 0)
         config.trace = TRACE_OFF;

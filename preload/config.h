@@ -25,6 +25,7 @@ struct lwrap_config {
     bool have_wrapper_start;
     uint64_t wrapper_start_ns;      /* _LWRAP_START_NS, CLOCK_MONOTONIC */
     uint64_t constructor_ns;        /* when our constructor started */
+    int pid;                        /* the constructor's process (a forked child's differs) */
 };
 
 extern HIDDEN struct lwrap_config config;

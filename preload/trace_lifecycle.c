@@ -15,7 +15,13 @@
 #include "trace_timeline.h"
 
 static unsigned ended; /* how many of the first invokes ended: the thread's futex word */
-static pid_t owner;
+
+/* The runtime's own process: a forked child (multiprocessing, a shell's subshell) has
+ * neither our thread nor the runtime's init to report. */
+static bool in_runtime_process(void)
+{
+    return (int)syscall(SYS_getpid) == config.pid && !hook_in_vfork_child();
+}
 
 static void *after_invokes(void *arg)
 {
@@ -37,14 +43,13 @@ static void *after_invokes(void *arg)
 
 void trace_init_ended(bool init_error)
 {
-    if (!config_trace_spans())
+    if (!config_trace_spans() || !in_runtime_process())
         return;
     trace_spans_ready(init_error);
     trace_emit(init_error);
     trace_timeline_write();
     if (init_error || (!config.trace_file[0] && !config.trace_otlp[0]))
         return;
-    owner = (pid_t)syscall(SYS_getpid);
     trace_otlp_init();
     if (quiet_thread_start(after_invokes, 64 * 1024) != 0)
         config_out_of_memory("LWRAP_TRACE_FILE/LWRAP_TRACE_OTLP: the thread did not start; "
@@ -53,7 +58,7 @@ void trace_init_ended(bool init_error)
 
 void trace_invoke_ended(unsigned nth)
 {
-    if (!nth || (pid_t)syscall(SYS_getpid) != owner)
+    if (!nth || !in_runtime_process())
         return;
     __atomic_store_n(&ended, nth, __ATOMIC_RELEASE);
     syscall(SYS_futex, &ended, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
@@ -61,8 +66,7 @@ void trace_invoke_ended(unsigned nth)
 
 void trace_exit_before_ready(void)
 {
-    if (config.trace_file[0] && !trace_spans_ready_ns() && (pid_t)syscall(SYS_getpid) == hook_pid &&
-        !hook_in_vfork_child())
+    if (config.trace_file[0] && !trace_spans_ready_ns() && in_runtime_process())
         trace_timeline_write();
 }
 

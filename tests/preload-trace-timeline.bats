@@ -204,3 +204,26 @@ PY
         and ._aws.CloudWatchMetrics[0].Dimensions == [["FunctionName", "Package"]]
         and ([._aws.CloudWatchMetrics[0].Metrics[].Name] == ["PackageInitMs", "PackageFiles", "PackageBytes"]))' <<<"$recs"
 }
+
+@test "a child forked during init that exits (os._exit, exit) leaves no timeline of its own" {
+    cat >"$TASK/app.py" <<'PY'
+import os
+
+for how in ("_exit", "exit"):
+    pid = os.fork()
+    if pid == 0:
+        open("/etc/hostname").read()
+        if how == "_exit":
+            os._exit(0)
+        raise SystemExit(0)
+    os.waitpid(pid, 0)
+
+
+def handler(event, context):
+    return {}
+PY
+    trace_task python "$TASK" app.handler 1 "${PRELOAD_OPTS[@]}" "${TL[@]}"
+    [ "$status" -eq 0 ]
+    run -0 timeline_check "$(timeline_file)"
+    jq -e '.outcome == "ready"' <<<"$output"
+}
