@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
+#include "debuglog.h"
 #include "quiet_thread.h"
 #include "trace.h"
 #include "trace_otlp.h"
@@ -46,8 +48,20 @@ void trace_init_ended(bool init_error)
     if (!config_trace_spans() || !in_runtime_process())
         return;
     trace_spans_ready(init_error);
+    uint64_t t0 = clock_mono_ns();
     trace_emit(init_error);
+    uint64_t t1 = clock_mono_ns();
     trace_timeline_write();
+    uint64_t t2 = clock_mono_ns();
+    /* What the trace cost the runtime's init, in the debug channel. */
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, "trace");
+    if (f) {
+        debuglog_kvi(f, "record_us", (long)((t1 - t0) / 1000));
+        debuglog_kvi(f, "timeline_us", (long)((t2 - t1) / 1000));
+        debuglog_kvi(f, "spans", (long)trace_spans_count());
+        debuglog_end(f);
+    }
     if (init_error || (!config.trace_file[0] && !config.trace_otlp[0]))
         return;
     trace_otlp_init();
