@@ -227,3 +227,30 @@ PY
     run -0 timeline_check "$(timeline_file)"
     jq -e '.outcome == "ready"' <<<"$output"
 }
+
+@test "java: a jar on the classpath is a package (its files, the bytes the JVM read from it)" {
+    command -v jar >/dev/null || skip "no jar tool"
+    jar cf "$TASK/lwrap-test-1.0.jar" -C "$BUILD/tests/java" .
+    local jvm=(java -XX:+UseSerialGC -Xshare:auto -XX:TieredStopAtLevel=1 -classpath "$TASK/lwrap-test-1.0.jar"
+        lwrap.runtime.Main "$(handler_name java echo)")
+    printf '{}' >"$BATS_TEST_TMPDIR/e.json"
+    run --separate-stderr timeout -k 5 120 "$EMU" --log-format json --init-timeout 30 "${PRELOAD_OPTS[@]}" "${TL[@]}" \
+        -e LWRAP_TRACE=json --event "$BATS_TEST_TMPDIR/e.json" --handler "$(handler_name java echo)" --task-root "$TASK" -- "${jvm[@]}"
+    [ "$status" -eq 0 ]
+    run -0 trace_record
+    jq -e '.packages[] | select(.name == "lwrap-test-1.0") | .ecosystem == "java" and .files >= 1 and .bytes > 1000' <<<"$output"
+    run -0 timeline_check "$(timeline_file)"
+    jq -e '.packages["lwrap-test-1.0"].ecosystem == "java"' <<<"$output"
+}
+
+@test "ruby: a gem (Debian's bundled rake) is a package named gem-version" {
+    local gem
+    gem=$(ruby -e 'require "rake"; puts $LOADED_FEATURES.grep(%r{/gems/[^/]+/gems/rake-}).first.to_s[%r{gems/(rake-[^/]+)/}, 1]') || true
+    [ -n "$gem" ] || skip "rake is not an installed gem here"
+    printf 'require "rake"\n\ndef handler(event:, context:)\n  {}\nend\n' >"$TASK/app.rb"
+    trace_task ruby "$TASK" app.handler 1 "${PRELOAD_OPTS[@]}" "${TL[@]}" -e LWRAP_TRACE=json
+    [ "$status" -eq 0 ]
+    run -0 trace_record
+    jq -e --arg g "$gem" '.packages[] | select(.name == $g) | .ecosystem == "ruby" and .files >= 10' <<<"$output"
+    run -0 timeline_check "$(timeline_file)"
+}
