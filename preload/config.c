@@ -190,6 +190,10 @@ void config_load(void)
     config.max_concurrency = mc ? atoi(mc) : 1;
     const char *start = getenv("_LWRAP_START_NS");
     config.have_wrapper_start = parse_u64(start, &config.wrapper_start_ns);
+    /* Only between lwrap's start and our constructor, else it is not this start's. */
+    if (!parse_u64(getenv("_LWRAP_EXEC_NS"), &config.wrapper_exec_ns) || !config.have_wrapper_start ||
+        config.wrapper_exec_ns < config.wrapper_start_ns || config.wrapper_exec_ns > config.constructor_ns)
+        config.wrapper_exec_ns = 0;
     if (start && *start && !config.have_wrapper_start)
         config_warn("_LWRAP_START_NS: not a number: \"", start, "\"; ignored", NULL);
 }

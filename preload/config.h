@@ -24,6 +24,7 @@ struct lwrap_config {
     int max_concurrency;            /* AWS_LAMBDA_MAX_CONCURRENCY (Managed Instances), 1 */
     bool have_wrapper_start;
     uint64_t wrapper_start_ns;      /* _LWRAP_START_NS, CLOCK_MONOTONIC */
+    uint64_t wrapper_exec_ns;       /* _LWRAP_EXEC_NS: lwrap's execve of the runtime; 0: none */
     uint64_t constructor_ns;        /* when our constructor started */
     int pid;                        /* the constructor's process (a forked child's differs) */
 };

@@ -236,9 +236,19 @@ static void build(void)
     attr_int("lwrap.dlopen_count", initstats.dlopen_count + initstats.dlopen_dropped, false);
     span_close();
     if (have_exec) {
-        span_id(id);
-        span_open(false, trace, id, root, "exec", start, config.constructor_ns);
+        char exec_id[17];
+        span_id(exec_id);
+        span_open(false, trace, exec_id, root, "exec", start, config.constructor_ns);
         span_close();
+        if (config.wrapper_exec_ns) {
+            span_id(id);
+            span_open(false, trace, id, exec_id, "lwrap", start, config.wrapper_exec_ns);
+            span_close();
+            span_id(id);
+            span_open(false, trace, id, exec_id, "execve, loader, constructors", config.wrapper_exec_ns,
+                      config.constructor_ns);
+            span_close();
+        }
     }
     span_id(id);
     span_open(false, trace, id, root, "runtime init", config.constructor_ns, ready);

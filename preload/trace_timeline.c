@@ -160,6 +160,14 @@ static void phases(uint64_t ready)
         arg_str("what", "lwrap's own work, execve, the loader and the constructors before liblwrap's", true);
         span_end();
     }
+    if (have_exec && config.wrapper_exec_ns) {
+        span_begin("phase", "lwrap", pid, start, config.wrapper_exec_ns);
+        arg_str("what", "lwrap's own work: settings, edits, presets, finding the preload", true);
+        span_end();
+        span_begin("phase", "execve, loader, constructors", pid, config.wrapper_exec_ns, config.constructor_ns);
+        arg_str("what", "from lwrap's execve (through any LWRAP_NEXT wrappers) to liblwrap's constructor", true);
+        span_end();
+    }
     span_begin("phase", "runtime init", pid, config.constructor_ns, ready);
     arg_str("what", "from liblwrap's constructor to the runtime's first next (or init/error)", true);
     span_end();

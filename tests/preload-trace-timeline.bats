@@ -120,14 +120,15 @@ PY
     jq -e '.packages["left-pad"].bytes == 3 and .packages["left-pad"].files == 1' <<<"$output"
 }
 
-@test "through lwrap, LWRAP_TRACE_FILE alone turns the preload on: an exec phase inside init, no trace record" {
+@test "through lwrap, LWRAP_TRACE_FILE alone turns the preload on: exec (lwrap, then execve to our constructor) inside init, no trace record" {
     python_yaml_task
     trace_task python "$TASK" app.handler 1 -e "AWS_LAMBDA_EXEC_WRAPPER=$LWRAP" -e "LWRAP_PRELOAD_PATH=$LIBLWRAP" "${TL[@]}"
     [ "$status" -eq 0 ]
     [ "$(emu_responses | jq -c .)" = '{"yaml":"a: 1"}' ]
     [ -z "$(jq -r 'select(.type=="function") | .message' <<<"$output")" ] # no record, no line
     run -0 timeline_check "$(timeline_file)"
-    jq -e '.phases == ["exec", "init", "runtime init"] and .packages.yaml.files >= 5' <<<"$output"
+    jq -e '.phases == ["exec", "execve, loader, constructors", "init", "lwrap", "runtime init"]
+        and .packages.yaml.files >= 5' <<<"$output"
 }
 
 @test "init error: the file is written, marked initError" {
