@@ -210,8 +210,11 @@ void trace_spans_invoke_start(const char *id, const char *trace_id)
     if (__atomic_load_n(&invokes_started, __ATOMIC_RELAXED) >= TRACE_INVOKES_MAX)
         return;
     lock_invokes();
-    if (invokes_started < TRACE_INVOKES_MAX) {
-        struct trace_invoke *v = &invokes[invokes_started++];
+    unsigned n = invokes_started;
+    if (n < TRACE_INVOKES_MAX) {
+        /* (read without the lock by the check above: atomic) */
+        __atomic_store_n(&invokes_started, n + 1, __ATOMIC_RELAXED);
+        struct trace_invoke *v = &invokes[n];
         v->start_ns = clock_mono_ns();
         copy_str(v->id, sizeof v->id, id);
         copy_str(v->trace_id, sizeof v->trace_id, trace_id);
@@ -229,7 +232,8 @@ unsigned trace_spans_invoke_end(const char *id, bool error)
         if (!invokes[i].end_ns && strcmp(invokes[i].id, id) == 0) {
             invokes[i].end_ns = clock_mono_ns();
             invokes[i].error = error;
-            nth = ++invokes_ended;
+            nth = invokes_ended + 1;
+            __atomic_store_n(&invokes_ended, nth, __ATOMIC_RELAXED);
             break;
         }
     }

@@ -288,7 +288,14 @@ static void invokes(void)
             continue;
         char name[32] = "invoke ";
         name[7] = (char)('1' + i);
-        span_begin("invoke", name, row_tid(ROW_INVOKES, 0), v[i].start_ns, v[i].end_ns);
+        /* Invokes at once (Managed Instances) overlap: each to a lane where it fits. */
+        unsigned lanes_before = lanes_used[ROW_INVOKES];
+        int lane = lane_for(ROW_INVOKES, v[i].start_ns, v[i].end_ns);
+        if (lane < 0)
+            continue;
+        if (lane > 0 && lanes_used[ROW_INVOKES] > lanes_before)
+            row_meta(row_tid(ROW_INVOKES, (unsigned)lane), "first invokes (at once)", 2);
+        span_begin("invoke", name, row_tid(ROW_INVOKES, (unsigned)lane), v[i].start_ns, v[i].end_ns);
         arg_str("requestId", v[i].id, true);
         if (v[i].trace_id[0])
             arg_str("traceId", v[i].trace_id, false);
