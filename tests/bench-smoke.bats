@@ -50,6 +50,8 @@ bench_cells() {
 1. ratio lwrap / bash sample (whole start, wall)
 1. instructions (callgrind): lwrap up to its execve
 1. instructions (callgrind): shim up to its execve
+1. added per start: fetching 1 SSM value (local stand-in), vs lwrap without
+1. added per start: fetching 10 SSM values at once (local stand-in), vs lwrap without
 2. cold start python: direct, Init Duration
 2. cold start python: lwrap, preload off, vs direct
 2. cold start python: lwrap + preload + LWRAP_TRACE=json, vs direct

@@ -70,9 +70,11 @@ static void put(const char *name, size_t n, char *e)
 {
     size_t i = find(name, n);
     if (i == count) {
-        if (count == cap) { /* cannot happen: extra is counted from the settings */
-            report_item("lwrap", "too many environment changes", NULL);
-            return;
+        if (count == cap) { /* only an AppConfig configuration adds names not counted */
+            size_t ncap = cap * 2 + 16;
+            vec = xgrow(vec, (count + 1) * sizeof *vec, (ncap + 1) * sizeof *vec);
+            ours = xgrow(ours, (count + 1) * sizeof *ours, (ncap + 1) * sizeof *ours);
+            cap = ncap;
         }
         ours[count] = true;
         vec[count++] = e;

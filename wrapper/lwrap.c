@@ -1,6 +1,7 @@
 /* lwrap: edit the runtime's arguments and environment, then exec it in this process.
  * Order: config file, file settings exported for the preload, LWRAP_UNSET/SET_/
- * DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
+ * DEFAULT_/PREPEND_/APPEND_, fetched values (LWRAP_SSM_/SECRET_/APPCONFIG), presets,
+ * LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
 #include "args.h"
 #include "bootstrap.h"
 #include "conf.h"
@@ -8,6 +9,7 @@
 #include "edits.h"
 #include "env.h"
 #include "family.h"
+#include "fetch_env.h"
 #include "launch.h"
 #include "mask.h"
 #include "out.h"
@@ -42,6 +44,8 @@ static void usage(int fd)
              "  LWRAP_DEFAULT_<NAME>  LWRAP_APPEND_<NAME>  LWRAP_PREPEND_<NAME>  LWRAP_UNSET\n"
              "  LWRAP_PRESETS  LWRAP_NEXT  LWRAP_STRICT  LWRAP_DEBUG  LWRAP_DRY_RUN\n"
              "  LWRAP_PRELOAD_PATH  LWRAP_BOOTSTRAP\n"
+             "  LWRAP_SSM_<NAME>=/param  LWRAP_SECRET_<NAME>=id[#key]  LWRAP_APPCONFIG=A/E/P,..\n"
+             "  LWRAP_APPCONFIG_PREFIX  LWRAP_FETCH_TIMEOUT_MS  LWRAP_FETCH_OVERRIDE\n"
              "Exit status: the runtime's; 125 lwrap's own error (or LWRAP_STRICT=1 and a\n"
              "configuration error), 126 cannot execute, 127 not found.");
     line_end();
@@ -51,18 +55,6 @@ static void usage(int fd)
         line_end();
         presets_list();
     }
-}
-
-/* LWRAP_STRICT, LWRAP_DEBUG, LWRAP_DRY_RUN: 1 or 0 (empty is 0). */
-static int flag(const char *name)
-{
-    struct setting s;
-    if (!conf_get(name, &s) || !*s.value || strcmp(s.value, "0") == 0)
-        return 0;
-    if (strcmp(s.value, "1") == 0)
-        return 1;
-    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
-    return 0;
 }
 
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
@@ -163,9 +155,9 @@ int main(int argc, char **argv)
 
     mask_init(environ);
     conf_load(environ);
-    int strict = flag("LWRAP_STRICT");
-    diag_debug = flag("LWRAP_DEBUG");
-    diag_explain = flag("LWRAP_DRY_RUN") || explain;
+    int strict = conf_flag("LWRAP_STRICT");
+    diag_debug = conf_flag("LWRAP_DEBUG");
+    diag_explain = conf_flag("LWRAP_DRY_RUN") || explain;
     if (conf_path)
         note_text("config ", conf_path, NULL); /* which file won, for precedence puzzles */
     env_init(environ, env_extra());
@@ -186,6 +178,7 @@ int main(int argc, char **argv)
 
     preload_export_settings();
     edits_apply();
+    fetch_apply();
     struct preset_out pre;
     presets_apply(p.fam, &p.rt, &p.nrt, &pre);
     p.pre = pre.args;
@@ -198,6 +191,8 @@ int main(int argc, char **argv)
         preload_inject(why, NULL, start_ns);
     else if (pre.preload)
         preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
+    if (preload)
+        fetch_export_redact();
 
     p.next = chain_resolve(&p.nnext);
     char **final = args_build(&p);

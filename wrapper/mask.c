@@ -42,6 +42,21 @@ void mask_init(char **envp)
     start_env = envp;
 }
 
+/* Named after a secret but holding none: where a value is fetched from
+ * (LWRAP_SSM_DB_PASSWORD=/prod/db/password, LWRAP_SECRET_API_KEY=api-key#key) and the
+ * Parameters and Secrets extension's own options (its port, cache size, TTL). */
+static int only_names_a_secret(const char *s, size_t n)
+{
+    static const char *const prefixes[] = {"LWRAP_SSM_", "LWRAP_SECRET_",
+                                           "PARAMETERS_SECRETS_EXTENSION_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        size_t k = strlen(prefixes[i]);
+        if (n > k && memcmp(s, prefixes[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* The longest secret value starting at s: a short secret that is a prefix of a
  * longer one ("prod" and "prod-S3cr3t") must not leave the longer one's rest in
  * clear, whatever the environment order. */
@@ -50,10 +65,12 @@ static size_t secret_in(char **env, const char *s, size_t n)
     size_t best = 0;
     for (char **e = env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
-        if (!eq || !name_secret(*e, (size_t)(eq - *e)))
+        /* the value's first byte first: the name's test is the costly one */
+        if (!eq || eq[1] != *s)
             continue;
         size_t vl = strlen(eq + 1);
-        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0)
+        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0 &&
+            name_secret(*e, (size_t)(eq - *e)) && !only_names_a_secret(*e, (size_t)(eq - *e)))
             best = vl;
     }
     return best;

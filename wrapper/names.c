@@ -17,18 +17,24 @@ int name_valid(const char *s, size_t n)
     return 1;
 }
 
+int name_contains(const char *s, size_t n, const char *needle)
+{
+    size_t k = 0;
+    while (needle[k])
+        k++;
+    for (size_t i = 0; i + k <= n; i++)
+        if (strncasecmp(s + i, needle, k) == 0)
+            return 1;
+    return 0;
+}
+
 /* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). */
 int name_secret(const char *s, size_t n)
 {
     static const char *const words[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE",
                                         "CREDENTIAL", "PRIVATE", "KEY"};
-    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
-        size_t k = 0;
-        while (words[w][k])
-            k++;
-        for (size_t i = 0; i + k <= n; i++)
-            if (strncasecmp(s + i, words[w], k) == 0)
-                return 1;
-    }
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++)
+        if (name_contains(s, n, words[w]))
+            return 1;
     return 0;
 }

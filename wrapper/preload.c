@@ -23,9 +23,11 @@ static int wrapper_setting(const char *n, size_t len)
     static const char *const exact[] = {"LWRAP_ARGS", "LWRAP_ARGS_AT", "LWRAP_UNSET",
                                         "LWRAP_PRESETS", "LWRAP_NEXT", "LWRAP_STRICT",
                                         "LWRAP_DEBUG", "LWRAP_DRY_RUN", "LWRAP_PRELOAD_PATH",
-                                        "LWRAP_BOOTSTRAP", "LWRAP_CONFIG"};
+                                        "LWRAP_BOOTSTRAP", "LWRAP_CONFIG", "LWRAP_APPCONFIG",
+                                        "LWRAP_APPCONFIG_PREFIX", "LWRAP_FETCH_TIMEOUT_MS",
+                                        "LWRAP_FETCH_OVERRIDE"};
     static const char *const prefix[] = {"LWRAP_SET_", "LWRAP_DEFAULT_", "LWRAP_APPEND_",
-                                         "LWRAP_PREPEND_"};
+                                         "LWRAP_PREPEND_", "LWRAP_SSM_", "LWRAP_SECRET_"};
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
         if (strlen(exact[i]) == len && memcmp(exact[i], n, len) == 0)
             return 1;

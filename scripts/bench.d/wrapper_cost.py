@@ -15,6 +15,8 @@ import re
 import shutil
 import subprocess
 
+import fetch_cost
+
 from benchlib import NA, Budget, Row, altrun, compile_c, fmt_num, lambda_env, log, median, \
     script_copy, stat_row
 
@@ -39,7 +41,8 @@ R_INSN_LWRAP = "1. instructions (callgrind): lwrap up to its execve"
 R_INSN_SHIM = "1. instructions (callgrind): shim up to its execve"
 
 ROWS = [R_START] + [R_ADDED[v] for v in VARIANTS[1:]] + \
-    [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM]
+    [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM] + \
+    fetch_cost.ROWS
 
 GOAL_SHIM = "<= 1.10"
 
@@ -195,5 +198,6 @@ def run(ctx):
             rows[label] = Row(label, "{:,}".format(n), "± 0 (deterministic)")
         except NA as e:
             rows[label] = Row.na(label, e)
+    rows.update(fetch_cost.rows_or_na(ctx, target))
     return rows
 GOALS = {R_RATIO_SHIM: GOAL_SHIM, R_RATIO_SHIM_CPU: GOAL_SHIM}
