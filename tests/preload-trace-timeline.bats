@@ -255,3 +255,33 @@ PY
     jq -e --arg g "$gem" '.packages[] | select(.name == $g) | .ecosystem == "ruby" and .files >= 10' <<<"$output"
     run -0 timeline_check "$(timeline_file)"
 }
+
+@test "paths and package names get the built-in redaction, and bytes that are not UTF-8 are escaped: the file stays strict JSON" {
+    local secret=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY d=$BATS_TEST_TMPDIR/p
+    local files=("$d/node_modules/leak-$secret/index.js" "$d/node_modules/bad"$'\xff'"name/index.js" "$d/plain-$secret.txt")
+    local f
+    for f in "${files[@]}"; do mkdir -p "${f%/*}" && printf 'abc' >"$f"; done
+    printf '%s\0' "${files[@]}" >"$TASK/list"
+    cat >"$TASK/app.py" <<'PY'
+import os
+
+for path in open(os.path.join(os.path.dirname(__file__), "list"), "rb").read().split(b"\0"):
+    if path:
+        with open(path, "rb") as f:
+            f.read()
+
+
+def handler(event, context):
+    return {}
+PY
+    trace_task python "$TASK" app.handler 1 "${PRELOAD_OPTS[@]}" "${TL[@]}" -e LWRAP_TRACE=json \
+        -e "AWS_SECRET_ACCESS_KEY=$secret"
+    [ "$status" -eq 0 ]
+    [[ $output != *"$secret"* ]]
+    local file
+    file=$(timeline_file)
+    ! grep -q "$secret" "$file"
+    run -0 timeline_check "$file"
+    jq -e '(.packages | has("leak-****")) and (.packages | has("bad\u00ffname"))
+        and ([.paths[] | select(endswith("plain-****.txt"))] | length) == 1' <<<"$output"
+}
