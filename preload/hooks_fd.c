@@ -26,8 +26,10 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
         return (int)syscall(SYS_connect, fd, sa, len);
     if (LIKELY(!(gate() & GATE_OBSERVE)))
         return fn(fd, sa, len);
-    if (gate() & GATE_INIT_COUNT)
-        trace_spans_pause(); /* network work is nobody's file's */
+    if (gate() & GATE_INIT_COUNT) {
+        trace_spans_pause();         /* network work is nobody's file's */
+        trace_spans_file_forget(fd); /* a file closed unseen had this number (libuv) */
+    }
     bool to_api = runtime_addr_match(sa, len);
     if (to_api)
         extension_before_runtime_connect();

@@ -139,6 +139,12 @@ void trace_spans_file_close(int fd)
         __atomic_store_n(&trace_spans[k - 1].end_ns, clock_mono_ns(), __ATOMIC_RELEASE);
 }
 
+void trace_spans_file_forget(int fd)
+{
+    if ((unsigned)fd < SPAN_FDS)
+        __atomic_store_n(&fd_span[fd], 0, __ATOMIC_RELEASE);
+}
+
 void trace_spans_dlopen(const char *path, uint64_t t0, uint64_t t1)
 {
     int i = claim();

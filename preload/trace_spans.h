@@ -45,6 +45,8 @@ uint64_t trace_spans_dropped(void);
 void trace_spans_file_open(int fd, const char *path, uint64_t t0);
 void trace_spans_file_read(int fd, long n);
 void trace_spans_file_close(int fd);
+/* fd is something else now (a socket): its file was closed unseen and ends at its last read. */
+void trace_spans_file_forget(int fd);
 /* The calling thread turns to something that is no file's work (a thread, a connection). */
 void trace_spans_pause(void);
 /* A file's end: its close, else its last read (libuv closes with a raw system call),
