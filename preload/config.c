@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fmt.h"
 #include "logs.h"
 #include "real.h"
+#include "trace_otlp.h"
 
 struct lwrap_config config;
 
@@ -116,8 +118,55 @@ static void load_observer_log(void)
     copy_env(config.observer_log, sizeof config.observer_log, "LWRAP_OBSERVER_LOG", "");
 }
 
+/* LWRAP_TRACE_FILE: an absolute path (a relative one would land in the runtime's current
+ * directory, /var/task, which is read-only in Lambda), at most 255 bytes. */
+static void load_trace_file(void)
+{
+    const char *v = getenv("LWRAP_TRACE_FILE");
+    if (!v || !*v || strcmp(v, "off") == 0)
+        return;
+    if (v[0] != '/')
+        config_warn("LWRAP_TRACE_FILE: ", v, ": not an absolute path; no timeline", NULL);
+    else if (strlen(v) >= sizeof config.trace_file)
+        config_warn("LWRAP_TRACE_FILE: ", v, ": longer than 255 bytes; no timeline", NULL);
+    else
+        copy_env(config.trace_file, sizeof config.trace_file, "LWRAP_TRACE_FILE", "");
+}
+
+/* LWRAP_TRACE_OTLP: http://HOST[:PORT][/PATH] (trace_otlp.c says what it takes);
+ * LWRAP_TRACE_OTLP_TIMEOUT_MS: 1 to 10000. */
+static void load_trace_otlp(void)
+{
+    const char *v = getenv("LWRAP_TRACE_OTLP");
+    config.trace_otlp_timeout_ms = 200;
+    if (!v || !*v || strcmp(v, "off") == 0)
+        return;
+    if (strlen(v) >= sizeof config.trace_otlp) {
+        config_warn("LWRAP_TRACE_OTLP: ", v, ": longer than 255 bytes; no spans sent", NULL);
+        return;
+    }
+    const char *why = trace_otlp_url_error(v);
+    if (why) {
+        config_warn("LWRAP_TRACE_OTLP: ", v, ": ", why);
+        return;
+    }
+    copy_env(config.trace_otlp, sizeof config.trace_otlp, "LWRAP_TRACE_OTLP", "");
+    const char *t = getenv("LWRAP_TRACE_OTLP_TIMEOUT_MS");
+    uint64_t ms;
+    if (t && *t && (!parse_u64(t, &ms) || ms < 1 || ms > 10000))
+        config_warn("LWRAP_TRACE_OTLP_TIMEOUT_MS: want 1 to 10000, got \"", t, "\"; using 200", NULL);
+    else if (t && *t)
+        config.trace_otlp_timeout_ms = (unsigned)ms;
+}
+
+bool config_trace_spans(void)
+{
+    return config.trace != TRACE_OFF || config.trace_file[0] || config.trace_otlp[0];
+}
+
 void config_load(void)
 {
+    config.pid = getpid();
     const char *t = getenv("LWRAP_TRACE");
     if (!t || !*t || strcmp(t, "off") == 0)
         config.trace = TRACE_OFF;
@@ -133,12 +182,18 @@ void config_load(void)
     config.crash = flag("LWRAP_CRASH");
     config.keep_preload = flag("LWRAP_KEEP_PRELOAD");
     load_observer_log();
+    load_trace_file();
+    load_trace_otlp();
     copy_env_shown(config.trace_namespace, sizeof config.trace_namespace, "LWRAP_TRACE_NAMESPACE", "lwrap");
     copy_env_shown(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
     config.max_concurrency = mc ? atoi(mc) : 1;
     const char *start = getenv("_LWRAP_START_NS");
     config.have_wrapper_start = parse_u64(start, &config.wrapper_start_ns);
+    /* Only between lwrap's start and our constructor, else it is not this start's. */
+    if (!parse_u64(getenv("_LWRAP_EXEC_NS"), &config.wrapper_exec_ns) || !config.have_wrapper_start ||
+        config.wrapper_exec_ns < config.wrapper_start_ns || config.wrapper_exec_ns > config.constructor_ns)
+        config.wrapper_exec_ns = 0;
     if (start && *start && !config.have_wrapper_start)
         config_warn("_LWRAP_START_NS: not a number: \"", start, "\"; ignored", NULL);
 }

@@ -62,6 +62,14 @@ void fmt_ms(struct fmt *f, uint64_t ns)
     fmt_mem(f, frac, sizeof frac);
 }
 
+void fmt_us(struct fmt *f, uint64_t ns)
+{
+    fmt_u64(f, ns / 1000);
+    char frac[4] = {'.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10),
+                    (char)('0' + ns % 10)};
+    fmt_mem(f, frac, sizeof frac);
+}
+
 void fmt_escaped(struct fmt *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

@@ -27,6 +27,8 @@ void fmt_i64(struct fmt *f, int64_t v);
 void fmt_hex(struct fmt *f, uint64_t v); /* 0x... */
 /* Nanoseconds as milliseconds with three decimals: 1234567 -> "1.234". */
 void fmt_ms(struct fmt *f, uint64_t ns);
+/* Nanoseconds as microseconds with three decimals: 1234567 -> "1234.567". */
+void fmt_us(struct fmt *f, uint64_t ns);
 /* Printable ASCII copied, everything else as \xNN (debug lines stay one line). */
 void fmt_escaped(struct fmt *f, const char *s, size_t n);
 

@@ -17,6 +17,7 @@
 #include "logs.h"
 #include "real.h"
 #include "runtime_addr.h"
+#include "trace_spans.h"
 
 EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
@@ -25,6 +26,10 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
         return (int)syscall(SYS_connect, fd, sa, len);
     if (LIKELY(!(gate() & GATE_OBSERVE)))
         return fn(fd, sa, len);
+    if (gate() & GATE_INIT_COUNT) {
+        trace_spans_pause();         /* network work is nobody's file's */
+        trace_spans_file_forget(fd); /* a file closed unseen had this number (libuv) */
+    }
     bool to_api = runtime_addr_match(sa, len);
     if (to_api)
         extension_before_runtime_connect();
@@ -83,6 +88,8 @@ EXPORT int close(int fd)
         return fn(fd);
     if (UNLIKELY(g & GATE_OBSERVE))
         fdtab_forget(fd);
+    if (UNLIKELY(g & GATE_INIT_COUNT))
+        trace_spans_file_close(fd);
     fd_changing(fd);
     int r = fn(fd);
     if (UNLIKELY(g & GATE_LOGS))
@@ -99,6 +106,8 @@ EXPORT int fclose(FILE *f)
     if (fd >= 0) {
         if (g & GATE_OBSERVE)
             fdtab_forget(fd);
+        if (g & GATE_INIT_COUNT)
+            trace_spans_file_close(fd);
         fd_changing(fd);
     }
     int r = fn(f);

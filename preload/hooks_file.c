@@ -15,13 +15,22 @@
 #include "hook.h"
 #include "initstats.h"
 #include "real.h"
+#include "trace_spans.h"
 
-static int opened(int fd)
+/* When the startup trace counts, the time an open starts (its span's start), else 0. */
+static inline uint64_t open_start(void)
+{
+    return UNLIKELY(gate() & GATE_INIT_COUNT) ? clock_mono_ns() : 0;
+}
+
+static int opened(int fd, const char *path, uint64_t t0)
 {
     uint8_t g = gate();
     if (UNLIKELY(g) && fd >= 0) {
-        if (g & GATE_INIT_COUNT)
+        if (g & GATE_INIT_COUNT) {
             initstats_opened();
+            trace_spans_file_open(fd, path, t0);
+        }
         if (g & GATE_OBSERVE)
             fdtab_forget(fd);
     }
@@ -46,7 +55,8 @@ EXPORT int open(const char *path, int flags, ...)
     int (*fn)(const char *, int, ...) = REAL(open);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-    return opened(fn(path, flags, mode));
+    uint64_t t0 = open_start();
+    return opened(fn(path, flags, mode), path, t0);
 }
 
 EXPORT int open64(const char *path, int flags, ...)
@@ -56,7 +66,8 @@ EXPORT int open64(const char *path, int flags, ...)
     int (*fn)(const char *, int, ...) = REAL(open64);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
-    return opened(fn(path, flags, mode));
+    uint64_t t0 = open_start();
+    return opened(fn(path, flags, mode), path, t0);
 }
 
 EXPORT int openat(int dir, const char *path, int flags, ...)
@@ -66,7 +77,8 @@ EXPORT int openat(int dir, const char *path, int flags, ...)
     int (*fn)(int, const char *, int, ...) = REAL(openat);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_openat, dir, path, flags, mode);
-    return opened(fn(dir, path, flags, mode));
+    uint64_t t0 = open_start();
+    return opened(fn(dir, path, flags, mode), path, t0);
 }
 
 EXPORT int openat64(int dir, const char *path, int flags, ...)
@@ -76,58 +88,69 @@ EXPORT int openat64(int dir, const char *path, int flags, ...)
     int (*fn)(int, const char *, int, ...) = REAL(openat64);
     if (UNLIKELY(!fn))
         return (int)syscall(SYS_openat, dir, path, flags, mode);
-    return opened(fn(dir, path, flags, mode));
+    uint64_t t0 = open_start();
+    return opened(fn(dir, path, flags, mode), path, t0);
 }
 
 EXPORT int __open_2(const char *path, int flags)
 {
-    return opened(REAL(open_2)(path, flags));
+    uint64_t t0 = open_start();
+    return opened(REAL(open_2)(path, flags), path, t0);
 }
 
 EXPORT int __open64_2(const char *path, int flags)
 {
-    return opened(REAL(open64_2)(path, flags));
+    uint64_t t0 = open_start();
+    return opened(REAL(open64_2)(path, flags), path, t0);
 }
 
 EXPORT int __openat_2(int dir, const char *path, int flags)
 {
-    return opened(REAL(openat_2)(dir, path, flags));
+    uint64_t t0 = open_start();
+    return opened(REAL(openat_2)(dir, path, flags), path, t0);
 }
 
 EXPORT int __openat64_2(int dir, const char *path, int flags)
 {
-    return opened(REAL(openat64_2)(dir, path, flags));
+    uint64_t t0 = open_start();
+    return opened(REAL(openat64_2)(dir, path, flags), path, t0);
 }
 
 EXPORT FILE *fopen(const char *path, const char *mode)
 {
+    uint64_t t0 = open_start();
     FILE *f = REAL(fopen)(path, mode);
     if (f)
-        opened(fileno(f));
+        opened(fileno(f), path, t0);
     return f;
 }
 
 EXPORT FILE *fopen64(const char *path, const char *mode)
 {
+    uint64_t t0 = open_start();
     FILE *f = REAL(fopen64)(path, mode);
     if (f)
-        opened(fileno(f));
+        opened(fileno(f), path, t0);
     return f;
 }
 
 EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
     ssize_t r = REAL(pread)(fd, buf, n, off);
-    if (UNLIKELY(gate() & GATE_INIT_COUNT))
+    if (UNLIKELY(gate() & GATE_INIT_COUNT)) {
         initstats_read(r);
+        trace_spans_file_read(fd, r);
+    }
     return r;
 }
 
 EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
     ssize_t r = REAL(pread64)(fd, buf, n, off);
-    if (UNLIKELY(gate() & GATE_INIT_COUNT))
+    if (UNLIKELY(gate() & GATE_INIT_COUNT)) {
         initstats_read(r);
+        trace_spans_file_read(fd, r);
+    }
     return r;
 }
 
@@ -136,7 +159,9 @@ static __attribute__((noinline)) void *timed_dlopen(void *(*fn)(const char *, in
 {
     uint64_t t0 = clock_mono_ns();
     void *h = fn(file, mode);
-    initstats_dlopen_timed(file, clock_mono_ns() - t0);
+    uint64_t t1 = clock_mono_ns();
+    initstats_dlopen_timed(file, t1 - t0);
+    trace_spans_dlopen(file, t0, t1);
     return h;
 }
 

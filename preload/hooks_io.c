@@ -17,6 +17,7 @@
 #include "logs.h"
 #include "observer.h"
 #include "real.h"
+#include "trace_spans.h"
 #include "user_mem.h"
 
 /* send flags the log pipeline can honour by taking the bytes (no signal, no wait); any
@@ -63,8 +64,10 @@ static void in_after(int fd, const struct iovec *iov, int cnt, ssize_t r, int fl
     uint8_t g = gate();
     if (r <= 0)
         return;
-    if (g & GATE_INIT_COUNT)
+    if (g & GATE_INIT_COUNT) {
         initstats_read(r);
+        trace_spans_file_read(fd, (long)r);
+    }
     int slot;
     if (!(g & GATE_OBSERVE) || (slot = fdtab_conn(fd)) < 0 || !guard_enter())
         return;

@@ -19,6 +19,7 @@
 
 #include "hook.h"
 #include "real.h"
+#include "trace_spans.h"
 
 #define ALT_STACK (64 * 1024) /* as the main thread's */
 
@@ -73,6 +74,8 @@ EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 {
     int (*real_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
         REAL(pthread_create);
+    if (UNLIKELY(gate() & GATE_INIT_COUNT))
+        trace_spans_pause(); /* starting a thread is the runtime's work, not a file's */
     if (!__atomic_load_n(&wanted, __ATOMIC_ACQUIRE) || hook_in_vfork_child())
         return real_create(t, attr, fn, arg);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);

@@ -18,6 +18,7 @@
 #include "lifecycle_events.h"
 #include "logs.h"
 #include "trace.h"
+#include "trace_spans.h"
 #include "uring_notice.h"
 
 #define INFLIGHT_MAX 64
@@ -159,7 +160,7 @@ static void end_of_init(bool init_error)
     if (__atomic_exchange_n(&ready, true, __ATOMIC_ACQ_REL))
         return;
     __atomic_fetch_and(&hook_gate, (uint8_t)~GATE_INIT_COUNT, __ATOMIC_RELAXED);
-    trace_emit(init_error);
+    trace_init_ended(init_error);
 }
 
 void lifecycle_next_sending(int fd)
@@ -198,6 +199,8 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
     }
     wunlock();
     __atomic_store_n(&seen_start, true, __ATOMIC_RELAXED);
+    if (config_trace_spans())
+        trace_spans_invoke_start(id, trace_id);
 
     struct debugline line;
     struct fmt *f = debuglog_begin(&line, slot >= 0 ? "start" : "start-untracked");
@@ -234,6 +237,8 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
     }
     update_sole();
     wunlock();
+    if (config_trace_spans())
+        trace_invoke_ended(trace_spans_invoke_end(id, error));
     struct debugline line;
     struct fmt *f = debuglog_begin(&line, found ? "end" : "end-unknown");
     if (f) {

@@ -5,6 +5,7 @@
  * our memory but runs no atfork handler, so its pid differs from log_pid and it just
  * exits. The exit itself is the exit_group system call, which is all _exit does. */
 #include "log_internal.h"
+#include "trace.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -27,6 +28,7 @@ static void before_exit(void)
         log_flush_slots(true, true);
     }
     log_importtime_final(false);
+    trace_exit_before_ready();
 }
 
 EXPORT void _exit(int status)

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "real.h"
 #include "sink.h"
+#include "trace_spans.h"
 
 #define TOP_MAX 100
 #define NAME_MAX_LEN 96
@@ -181,8 +182,13 @@ bool log_importtime_line(const char *line, size_t n)
     const char *q = number(p, end, &self);
     if (q && q < end && *q == '|' && (q = number(q + 1, end, &cum)) && q < end && *q == '|') {
         q++;
+        const char *spaces = q;
         while (q < end && *q == ' ')
             q++;
+        /* "| " then two spaces per nesting level before the name */
+        if (gate() & GATE_INIT_COUNT)
+            trace_spans_import(q, (size_t)(end - q), q - spaces > 1 ? (unsigned)(q - spaces - 1) / 2 : 0,
+                               self, cum);
         if (!take(false))
             return false; /* a signal handler's import line while we hold it: let it through */
         if (finished) {

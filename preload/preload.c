@@ -19,6 +19,7 @@
 #include "sink.h"
 #include "signals.h"
 #include "telemetry.h"
+#include "trace_spans.h"
 
 /* A forked child starts with no lock held and nothing known about its outputs. */
 static void atfork_child(void)
@@ -26,6 +27,7 @@ static void atfork_child(void)
     hook_pid = getpid();
     sink_atfork_child();
     signals_atfork_child();
+    trace_spans_atfork_child();
 }
 
 /* lwrap leaves its pid in _LWRAP_PID, and the runtime keeps that pid (exec keeps it). A
@@ -77,10 +79,10 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     if (config.observer_log[0])
         g |= GATE_ECHO;
     /* Every feature wants request ids or the end of init: the observer serves them all. */
-    if (have_api && (logs_enabled || config.trace != TRACE_OFF || config.extension ||
+    if (have_api && (logs_enabled || config_trace_spans() || config.extension ||
                      config.crash || config.observer_log[0]))
         g |= GATE_OBSERVE;
-    if (config.trace != TRACE_OFF)
+    if (config_trace_spans())
         g |= GATE_INIT_COUNT;
     __atomic_store_n(&hook_gate, g, __ATOMIC_RELEASE);
 

@@ -17,20 +17,28 @@
 #include "real.h"
 #include "sink.h"
 #include "telemetry.h"
+#include "trace_packages.h"
+#include "trace_spans.h"
 
 struct phases {
     bool have_exec;
     uint64_t exec_ns, runtime_ns, total_ns;
+    unsigned packages; /* built (trace_packages.h), longest first */
 };
+
+bool trace_have_exec(void)
+{
+    /* A start stamp after our constructor is not from this process's lwrap: ignore it
+     * rather than print a negative phase. */
+    return config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+}
 
 static struct phases measure(void)
 {
     struct phases p = {0};
     uint64_t now = clock_mono_ns();
     p.runtime_ns = now > config.constructor_ns ? now - config.constructor_ns : 0;
-    /* A start stamp after our constructor is not from this process's lwrap: ignore it
-     * rather than print a negative phase. */
-    p.have_exec = config.have_wrapper_start && config.wrapper_start_ns <= config.constructor_ns;
+    p.have_exec = trace_have_exec();
     if (p.have_exec)
         p.exec_ns = config.constructor_ns - config.wrapper_start_ns;
     p.total_ns = p.exec_ns + p.runtime_ns;
@@ -60,7 +68,7 @@ static void text_str(struct fmt *f, const char *s)
 
 /* A JSON string literal: bytes that are not UTF-8 become \u00XX, as in the log records,
  * so CloudWatch accepts an EMF record whatever the path or name holds. */
-static void json_str(struct fmt *f, const char *s)
+void trace_json_str(struct fmt *f, const char *s)
 {
     char v[INITSTATS_PATH_MAX + 128];
     size_t n = shown(s, v, sizeof v), used;
@@ -104,6 +112,18 @@ static void text_record(struct fmt *f, const struct phases *p, bool init_error)
         fmt_str(f, ":");
         fmt_ms(f, d->ns);
     }
+    for (unsigned i = 0; i < p->packages && i < TRACE_PACKAGES_TOP; i++) {
+        const struct trace_package *k = &trace_packages[i];
+        fmt_str(f, i ? "," : " packages=");
+        text_str(f, k->name);
+        fmt_str(f, ":");
+        fmt_ms(f, k->ns);
+        fmt_str(f, "ms/");
+        fmt_u64(f, k->files);
+        fmt_str(f, "files/");
+        fmt_u64(f, k->bytes);
+        fmt_str(f, "B");
+    }
 }
 
 static void json_dlopen_list(struct fmt *f)
@@ -112,12 +132,41 @@ static void json_dlopen_list(struct fmt *f)
     for (unsigned i = 0, n = dlopen_entries(); i < n; i++) {
         const struct initstats_dlopen *d = &initstats.dlopen[i];
         fmt_str(f, i ? ",{\"path\":" : "{\"path\":");
-        json_str(f, d->path);
+        trace_json_str(f, d->path);
         fmt_str(f, ",\"ms\":");
         fmt_ms(f, d->ns);
         fmt_str(f, "}");
     }
     fmt_str(f, "]");
+}
+
+/* The top packages by time: "packages":[{"name","ecosystem","files","bytes","ms"}, ...]. */
+static void json_packages(struct fmt *f, const struct phases *p)
+{
+    fmt_str(f, ",\"packages\":[");
+    for (unsigned i = 0; i < p->packages && i < TRACE_PACKAGES_TOP; i++) {
+        const struct trace_package *k = &trace_packages[i];
+        fmt_str(f, i ? ",{\"name\":" : "{\"name\":");
+        trace_json_str(f, k->name);
+        fmt_str(f, ",\"ecosystem\":\"");
+        fmt_str(f, trace_ecosystem_name(k->eco));
+        fmt_str(f, "\",\"files\":");
+        fmt_u64(f, k->files);
+        fmt_str(f, ",\"bytes\":");
+        fmt_u64(f, k->bytes);
+        fmt_str(f, ",\"ms\":");
+        fmt_ms(f, k->ns);
+        if (k->import_ns) {
+            fmt_str(f, ",\"importMs\":");
+            fmt_ms(f, k->import_ns);
+        }
+        fmt_str(f, "}");
+    }
+    fmt_str(f, "]");
+    if (trace_spans_dropped()) {
+        fmt_str(f, ",\"spansDropped\":");
+        fmt_u64(f, trace_spans_dropped());
+    }
 }
 
 static void json_record(struct fmt *f, const struct phases *p, bool init_error)
@@ -144,6 +193,7 @@ static void json_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_u64(f, initstats.dlopen_untimed);
     fmt_str(f, ",\"dlopen\":");
     json_dlopen_list(f);
+    json_packages(f, p);
     fmt_str(f, "}");
 }
 
@@ -162,7 +212,7 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, "{\"_aws\":{\"Timestamp\":");
     fmt_u64(f, clock_epoch_us() / 1000);
     fmt_str(f, ",\"CloudWatchMetrics\":[{\"Namespace\":");
-    json_str(f, config.trace_namespace);
+    trace_json_str(f, config.trace_namespace);
     fmt_str(f, have_fn ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
     fmt_str(f, ",\"Metrics\":[");
     emf_metric(f, "InitTotalMs", "Milliseconds", true);
@@ -176,7 +226,7 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, "]}]}");
     if (have_fn) {
         fmt_str(f, ",\"FunctionName\":");
-        json_str(f, config.function_name);
+        trace_json_str(f, config.function_name);
     }
     fmt_str(f, ",\"InitTotalMs\":");
     fmt_ms(f, p->total_ns);
@@ -201,6 +251,56 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, "}");
 }
 
+/* One record out: a telemetry frame when the runtime has the fd, else a stderr line. */
+static void put_record(char *buf, size_t len, bool text)
+{
+    if (telemetry_fd() >= 0) {
+        uint32_t type = (text ? TELEMETRY_FRAME_TEXT : TELEMETRY_FRAME_JSON) | TELEMETRY_LEVEL_INFO;
+        if (telemetry_write_frame(type, clock_epoch_us(), buf, len) == 0)
+            return;
+    }
+    buf[len++] = '\n';
+    sink_write(2, buf, len, SINK_ONE);
+}
+
+/* EMF: one more record per top package (an EMF dimension takes one value per record),
+ * at most TRACE_EMF_PACKAGES of them: metric PackageInitMs (with PackageFiles and
+ * PackageBytes), dimensions FunctionName and Package. */
+#define TRACE_EMF_PACKAGES 5
+static void emf_packages(char *buf, size_t cap, const struct phases *p)
+{
+    bool have_fn = config.function_name[0] != 0;
+    for (unsigned i = 0; i < p->packages && i < TRACE_EMF_PACKAGES; i++) {
+        const struct trace_package *k = &trace_packages[i];
+        struct fmt f = fmt_on(buf, cap - 1);
+        fmt_str(&f, "{\"_aws\":{\"Timestamp\":");
+        fmt_u64(&f, clock_epoch_us() / 1000);
+        fmt_str(&f, ",\"CloudWatchMetrics\":[{\"Namespace\":");
+        trace_json_str(&f, config.trace_namespace);
+        fmt_str(&f, have_fn ? ",\"Dimensions\":[[\"FunctionName\",\"Package\"]]" : ",\"Dimensions\":[[\"Package\"]]");
+        fmt_str(&f, ",\"Metrics\":[");
+        emf_metric(&f, "PackageInitMs", "Milliseconds", true);
+        emf_metric(&f, "PackageFiles", "Count", false);
+        emf_metric(&f, "PackageBytes", "Bytes", false);
+        fmt_str(&f, "]}]}");
+        if (have_fn) {
+            fmt_str(&f, ",\"FunctionName\":");
+            trace_json_str(&f, config.function_name);
+        }
+        fmt_str(&f, ",\"Package\":");
+        trace_json_str(&f, k->name);
+        fmt_str(&f, ",\"PackageInitMs\":");
+        fmt_ms(&f, k->ns);
+        fmt_str(&f, ",\"PackageFiles\":");
+        fmt_u64(&f, k->files);
+        fmt_str(&f, ",\"PackageBytes\":");
+        fmt_u64(&f, k->bytes);
+        fmt_str(&f, "}");
+        if (!f.full)
+            put_record(buf, f.len, false);
+    }
+}
+
 void trace_emit(bool init_error)
 {
     static bool done;
@@ -208,6 +308,7 @@ void trace_emit(bool init_error)
     if (config.trace == TRACE_OFF || __atomic_exchange_n(&done, true, __ATOMIC_ACQ_REL))
         return;
     struct phases p = measure();
+    p.packages = trace_packages_build(clock_mono_ns());
     struct fmt f = fmt_on(buf, sizeof buf - 1);
     if (config.trace == TRACE_TEXT)
         text_record(&f, &p, init_error);
@@ -217,12 +318,7 @@ void trace_emit(bool init_error)
         emf_record(&f, &p, init_error);
     if (f.full && config.trace != TRACE_TEXT)
         return; /* a cut JSON record would only mislead; the table caps keep this rare */
-    if (telemetry_fd() >= 0) {
-        uint32_t type = (config.trace == TRACE_TEXT ? TELEMETRY_FRAME_TEXT : TELEMETRY_FRAME_JSON) |
-                        TELEMETRY_LEVEL_INFO;
-        if (telemetry_write_frame(type, clock_epoch_us(), buf, f.len) == 0)
-            return;
-    }
-    buf[f.len++] = '\n';
-    sink_write(2, buf, f.len, SINK_ONE);
+    put_record(buf, f.len, config.trace == TRACE_TEXT);
+    if (config.trace == TRACE_EMF)
+        emf_packages(buf, sizeof buf, &p);
 }

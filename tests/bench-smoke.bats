@@ -56,10 +56,14 @@ bench_cells() {
 2. cold start python: lwrap, preload off, vs direct
 2. cold start python: lwrap + preload + LWRAP_TRACE=json, vs direct
 2. cold start python: bash wrapper (exec "$@"), vs direct
+2. cold start python: LWRAP_TRACE=json + LWRAP_TRACE_FILE, vs LWRAP_TRACE=json
+2. cold start python: LWRAP_TRACE=json + LWRAP_TRACE_OTLP, vs LWRAP_TRACE=json
 2. cold start node: direct, Init Duration
 2. cold start node: lwrap, preload off, vs direct
 2. cold start node: lwrap + preload + LWRAP_TRACE=json, vs direct
 2. cold start node: bash wrapper (exec "$@"), vs direct
+2. cold start node: LWRAP_TRACE=json + LWRAP_TRACE_FILE, vs LWRAP_TRACE=json
+2. cold start node: LWRAP_TRACE=json + LWRAP_TRACE_OTLP, vs LWRAP_TRACE=json
 2. cold start java: direct, Init Duration
 2. cold start java: lwrap, preload off, vs direct
 2. cold start java: lwrap + preload + LWRAP_TRACE=json, vs direct

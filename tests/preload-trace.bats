@@ -9,16 +9,6 @@ setup() {
     runtime_python3
 }
 
-# the one trace record's message, from the telemetry stream (or stderr with
-# STREAM=stderr); fails unless there is exactly one
-trace_record() {
-    local stream=${STREAM:-telemetry} rec
-    rec=$(jq -r --arg s "$stream" 'select(.type=="function" and .stream==$s) | .message' <<<"$output" |
-        grep -E '^(LWRAP TRACE|\{"type":"lwrap.trace"|\{"_aws")')
-    [ "$(wc -l <<<"$rec")" -eq 1 ] || { echo "records: $rec"; return 1; }
-    printf '%s\n' "$rec"
-}
-
 # checks on a JSON record: phases add up (to rounding), nothing negative, counts sane
 assert_json_phases() {
     jq -e '.totalMs >= 0 and .runtimeInitMs > 0 and (.execMs // 0) >= 0

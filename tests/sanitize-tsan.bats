@@ -82,8 +82,9 @@ concurrent() {
     done
     run -0 --separate-stderr "$TSAN_BUILD/lambda-emu" --log-format json --concurrency 8 "$@" \
         -e AWS_LAMBDA_EXEC_WRAPPER="$TSAN_BUILD/lwrap" -e LWRAP_LOGS="$mode" -e LWRAP_TRACE=json \
-        -e LWRAP_EXTENSION=1 "${events[@]}" -- "$TSAN_PROG" runtime 8
+        -e LWRAP_EXTENSION=1 -e "LWRAP_TRACE_FILE=$PWD/tl-%p.json" "${events[@]}" -- "$TSAN_PROG" runtime 8
     no_reports
+    "$EMU_PY" "$REPO/tests/fixtures/trace/check_timeline.py" tl-*.json >/dev/null # rewritten while 8 threads run
     [ "$(jq -c 'select(.type=="response" and .status=="success")' <<<"$output" | wc -l)" -eq 40 ]
     # the extension registered (no "registration failed" line)
     [ -z "$(jq -r 'select(.type=="function") | .message' <<<"$output" | grep 'LWRAP_EXTENSION')" ]

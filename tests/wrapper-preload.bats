@@ -10,7 +10,8 @@ setup() {
 
 @test "each preload feature injects liblwrap.so and _LWRAP_START_NS" {
     for setting in LWRAP_TRACE=text LWRAP_TRACE=json LWRAP_LOGS=json LWRAP_LOGS=text LWRAP_LOG_LEVEL=WARN \
-        LWRAP_REDACT=secret LWRAP_EXTENSION=1 LWRAP_CRASH=1; do
+        LWRAP_REDACT=secret LWRAP_EXTENSION=1 LWRAP_CRASH=1 LWRAP_TRACE_FILE=/tmp/t-%p.json \
+        LWRAP_TRACE_OTLP=http://127.0.0.1:4318; do
         run -0 --separate-stderr env "$setting" LWRAP_PRELOAD_PATH="$FAKELIB" STUB_ENV='LD_PRELOAD _LWRAP_START_NS' \
             "$LWRAP" "$WR_STUB"
         [ -z "$stderr" ]
@@ -20,7 +21,8 @@ setup() {
 }
 
 @test "features off (or nothing asked) leave LD_PRELOAD and _LWRAP_START_NS alone" {
-    for setting in LWRAP_TRACE=off LWRAP_TRACE= LWRAP_LOGS=off LWRAP_LOG_LEVEL= LWRAP_EXTENSION=0 LWRAP_CRASH=0 X=1; do
+    for setting in LWRAP_TRACE=off LWRAP_TRACE= LWRAP_LOGS=off LWRAP_LOG_LEVEL= LWRAP_EXTENSION=0 LWRAP_CRASH=0 X=1 \
+        LWRAP_TRACE_FILE=off LWRAP_TRACE_OTLP=; do
         run -0 --separate-stderr env "$setting" LWRAP_PRELOAD_PATH="$FAKELIB" STUB_ENV='LD_PRELOAD _LWRAP_START_NS' \
             "$LWRAP" "$WR_STUB"
         [ "$output" = $'LD_PRELOAD unset\n_LWRAP_START_NS unset' ] || { echo "$setting: $output"; return 1; }

@@ -212,5 +212,11 @@ int main(int argc, char **argv)
         char pid[24];
         env_set_quiet(MARK, sizeof MARK - 1, decimal(pid, (unsigned long long)getpid()));
     }
+    if (preload) { /* the startup trace's `lwrap` phase ends here, its exec phase begins */
+        char ns[24];
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        env_set_quiet("_LWRAP_EXEC_NS", 14, decimal(ns, (unsigned long long)ts.tv_sec * 1000000000ull +
+                                                            (unsigned long long)ts.tv_nsec));
+    }
     launch(final, env_vector(), strict ? NULL : orig, environ);
 }

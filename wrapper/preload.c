@@ -63,8 +63,8 @@ static int one(const char *name)
 
 const char *preload_wanted(void)
 {
-    static const char *const features[] = {"LWRAP_TRACE", "LWRAP_LOGS", "LWRAP_LOG_LEVEL",
-                                           "LWRAP_REDACT"};
+    static const char *const features[] = {"LWRAP_TRACE", "LWRAP_TRACE_FILE", "LWRAP_TRACE_OTLP",
+                                           "LWRAP_LOGS", "LWRAP_LOG_LEVEL", "LWRAP_REDACT"};
     for (size_t i = 0; i < sizeof features / sizeof *features; i++)
         if (on(features[i]))
             return features[i];
