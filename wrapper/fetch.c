@@ -33,7 +33,7 @@ long long fetch_now_ms(void)
 
 /* ---- parsing ---- */
 
-static const char *line_end(const char *p, const char *end)
+static const char *crlf_end(const char *p, const char *end)
 {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     return nl && nl > p && nl[-1] == '\r' ? nl - 1 : NULL;
@@ -60,7 +60,7 @@ static int dechunk(char *p, char *end, int dec, size_t *out_len, const char **wh
 {
     char *w = p, *start = p;
     for (;;) {
-        char *le = (char *)line_end(p, end);
+        char *le = (char *)crlf_end(p, end);
         if (!le) {
             if (end - p > CHUNK_LINE_MAX)
                 return *why = "malformed chunked encoding (chunk size line too long)", -1;
@@ -83,13 +83,13 @@ static int dechunk(char *p, char *end, int dec, size_t *out_len, const char **wh
             return 0;
         if (p[size] != '\r' || p[size + 1] != '\n')
             return *why = "malformed chunked encoding (chunk not followed by CRLF)", -1;
-        if (dec)
-            memmove(w, p, size);
+        for (size_t i = 0; dec && i < size; i++) /* moved down in place: w <= p */
+            w[i] = p[i];
         w += size;
         p += size + 2;
     }
     for (;;) { /* trailers, then an empty line */
-        char *le = (char *)line_end(p, end);
+        char *le = (char *)crlf_end(p, end);
         if (!le)
             return end - p > CHUNK_LINE_MAX
                        ? (*why = "malformed chunked encoding (trailer too long)", -1) : 0;
@@ -107,13 +107,32 @@ static int chunked(char *body, char *end, size_t *len, const char **why)
     return r == 1 ? dechunk(body, end, 1, len, why) : r;
 }
 
+static char *head_end_of(char *buf, size_t len)
+{
+    for (size_t i = 3; i < len; i++)
+        if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r')
+            return buf + i - 3;
+    return NULL;
+}
+
+/* An interim answer ("HTTP/1.1 100 Continue", "103 Early Hints"; not 101, a protocol
+ * switch) whose headers are complete: the real answer follows it. */
+static int interim(char *buf, size_t len, char *head_end)
+{
+    return len >= 16 && memcmp(buf, "HTTP/1.", 7) == 0 && buf[8] == ' ' && buf[9] == '1' &&
+           buf[10] >= '0' && buf[10] <= '9' && buf[11] >= '0' && buf[11] <= '9' &&
+           !(buf[10] == '0' && buf[11] == '1') && (buf[12] == ' ' || buf[12] == '\r') &&
+           crlf_end(buf, head_end + 2);
+}
+
 int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **why)
 {
+    char *head_end;
+    while ((head_end = head_end_of(buf, len)) && interim(buf, len, head_end)) {
+        len -= (size_t)(head_end + 4 - buf);
+        buf = head_end + 4;
+    }
     char *end = buf + len;
-    char *head_end = NULL;
-    for (size_t i = 3; i < len && !head_end; i++)
-        if (buf[i] == '\n' && buf[i - 1] == '\r' && buf[i - 2] == '\n' && buf[i - 3] == '\r')
-            head_end = buf + i - 3;
     if (!head_end) {
         if (!eof)
             return 0;
@@ -121,12 +140,12 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
                         : "the connection was closed inside the answer's headers";
         return -1;
     }
-    /* "HTTP/1.x NNN": a 1xx interim answer never comes to a GET without Expect. Every line
-     * up to the empty one ends in CRLF (a bare LF: malformed). */
+    /* "HTTP/1.x NNN", 200 to 599 (interim answers skipped above). Every line up to the
+     * empty one ends in CRLF (a bare LF: malformed). */
     int status = 0;
     for (int i = 9; i < 12 && len >= 16; i++)
         status = buf[i] >= '0' && buf[i] <= '9' ? status * 10 + buf[i] - '0' : -1000;
-    char *p = (char *)line_end(buf, head_end + 2);
+    char *p = (char *)crlf_end(buf, head_end + 2);
     if (!p || len < 16 || memcmp(buf, "HTTP/1.", 7) != 0 || buf[8] != ' ' || status < 200 ||
         status > 599 || (buf[12] != ' ' && buf[12] != '\r'))
         return *why = "not an HTTP/1.x answer", -1;
@@ -135,7 +154,7 @@ int fetch_parse(struct fetch *f, char *buf, size_t len, int eof, const char **wh
     f->ctype = "";
     f->ctype_len = 0;
     for (p += 2; p < head_end + 2;) {
-        char *le = (char *)line_end(p, head_end + 2);
+        char *le = (char *)crlf_end(p, head_end + 2);
         size_t n = le ? (size_t)(le - p) : 0;
         const char *v = le ? memchr(p, ':', n) : NULL, *ve = le;
         if (!v)
@@ -206,42 +225,50 @@ static void finish(struct fetch *f, const char *fail)
         f->status = 0;
 }
 
-static void refused(struct fetch *f, long long now, fetch_refused_fn fn)
+/* Asked again after a delay; fn (refused connections only) may say to give up. The
+ * descriptor is closed first: fn may need one. */
+static void again(struct fetch *f, long long now, unsigned cause, fetch_refused_fn fn)
 {
-    const char *why = fn ? fn(f) : NULL;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
+    const char *why = fn ? fn(f) : NULL;
     if (why) {
         finish(f, why);
         return;
     }
-    unsigned delay = RETRY_FIRST_MS << (f->refused < 4 ? f->refused : 4);
-    f->refused++;
+    unsigned delay = RETRY_FIRST_MS << (f->tries < 4 ? f->tries : 4);
+    f->tries++;
+    f->last = cause;
     f->phase = IDLE;
     f->retry_at = now + (delay > RETRY_MAX_MS ? RETRY_MAX_MS : delay);
 }
 
-static void start(struct fetch *f, long long now, fetch_refused_fn fn)
+/* 0: no descriptor free now (EMFILE, ENFILE), f left as it was; else 1. */
+static int start(struct fetch *f, long long now, fetch_refused_fn fn)
 {
     f->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (f->fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            return 0;
         finish(f, "cannot create a socket");
-        return;
+        return 1;
     }
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(f->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    /* IPv4 only: AWS documents localhost, and a Lambda sandbox has no IPv6 (README) */
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = __builtin_bswap16(f->port),
+                            .sin_addr.s_addr = __builtin_bswap32(INADDR_LOOPBACK)};
     f->sent = 0;
     f->len = 0;
     if (connect(f->fd, (struct sockaddr *)&a, sizeof a) == 0 || errno == EINPROGRESS)
         f->phase = errno == EINPROGRESS ? CONNECTING : SENDING;
     else if (errno == ECONNREFUSED)
-        refused(f, now, fn);
+        again(f, now, FETCH_AGAIN_REFUSED, fn);
     else
         finish(f, "cannot connect");
+    return 1;
 }
 
-static void do_send(struct fetch *f)
+static void do_send(struct fetch *f, long long now, fetch_refused_fn fn)
 {
     while (f->sent < f->request_len) {
         ssize_t k = send(f->fd, f->request + f->sent, f->request_len - f->sent, MSG_NOSIGNAL);
@@ -250,7 +277,14 @@ static void do_send(struct fetch *f)
         if (k < 0 && errno == EAGAIN)
             return;
         if (k <= 0) {
-            finish(f, "the connection was closed before the request was sent");
+            /* a connection that failed (its error is send's, read after poll said
+             * POLLOUT), or closed or reset before it read the request: as below */
+            if (errno == ECONNREFUSED)
+                again(f, now, FETCH_AGAIN_REFUSED, fn);
+            else if (f->phase == CONNECTING && errno != EPIPE && errno != ECONNRESET)
+                finish(f, "cannot connect");
+            else
+                again(f, now, FETCH_AGAIN_CLOSED, NULL);
             return;
         }
         f->sent += (size_t)k;
@@ -258,8 +292,9 @@ static void do_send(struct fetch *f)
     f->phase = READING;
 }
 
-/* Reads what there is; the connection ends with an answer, a failure, or a retry
- * (refused, or closed before one byte came: a server still starting). */
+/* Reads what there is; the connection ends with an answer, a failure, or a retry:
+ * refused, or closed or reset before one byte of the answer came (a server still
+ * starting). */
 static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
 {
     for (;;) {
@@ -280,15 +315,14 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
         if (k < 0 && errno == EAGAIN)
             return;
         if (k < 0 && errno == ECONNREFUSED) {
-            refused(f, now, fn);
+            again(f, now, FETCH_AGAIN_REFUSED, fn);
             return;
         }
         int eof = k <= 0;
         if (!eof)
             f->len += (size_t)k;
-        if (eof && f->len == 0 && k == 0) {
-            /* accepted, then closed unanswered: a server still starting up; retry */
-            refused(f, now, NULL);
+        if (eof && f->len == 0) {
+            again(f, now, FETCH_AGAIN_CLOSED, NULL);
             return;
         }
         const char *why = NULL;
@@ -299,8 +333,7 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
          * wait" (the Parameters and Secrets extension does): like a refused connection,
          * asked again inside the budget. */
         if (r > 0 && f->status >= 400 && name_contains(f->body, f->body_len, "not ready")) {
-            f->not_ready = 1;
-            refused(f, now, NULL);
+            again(f, now, FETCH_AGAIN_NOT_READY, NULL);
             return;
         }
         if (r != 0) {
@@ -310,50 +343,79 @@ static void do_read(struct fetch *f, long long now, fetch_refused_fn fn)
     }
 }
 
+/* Why f had no answer when the budget ran out: the latest cause of a retry, else what
+ * it was doing. */
+static const char *out_of_time(const struct fetch *f)
+{
+    if (f->last == FETCH_AGAIN_NOT_READY)
+        return "the extension answered \"not ready\" until the time budget ran out";
+    if (f->last == FETCH_AGAIN_CLOSED)
+        return "the connection was closed without an answer until the time budget ran out";
+    if (f->phase != IDLE)
+        return "no complete answer within the time budget";
+    if (f->last == FETCH_AGAIN_REFUSED)
+        return "connection refused until the time budget ran out";
+    return "not asked: the time budget ran out while every connection lwrap could open was "
+           "in use";
+}
+
 void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn fn)
 {
     long long deadline = fetch_now_ms() + budget_ms;
-    /* pf[i] is f[i]'s: poll skips the entries whose fd is negative */
-    struct pollfd *pf = xmalloc((n ? n : 1) * sizeof *pf);
+    /* at most FETCH_MAX_OPEN at once, and fewer from the first socket() that finds no
+     * descriptor free (RLIMIT_NOFILE): the rest wait for one to end */
+    size_t cap = FETCH_MAX_OPEN, busy = 0;
+    /* the connections in flight: pf[k] is f[at[k]]'s (poll refuses more entries than
+     * RLIMIT_NOFILE) */
+    struct pollfd pf[FETCH_MAX_OPEN];
+    size_t at[FETCH_MAX_OPEN];
     for (size_t i = 0; i < n; i++) {
         f[i].fd = -1;
         f[i].phase = f[i].request ? IDLE : DONE;
     }
     for (;;) {
         long long now = fetch_now_ms(), wake = deadline;
+        /* busy: as counted below, less those that ended since (counted again below) */
         size_t open = 0;
         for (size_t i = 0; i < n; i++) {
             struct fetch *x = &f[i];
-            if (x->phase == IDLE && x->retry_at <= now)
-                start(x, now, fn);
+            if (x->phase == IDLE && x->retry_at <= now && busy < cap) {
+                if (start(x, now, fn))
+                    busy += x->fd >= 0;
+                else if (busy == 0)
+                    finish(x, "cannot create a socket: no file descriptor free");
+                else
+                    cap = busy;
+            }
             if (x->phase == SENDING)
-                do_send(x);
-            if (x->phase == IDLE && x->retry_at < wake)
+                do_send(x, now, fn);
+        }
+        size_t npf = 0;
+        for (size_t i = 0; i < n; i++)
+            npf += f[i].fd >= 0;
+        busy = npf;
+        npf = 0;
+        for (size_t i = 0; i < n; i++) {
+            struct fetch *x = &f[i];
+            if (x->phase == IDLE && busy < cap && x->retry_at < wake)
                 wake = x->retry_at;
             open += x->phase != DONE;
-            pf[i].fd = x->fd;
-            pf[i].events = x->phase == READING ? POLLIN : POLLOUT;
-            pf[i].revents = 0;
+            if (x->fd >= 0) {
+                pf[npf] = (struct pollfd){x->fd, x->phase == READING ? POLLIN : POLLOUT, 0};
+                at[npf++] = i;
+            }
         }
         if (open == 0 || now >= deadline)
             break;
-        if (poll(pf, n, (int)(wake - now > 0 ? wake - now : 0)) < 0 && errno != EINTR)
+        if (poll(pf, npf, (int)(wake - now > 0 ? wake - now : 0)) < 0 && errno != EINTR)
             break;
         now = fetch_now_ms();
-        for (size_t i = 0; i < n; i++) {
-            struct fetch *x = &f[i];
-            if (!pf[i].revents || x->fd < 0)
+        for (size_t k = 0; k < npf; k++) {
+            struct fetch *x = &f[at[k]];
+            if (!pf[k].revents)
                 continue;
-            if (x->phase == CONNECTING) {
-                int err = 0;
-                socklen_t el = sizeof err;
-                getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &el);
-                if (err == ECONNREFUSED)
-                    refused(x, now, fn);
-                else if (err)
-                    finish(x, "cannot connect");
-                else
-                    x->phase = SENDING;
+            if (x->phase == CONNECTING) { /* connected or failed: send tells which */
+                do_send(x, now, fn);
             } else if (x->phase == READING) {
                 do_read(x, now, fn);
             }
@@ -361,10 +423,5 @@ void fetch_all(struct fetch *f, size_t n, unsigned budget_ms, fetch_refused_fn f
     }
     for (size_t i = 0; i < n; i++)
         if (f[i].phase != DONE && (f[i].timed_out = 1))
-            finish(&f[i], f[i].not_ready ? "the extension answered \"not ready\" until the time "
-                                           "budget ran out"
-                          : f[i].refused && f[i].phase == IDLE
-                              ? "connection refused until the time budget ran out"
-                              : "no complete answer within the time budget");
-    free(pf);
+            finish(&f[i], out_of_time(&f[i]));
 }

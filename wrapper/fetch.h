@@ -1,8 +1,10 @@
 /* A small HTTP/1.1 client for the extensions on the sandbox's loopback: every request on
- * its own non-blocking connection, all of them at once under one poll loop and one total
- * time budget. Connections refused (an extension whose server is still starting) are
- * retried inside the budget. Answers are untrusted: size-capped, Content-Length or
- * chunked or read to the end, anything else is a failure with a reason. */
+ * its own non-blocking connection, at most FETCH_MAX_OPEN of them (fewer when the process
+ * runs out of descriptors) in flight under one poll loop and one total time budget, the
+ * next started as one ends. A connection refused, or closed or reset before one byte of
+ * the answer came (an extension whose server is still starting), is retried inside the
+ * budget. Answers are untrusted: size-capped, Content-Length or chunked or read to the
+ * end, anything else is a failure with a reason. */
 #ifndef LWRAP_FETCH_H
 #define LWRAP_FETCH_H
 #include <stddef.h>
@@ -10,6 +12,9 @@
 /* The largest answer read (headers and body): AppConfig's hosted configurations are at
  * most 2 MB, but no environment variable can hold more than 128 KiB. */
 #define FETCH_MAX_ANSWER (1u << 20)
+/* Connections in flight at once: enough for the extensions (each answers from its own
+ * cache or one AWS call), few enough to leave the runtime its descriptors. */
+#define FETCH_MAX_OPEN 32
 
 struct fetch {
     /* in */
@@ -31,8 +36,10 @@ struct fetch {
     size_t sent, len, cap, head_len;
     char *buf;
     long long retry_at;
-    unsigned refused, not_ready;
+    unsigned tries, last; /* last: why it was last asked again (FETCH_AGAIN_*) */
 };
+
+enum { FETCH_AGAIN_REFUSED = 1, FETCH_AGAIN_CLOSED, FETCH_AGAIN_NOT_READY };
 
 /* Called when f's port refuses a connection; returns a reason to give up at once (the
  * extension is not installed), or NULL to keep retrying. */
