@@ -51,6 +51,29 @@ static int override;
 static const char *prefix = "";
 static unsigned short ports[3];
 
+/* Names no fetched value sets, whoever chose them: what changes how the process is
+ * loaded (LD_*, PATH: which programs run), how lwrap works (LWRAP_*, _LWRAP_*), what
+ * Lambda gives the runtime (AWS_LAMBDA_*, _HANDLER, LAMBDA_TASK_ROOT, ...), the
+ * credentials and the trace header. A configuration store is not where these belong. */
+#define RESERVED_WHY "reserved name: a fetched value never sets PATH, LD_*, LWRAP_*, _LWRAP_*, " \
+    "AWS_LAMBDA_*, the Lambda runtime's, the credential or the X-Ray variables"
+
+static int reserved(const char *name, size_t n)
+{
+    /* a trailing '*': every name that starts so */
+    static const char list[] = "PATH\0_HANDLER\0LAMBDA_TASK_ROOT\0LAMBDA_RUNTIME_DIR\0"
+                               "AWS_ACCESS_KEY_ID\0AWS_SECRET_ACCESS_KEY\0AWS_SESSION_TOKEN\0"
+                               "_X_AMZN_TRACE_ID\0LWRAP_*\0_LWRAP_*\0LD_*\0AWS_LAMBDA_*\0"
+                               "_AWS_XRAY_*\0";
+    for (const char *p = list; *p; p += strlen(p) + 1) {
+        size_t k = strlen(p), star = p[k - 1] == '*';
+        k -= star;
+        if ((star ? n >= k : n == k) && memcmp(name, p, k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static char *copy(const char *s, size_t n)
 {
     char *c = xmalloc(n + 1);
@@ -85,6 +108,8 @@ static void one_named(const struct setting *s, void *arg)
     if (!name_valid(name, n)) {
         report_setting(s, n ? "not a valid variable name (letters, digits, _; no leading digit)"
                             : "empty variable name", NULL);
+    } else if (reserved(name, n)) {
+        report_setting(s, RESERVED_WHY, NULL);
     } else if (idlen == 0 || (hash && !hash[1])) {
         report_setting(s, idlen ? "empty key after \"#\"" : "empty ",
                        idlen ? NULL : src == SRC_SSM ? "parameter name" : "secret id", NULL);
@@ -177,9 +202,9 @@ static unsigned short port_of(const char *var, unsigned short dflt)
 {
     const char *v = env_get(var, strlen(var));
     unsigned long p = v && *v ? number(v, 65535) : dflt;
-    /* (the value unquoted: the name holds "SECRETS", so lwrap's output would mask it) */
+    /* (quoting it is safe: mask.c knows PARAMETERS_SECRETS_EXTENSION_* holds no secret) */
     if (!p)
-        report_item(var, "not a port number; using the extension's default", NULL);
+        report_item(var, "expected a port number from 1 to 65535, got \"", v, "\"", NULL);
     return p ? (unsigned short)p : dflt;
 }
 
@@ -190,8 +215,7 @@ static unsigned timeout_ms(void)
         return DEFAULT_TIMEOUT_MS;
     unsigned long v = number(s.value, MAX_TIMEOUT_MS);
     if (!v) {
-        report_setting(&s, "expected milliseconds from 1 to 60000, got \"", s.value,
-                       "\"; using 3000", NULL);
+        report_setting(&s, "expected milliseconds from 1 to 60000, got \"", s.value, "\"", NULL);
         return DEFAULT_TIMEOUT_MS;
     }
     return (unsigned)v;
@@ -222,20 +246,22 @@ static void remember(const char *name, size_t n)
     redact[redact_len] = '\0';
 }
 
-/* Exports one fetched value and notes it (never the value); reports what stops it. */
-static void export(const struct item *it, const char *name, size_t n, const char *v, size_t vl)
+/* Exports one fetched value and notes it (never the value); reports what stops it.
+ * Returns whether it was exported. */
+static int export(const struct item *it, const char *name, size_t n, const char *v, size_t vl)
 {
     if (n + 1 + vl + 1 > VAR_MAX) {
         report_setting(&it->s, name, " from ", src_name[it->src], it->id,
                        ": the value is longer than 128 KiB, the kernel's limit for one variable",
                        NULL);
-        return;
+        return 0;
     }
     char *val = copy(v, vl);
     env_set_quiet(name, n, val);
     free(val);
     remember(name, n);
     note_from("set ", name, it, "");
+    return 1;
 }
 
 /* ---- AppConfig's variables ---- */
@@ -252,6 +278,8 @@ static void cfg_put(void *ctx, const char *key, size_t klen, const char *val, si
         report_setting(&it->s, "appconfig:", it->id, ": \"", name,
                        "\" is not a valid variable name (letters, digits, _; no leading digit)",
                        NULL);
+    } else if (reserved(name, pl + klen)) {
+        report_setting(&it->s, "appconfig:", it->id, ": \"", name, "\": " RESERVED_WHY, NULL);
     } else if (kept(name, pl + klen)) {
         note_from("keep ", name, it, KEEP);
     } else {
@@ -294,12 +322,13 @@ static void fail(const struct item *it, const char *why, const struct fetch *f, 
                    NULL);
 }
 
-static void finish_item(const struct item *it, const struct fetch *f, unsigned budget)
+/* Whether the item's value was exported (AppConfig: its configuration read). */
+static int finish_item(const struct item *it, const struct fetch *f, unsigned budget)
 {
     char reason[FETCH_REASON_MAX];
     if (f->fail) {
         fail(it, f->fail, f, budget);
-        return;
+        return 0;
     }
     if (it->src == SRC_APPCONFIG) {
         struct fetch_sink sink = {cfg_put, cfg_bad, (void *)it};
@@ -307,17 +336,18 @@ static void finish_item(const struct item *it, const struct fetch *f, unsigned b
                                        &sink, reason);
         if (why)
             fail(it, why, NULL, budget);
-        return;
+        return !why;
     }
     char *v;
     size_t vl;
     const char *why = fetch_value(it->src, it->key, f->status, f->body, f->body_len, &v, &vl, reason);
     if (why) {
         fail(it, why, NULL, budget);
-        return;
+        return 0;
     }
-    export(it, it->name, it->name_len, v, vl);
+    int done = export(it, it->name, it->name_len, v, vl);
     free(v);
+    return done;
 }
 
 void fetch_apply(void)
@@ -359,19 +389,24 @@ void fetch_apply(void)
             nf++;
         }
     }
+    long long t0 = fetch_now_ms(), t1 = t0;
     if (nf) {
-        long long t0 = fetch_now_ms();
         fetch_all(fs, nitems, budget, refused);
-        char d[24], d2[24];
-        note_text("fetched ", decimal(d, nf), nf == 1 ? " value in " : " values in ",
-                  decimal(d2, (unsigned long long)(fetch_now_ms() - t0)), " ms", NULL);
+        t1 = fetch_now_ms();
     }
+    size_t got = 0;
     for (size_t i = 0; i < nitems; i++) {
         if (!fs[i].request)
             continue;
-        finish_item(&items[i], &fs[i], budget);
+        got += (size_t)finish_item(&items[i], &fs[i], budget);
         free((char *)fs[i].request);
         free(fs[i].buf);
+    }
+    if (nf) { /* after the items' lines: only what was exported counts as fetched */
+        char d[24], d1[24], d2[24];
+        note_text("fetched ", decimal(d, got), " of ", decimal(d1, nf),
+                  nf == 1 ? " value in " : " values in ",
+                  decimal(d2, (unsigned long long)(t1 - t0)), " ms", NULL);
     }
     free(fs);
 }
