@@ -70,7 +70,7 @@ ms() { date +%s%3N; }
     [ "$output" = $'ran\nDB_PASSWORD=s3cr3t-db-password' ]
     [ "$(cat requests.log)" = '/systemsmanager/parameters/get?name=%2Fdb%2Fpw&withDecryption=true token=ok' ]
     [[ $stderr == *'lwrap: set DB_PASSWORD=<from ssm:/db/pw> (LWRAP_SSM_DB_PASSWORD)'* ]]
-    [[ $stderr == *'lwrap: fetched 1 value in '*' ms'* ]]
+    [[ $stderr == *'lwrap: fetched 1 of 1 value in '*' ms'* ]]
     [[ $stderr != *s3cr3t* ]]
 }
 
@@ -257,6 +257,14 @@ ms() { date +%s%3N; }
     stand_in FETCH_STYLE=trickle FETCH_TRICKLE_MS=5 FETCH_RAW="$PWD/raw"
     lw LWRAP_SSM_DB=/db/pw STUB_ENV=DB
     [ -z "$stderr" ] && [ "$output" = $'ran\nDB=trickled-v1' ]
+    # interim 1xx answers before the real one are skipped
+    kill "$STAND_IN_PID"
+    printf 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 36\r\n\r\n{"Parameter":{"Value":"after-100"}}\n' >raw
+    stand_in FETCH_RAW="$PWD/raw"
+    lw LWRAP_SSM_DB=/db/pw STUB_ENV=DB
+    [ -z "$stderr" ] && [ "$output" = $'ran\nDB=after-100' ] || { echo "$stderr"; false; }
+    kill "$STAND_IN_PID"
+    stand_in FETCH_STYLE=trickle FETCH_TRICKLE_MS=5 FETCH_RAW="$PWD/raw"
     # a trickle slower than the budget
     lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=100 STUB_ENV=DB
     [ "$output" = $'ran\nDB unset' ]
@@ -341,13 +349,73 @@ has_entry() {
     [ ! -s requests.log ]
 }
 
-@test "fetch: a server that accepts and hangs up is retried inside the budget, then reported" {
-    stand_in FETCH_STYLE=hangup
-    lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=300
+@test "fetch: a server that accepts and closes, or resets, without answering is retried inside the budget, and reported as that" {
+    local style n
+    for style in hangup reset; do
+        [[ -n $STAND_IN_PID ]] && kill "$STAND_IN_PID"
+        rm -f requests.log
+        stand_in FETCH_STYLE=$style
+        lw LWRAP_SSM_DB=/db/pw LWRAP_FETCH_TIMEOUT_MS=300
+        [ "$output" = ran ]
+        n=$(grep -c " $style" requests.log)
+        ((n >= 2)) || { echo "$style: $n tries"; false; }
+        [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: the connection was closed without an answer until the time budget ran out (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' ] ||
+            { echo "$style: $stderr"; false; }
+    done
+}
+
+@test "fetch: more settings than free descriptors: a bounded number of connections at once, every value fetched" {
+    local i
+    { printf '{"ssm": {'; for i in $(seq 100); do printf '%s"/v%d": "value-%d"' "$([[ $i == 1 ]] || echo ,)" "$i" "$i"; done; printf '}}'; } >data.json
+    stand_in
+    local -a set=()
+    for i in $(seq 100); do set+=("LWRAP_SSM_P$i=/v$i"); done
+    run --separate-stderr bash -c 'ulimit -n 64 && exec "$@"' _ env AWS_SESSION_TOKEN="$TOKEN" \
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="$PORT" "${set[@]}" LWRAP_DEBUG=1 STUB_ENV='P1 P50 P100' "$LWRAP" "$WR_STUB" ran
+    [ "$status" -eq 0 ]
+    [ "$output" = $'ran\nP1=value-1\nP50=value-50\nP100=value-100' ]
+    [[ $stderr != *'cannot create a socket'* && $stderr != *'; ignored'* ]] || { echo "$stderr"; false; }
+    [[ $stderr == *'lwrap: fetched 100 of 100 values in '* ]] || { echo "$stderr"; false; }
+    [ "$(wc -l <requests.log)" -eq 100 ]
+    # so few descriptors that a socket() fails (EMFILE): it waits for one to close
+    rm requests.log
+    run --separate-stderr bash -c 'ulimit -n 12 && exec "$@"' _ env AWS_SESSION_TOKEN="$TOKEN" \
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT="$PORT" "${set[@]}" STUB_ENV='P1 P50 P100' "$LWRAP" "$WR_STUB" ran
+    [ "$status" -eq 0 ] && [ -z "$stderr" ] || { echo "$stderr"; false; }
+    [ "$output" = $'ran\nP1=value-1\nP50=value-50\nP100=value-100' ]
+    [ "$(wc -l <requests.log)" -eq 100 ]
+}
+
+@test "fetch: LWRAP_DEBUG's summary counts only the values exported" {
+    stand_in
+    lw LWRAP_SSM_DB=/db/pw LWRAP_SSM_GONE=/not/there LWRAP_SECRET_B=bin LWRAP_DEBUG=1
     [ "$output" = ran ]
-    [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: connection refused until the time budget ran out (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' ] ||
-        [ "$stderr" = 'lwrap: LWRAP_SSM_DB: DB from ssm:/db/pw: no complete answer within the time budget (localhost:'"$PORT"', LWRAP_FETCH_TIMEOUT_MS=300); ignored' ]
-    [ "$(grep -c hangup requests.log)" -ge 2 ]
+    [[ $stderr == *$'\nlwrap: fetched 1 of 3 values in '*' ms' ]] || { echo "$stderr"; false; }
+}
+
+@test "fetch: a fetched value never sets the loader's, lwrap's, Lambda's or the credential variables, nor PATH" {
+    cat >data.json <<'JSON'
+{"ssm": {"/x": "/nonexistent/evil.so"},
+ "appconfig": {"a/b/c": {"type": "application/json",
+   "body": "{\"LD_PRELOAD\":\"/nonexistent/evil.so\",\"LWRAP_ARGS\":\"--evil\",\"_LWRAP_PID\":\"1\",\"PATH\":\"/evil\",\"AWS_LAMBDA_RUNTIME_API\":\"evil:1\",\"AWS_SECRET_ACCESS_KEY\":\"k\",\"_X_AMZN_TRACE_ID\":\"t\",\"OK\":\"yes\"}"}}}
+JSON
+    stand_in
+    local reason='reserved name: a fetched value never sets PATH, LD_*, LWRAP_*, _LWRAP_*, AWS_LAMBDA_*, the Lambda runtime'"'"'s, the credential or the X-Ray variables; ignored'
+    lw PATH="$PATH" AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001 LWRAP_APPCONFIG=a/b/c LWRAP_FETCH_OVERRIDE=1 \
+        LWRAP_SSM_LD_PRELOAD=/x LWRAP_SECRET_AWS_SESSION_TOKEN=api LWRAP_SSM_LWRAP_ARGS=/x \
+        STUB_ENV='OK LD_PRELOAD LWRAP_ARGS AWS_LAMBDA_RUNTIME_API AWS_SECRET_ACCESS_KEY _X_AMZN_TRACE_ID'
+    [ "$status" -eq 0 ]
+    [ "$output" = $'ran\nOK=yes\nLD_PRELOAD unset\nLWRAP_ARGS unset\nAWS_LAMBDA_RUNTIME_API=127.0.0.1:9001\nAWS_SECRET_ACCESS_KEY unset\n_X_AMZN_TRACE_ID unset' ]
+    local n
+    for n in LD_PRELOAD LWRAP_ARGS _LWRAP_PID PATH AWS_LAMBDA_RUNTIME_API AWS_SECRET_ACCESS_KEY _X_AMZN_TRACE_ID; do
+        grep -qxF "lwrap: LWRAP_APPCONFIG: appconfig:a/b/c: \"$n\": $reason" <<<"$stderr" || { echo "$n: $stderr"; false; }
+    done
+    for n in LWRAP_SSM_LD_PRELOAD LWRAP_SECRET_AWS_SESSION_TOKEN LWRAP_SSM_LWRAP_ARGS; do
+        grep -qxF "lwrap: $n: $reason" <<<"$stderr" || { echo "$n: $stderr"; false; }
+    done
+    [ "$(grep -c . <<<"$stderr")" -eq 10 ]
+    # the named ones are not even asked
+    [ "$(grep -c -v applications requests.log)" -eq 0 ]
 }
 
 @test "fetch: settings from lwrap.conf; they are not passed on to the runtime" {
@@ -380,10 +448,12 @@ has_entry() {
     [ "$output" = $'ran\nDB=s3cr3t-db-password' ]
     [ "$stderr" = "$(printf '%s\n' \
         'lwrap: LWRAP_FETCH_OVERRIDE: expected 1 or 0, got "yes"; ignored' \
-        'lwrap: LWRAP_FETCH_TIMEOUT_MS: expected milliseconds from 1 to 60000, got "soon"; using 3000; ignored')" ]
+        'lwrap: LWRAP_FETCH_TIMEOUT_MS: expected milliseconds from 1 to 60000, got "soon"; ignored')" ]
     run --separate-stderr env AWS_SESSION_TOKEN="$TOKEN" PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=99999 \
-        LWRAP_FETCH_TIMEOUT_MS=100 LWRAP_SSM_DB=/db/pw "$LWRAP" --explain "$WR_STUB"
-    [ "$stderr" = "lwrap: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: not a port number; using the extension's default; ignored" ]
+        AWS_APPCONFIG_EXTENSION_HTTP_PORT=x2772 LWRAP_FETCH_TIMEOUT_MS=100 LWRAP_SSM_DB=/db/pw "$LWRAP" --explain "$WR_STUB"
+    [ "$stderr" = "$(printf '%s\n' \
+        'lwrap: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: expected a port number from 1 to 65535, got "99999"; ignored' \
+        'lwrap: AWS_APPCONFIG_EXTENSION_HTTP_PORT: expected a port number from 1 to 65535, got "x2772"; ignored')" ]
 }
 
 @test "fetch: lwrap runs clean under valgrind memcheck with values, errors and AppConfig" {
@@ -396,7 +466,7 @@ has_entry() {
     run --separate-stderr env "${set[@]}" valgrind -q --error-exitcode=99 "$SHIP_LWRAP" "$WR_STUB" ran
     [ "$status" -eq 0 ] && [[ $stderr != *'=='* ]] || { echo "$stderr"; false; }
     [ "$output" = $'ran\nDB=s3cr3t-db-password\nU=bob\nok=yes\nA=1' ]
-    [[ $stderr == *'lwrap: fetched 7 values in '* ]] || { echo "$stderr"; false; }
+    [[ $stderr == *'lwrap: fetched 4 of 7 values in '* ]] || { echo "$stderr"; false; }
     run --separate-stderr env "${set[@]}" valgrind -q --error-exitcode=99 "$SHIP_LWRAP" --explain "$WR_STUB" ran
     [ "$status" -eq 0 ] && [[ $stderr != *'=='* ]] || { echo "$stderr"; false; }
 }
@@ -430,7 +500,7 @@ has_entry() {
     [ "$status" -eq 0 ] || { echo "$output"; echo "$stderr"; false; }
     # the function got the values
     # (the runtime has _LWRAP_REDACT_VARS, a child process of it does not)
-    [ "$(jq -r -R 'fromjson? | select(.type=="response") | .body' <<<"$output" | jq -c .)" = '{"DB_PASSWORD":"s3cr3t-db-password","APP_NAME":"orders","child":[],"self":["_LWRAP_PID","_LWRAP_REDACT_VARS","_LWRAP_START_NS"]}' ]
+    [ "$(jq -r -R 'fromjson? | select(.type=="response") | .body' <<<"$output" | jq -c .)" = '{"DB_PASSWORD":"s3cr3t-db-password","APP_NAME":"orders","child":[],"self":["_LWRAP_EXEC_NS","_LWRAP_PID","_LWRAP_REDACT_VARS","_LWRAP_START_NS"]}' ]
     # its printed lines carry them masked (both are fetched values of 8 or more bytes... and
     # "orders" is shorter than 8: masking short values would hide ordinary words)
     local msgs
