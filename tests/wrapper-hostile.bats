@@ -110,5 +110,5 @@ setup() {
         [ "$output" = "LD_PRELOAD=$list" ] || { echo "[$list] -> $output"; return 1; }
     done
     LD_PRELOAD=" $a: " STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$lib run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD= $a:  $lib" ]
+    [ "$output" = "LD_PRELOAD=$a:$lib" ]
 }

@@ -27,12 +27,12 @@ setup() {
     done
 }
 
-@test "existing LD_PRELOAD entries are kept, liblwrap.so goes last" {
+@test "existing LD_PRELOAD entries are kept, liblwrap.so goes last (':'-separated: ld.so reads both)" {
     a=$(wr_fake_lib "$PWD/a/liba.so") b=$(wr_fake_lib "$PWD/b/libb.so")
     LD_PRELOAD="$a:$b" STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD=$a:$b $FAKELIB" ]
+    [ "$output" = "LD_PRELOAD=$a:$b:$FAKELIB" ]
     LD_PRELOAD="$a $b" STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD=$a $b $FAKELIB" ]
+    [ "$output" = "LD_PRELOAD=$a:$b:$FAKELIB" ]
 }
 
 @test "never twice: any liblwrap.so already in LD_PRELOAD stays the only one" {

@@ -33,8 +33,7 @@ enum family family_detect(const char *argv0)
     return FAM_OTHER;
 }
 
-/* JVM launcher options whose value is the next argument (JDK 9+ long forms included). */
-static int java_takes_value(const char *a)
+int java_takes_value(const char *a)
 {
     static const char *const opts[] = {"-cp", "-classpath", "--class-path", "-p", "--module-path",
                                        "--upgrade-module-path", "--add-modules", "--limit-modules",
