@@ -45,6 +45,36 @@ int java_takes_value(const char *a)
     return 0;
 }
 
+/* python [options] (-m module | -c code | script | -) [args]: what follows -m, -c or the
+ * script belongs to the program (`python3 -m awslambdaric app.handler`, the runtime
+ * interface client's command line, must not get options after its handler). */
+static size_t python_program(char *const *rt, size_t nrt)
+{
+    for (size_t i = 1; i < nrt; i++) {
+        const char *a = rt[i];
+        if (strcmp(a, "--") == 0)
+            return i + 1 < nrt ? i + 1 : nrt;
+        if (a[0] != '-' || a[1] == '\0')
+            return i; /* the script, or - (stdin) */
+        if (a[1] == '-') { /* --check-hash-based-pycs MODE; --help and the like */
+            if (strcmp(a, "--check-hash-based-pycs") == 0)
+                i++;
+            continue;
+        }
+        /* Flags in one word, as python's getopt reads them: -um is -u -m. */
+        for (const char *c = a + 1; *c; c++) {
+            if (*c == 'm' || *c == 'c')
+                return i;
+            if (*c == 'W' || *c == 'X') { /* the value: the rest of the word, else the next */
+                if (!c[1])
+                    i++;
+                break;
+            }
+        }
+    }
+    return nrt;
+}
+
 /* Scanning, not counting from the end: java8.al2 starts lambdainternal.AWSLambda with no
  * handler argument after it, where "second to last" would be the -classpath value. */
 size_t family_program(enum family f, char *const *rt, size_t nrt)
@@ -56,6 +86,8 @@ size_t family_program(enum family f, char *const *rt, size_t nrt)
             ;
         return i < nrt ? i : nrt;
     }
+    if (f == FAM_PYTHON)
+        return python_program(rt, nrt);
     if (f != FAM_JAVA)
         return nrt > 1 ? nrt - 1 : nrt;
     for (; i < nrt; i++) {
