@@ -163,6 +163,7 @@ int main(int argc, char **argv)
 
     mask_init(environ);
     conf_load(environ);
+    mask_add_settings();
     int strict = flag("LWRAP_STRICT");
     diag_debug = flag("LWRAP_DEBUG");
     diag_explain = flag("LWRAP_DRY_RUN") || explain;

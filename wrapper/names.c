@@ -2,6 +2,7 @@
  * bad name silently becomes a different variable) and secret detection for output. */
 #include "names.h"
 
+#include <string.h>
 #include <strings.h>
 
 int name_valid(const char *s, size_t n)
@@ -17,15 +18,16 @@ int name_valid(const char *s, size_t n)
     return 1;
 }
 
-/* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). */
+/* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). PASS
+ * covers PASSWORD, PASSWD, PASSPHRASE; PWD is DB_PWD, not the shell's PWD. */
 int name_secret(const char *s, size_t n)
 {
-    static const char *const words[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE",
-                                        "CREDENTIAL", "PRIVATE", "KEY"};
+    static const char *const words[] = {"SECRET", "TOKEN", "PASS", "PWD", "AUTH", "DSN",
+                                        "CREDENTIAL", "PRIVATE", "KEY", "HEADERS"};
+    if ((n == 3 && strncmp(s, "PWD", 3) == 0) || (n == 6 && strncmp(s, "OLDPWD", 6) == 0))
+        return 0;
     for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
-        size_t k = 0;
-        while (words[w][k])
-            k++;
+        size_t k = strlen(words[w]);
         for (size_t i = 0; i + k <= n; i++)
             if (strncasecmp(s + i, words[w], k) == 0)
                 return 1;

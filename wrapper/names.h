@@ -5,7 +5,7 @@
 
 /* A shell identifier: [A-Za-z_][A-Za-z0-9_]* */
 int name_valid(const char *s, size_t n);
-/* Credentials and anything named *SECRET*, *TOKEN*, *PASSWORD*, *KEY*, ... */
+/* Credentials and anything named *SECRET*, *TOKEN*, *PASS*, *KEY*, *AUTH*, *DSN*, ... */
 int name_secret(const char *s, size_t n);
 
 #endif
