@@ -97,7 +97,7 @@ OUT
     [ "$output" = $'A=ok\nB=ok too\nFOO unset' ]
     f=$PWD/task/lwrap.conf
     diff -u - <(printf '%s\n' "$stderr") <<ERR
-lwrap: $f:2: expected KEY=value; ignored
+lwrap: $f:2: expected NAME=value; ignored
 lwrap: $f:3: "1BAD" is not a valid name; ignored
 lwrap: $f:4: "LWRAP SET" is not a valid name; ignored
 lwrap: $f:5: "" is not a valid name; ignored
@@ -119,19 +119,19 @@ lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
 ERR
 }
 
-@test "preload settings from the file are exported (the environment wins); lwrap's own are not" {
+@test "preload settings from the file are exported (the environment wins); lwrap's own and unknown ones are not" {
     wr_fake_lib "$BATS_TEST_TMPDIR/lib/liblwrap.so" >/dev/null
     printf '%s\n' 'LWRAP_TRACE=json' 'LWRAP_LOGS=text' 'LWRAP_REDACT=foo' 'LWRAP_FUTURE_THING=1' \
         'LWRAP_ARGS=-v' 'LWRAP_SET_A=1' "LWRAP_PRELOAD_PATH=$BATS_TEST_TMPDIR/lib" >task/lwrap.conf
     STUB_ENV='LWRAP_TRACE LWRAP_LOGS LWRAP_REDACT LWRAP_FUTURE_THING LWRAP_ARGS LWRAP_SET_A LWRAP_PRELOAD_PATH LD_PRELOAD' \
         LWRAP_LOGS=off run -0 --separate-stderr "$LWRAP" "$WR_STUB"
-    [ -z "$stderr" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:4: LWRAP_FUTURE_THING: unknown setting (lwrap --help lists them); ignored" ]
     diff -u - <(printf '%s\n' "$output") <<OUT
 -v
 LWRAP_TRACE=json
 LWRAP_LOGS=off
 LWRAP_REDACT=foo
-LWRAP_FUTURE_THING=1
+LWRAP_FUTURE_THING unset
 LWRAP_ARGS unset
 LWRAP_SET_A unset
 LWRAP_PRELOAD_PATH unset
@@ -148,4 +148,31 @@ OUT
     echo 'LWRAP_SET_A=task' >task/lwrap.conf
     STUB_ENV='A B' run -0 wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
     [ "$output" = $'A=task\nB unset' ]
+}
+
+@test "typos: an unknown LWRAP_* name gets one line with the nearest known name, and is not exported" {
+    printf '%s\n' 'LWRAP_PRESET=python-faulthandler' 'LWRAP_SETT_FOO=1' 'LWRAP_TRACEFILE=/tmp/t.json' >task/lwrap.conf
+    STUB_ENV='LWRAP_PRESET LWRAP_SETT_FOO FOO' LWRAP_ARG=-v LWRAP_UNSETT=A LWRAP_LOG=text run -0 --separate-stderr \
+        "$LWRAP" "$WR_STUB" a
+    [ "$output" = $'a\nLWRAP_PRESET unset\nLWRAP_SETT_FOO unset\nFOO unset' ]
+    # the environment's first (in its order), then the file's
+    diff -u - <(printf '%s\n' "${stderr_lines[@]:0:3}" | sort; printf '%s\n' "${stderr_lines[@]:3}") <<ERR
+lwrap: LWRAP_ARG: unknown setting (did you mean LWRAP_ARGS?); ignored
+lwrap: LWRAP_LOG: unknown setting (did you mean LWRAP_LOGS?); ignored
+lwrap: LWRAP_UNSETT: unknown setting (did you mean LWRAP_UNSET?); ignored
+lwrap: $PWD/task/lwrap.conf:1: LWRAP_PRESET: unknown setting (did you mean LWRAP_PRESETS?); ignored
+lwrap: $PWD/task/lwrap.conf:2: LWRAP_SETT_FOO: unknown setting (did you mean LWRAP_SET_FOO?); ignored
+lwrap: $PWD/task/lwrap.conf:3: LWRAP_TRACEFILE: unknown setting (did you mean LWRAP_TRACE_FILE?); ignored
+ERR
+    LWRAP_STRICT=1 LWRAP_ARG=-v run -125 --separate-stderr "$LWRAP" "$WR_STUB" a
+}
+
+@test "every LWRAP_* name the preload reads, and the settings still to come, are known to lwrap" {
+    names=$(grep -ohE '"LWRAP_[A-Z0-9_]+"' "$REPO"/preload/*.c | tr -d '"' | sort -u)
+    [ -n "$names" ]
+    for name in $names LWRAP_SSM_DB LWRAP_SECRET_DB LWRAP_APPCONFIG LWRAP_APPCONFIG_PREFIX LWRAP_FETCH_TIMEOUT_MS \
+        LWRAP_FETCH_OVERRIDE LWRAP_TRACE_FILE LWRAP_TRACE_OTLP; do
+        run -0 --separate-stderr env "$name=off" "$LWRAP" --explain "$WR_STUB"
+        [[ $stderr != *"unknown setting"* ]] || { echo "$stderr"; return 1; }
+    done
 }

@@ -27,7 +27,7 @@ setup() {
         printf 'LWRAP_SET_B=2'
     } >task/lwrap.conf
     STUB_ENV='A B' run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
-    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:3: expected KEY=value; ignored" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:3: expected NAME=value; ignored" ]
     [ "$output" = $'ran\nA=1\nB=2' ]
     # over 1 MiB: the whole file is refused, with one line
     head -c 1048577 /dev/zero | tr '\0' '#' >task/lwrap.conf

@@ -21,7 +21,7 @@ static int parse_line(char *s, size_t n, unsigned line, const char *path, struct
     char *eq = memchr(s, '=', n);
     if (!eq) {
         if (!fill)
-            report_file(path, line, "expected KEY=value", NULL);
+            report_file(path, line, "expected NAME=value", NULL);
         return -1;
     }
     size_t klen = (size_t)(eq - s);

@@ -8,6 +8,7 @@
 #include "edits.h"
 #include "env.h"
 #include "family.h"
+#include "known.h"
 #include "launch.h"
 #include "mask.h"
 #include "out.h"
@@ -37,15 +38,16 @@ static void usage(int fd)
              "it as a custom runtime's `bootstrap` (the real one: LWRAP_BOOTSTRAP, else\n"
              "bootstrap.real).\n"
              "Settings come from the environment, else from LWRAP_CONFIG,\n"
-             "$LAMBDA_TASK_ROOT/lwrap.conf or /opt/lwrap.conf (KEY=value lines):\n"
-             "  LWRAP_ARGS  LWRAP_ARGS_AT=interpreter|script|end  LWRAP_SET_<NAME>\n"
-             "  LWRAP_DEFAULT_<NAME>  LWRAP_APPEND_<NAME>  LWRAP_PREPEND_<NAME>  LWRAP_UNSET\n"
-             "  LWRAP_PRESETS  LWRAP_NEXT  LWRAP_STRICT  LWRAP_DEBUG  LWRAP_DRY_RUN\n"
-             "  LWRAP_PRELOAD_PATH  LWRAP_BOOTSTRAP\n"
+             "$LAMBDA_TASK_ROOT/lwrap.conf or /opt/lwrap.conf (KEY=value lines)"
+             "; --help lists them.\n"
              "Exit status: the runtime's; 125 lwrap's own error (or LWRAP_STRICT=1 and a\n"
              "configuration error), 126 cannot execute, 127 not found.");
     line_end();
     if (fd == 1) {
+        line_start(1);
+        line_str("Settings (lwrap's and liblwrap.so's):");
+        line_end();
+        known_list();
         line_start(1);
         line_str("Presets (LWRAP_PRESETS=a,b):");
         line_end();
@@ -164,6 +166,7 @@ int main(int argc, char **argv)
     mask_init(environ);
     conf_load(environ);
     mask_add_settings();
+    known_check();
     int strict = flag("LWRAP_STRICT");
     diag_debug = flag("LWRAP_DEBUG");
     diag_explain = flag("LWRAP_DRY_RUN") || explain;

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "env.h"
+#include "known.h"
 #include "out.h"
 #include "trust.h"
 
@@ -17,28 +18,10 @@
 
 #define LIBNAME "liblwrap.so"
 
-/* Settings lwrap consumes itself; every other LWRAP_* belongs to the preload. */
-static int wrapper_setting(const char *n, size_t len)
-{
-    static const char *const exact[] = {"LWRAP_ARGS", "LWRAP_ARGS_AT", "LWRAP_UNSET",
-                                        "LWRAP_PRESETS", "LWRAP_NEXT", "LWRAP_STRICT",
-                                        "LWRAP_DEBUG", "LWRAP_DRY_RUN", "LWRAP_PRELOAD_PATH",
-                                        "LWRAP_BOOTSTRAP", "LWRAP_CONFIG"};
-    static const char *const prefix[] = {"LWRAP_SET_", "LWRAP_DEFAULT_", "LWRAP_APPEND_",
-                                         "LWRAP_PREPEND_"};
-    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
-        if (strlen(exact[i]) == len && memcmp(exact[i], n, len) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++)
-        if (strncmp(n, prefix[i], strlen(prefix[i])) == 0)
-            return 1;
-    return 0;
-}
-
 static void export_one(const struct setting *s, void *arg)
 {
     (void)arg;
-    if (!wrapper_setting(s->name, s->name_len))
+    if (known_setting(s->name, s->name_len) & KNOWN_PRELOAD)
         env_set(s->name, s->name_len, s->value, conf_path, NULL);
 }
 

@@ -3,8 +3,8 @@
 #ifndef LWRAP_PRELOAD_H
 #define LWRAP_PRELOAD_H
 
-/* LWRAP_* settings from the config file that lwrap itself does not use go into the
- * environment (the environment wins), so the preload reads them there. */
+/* The preload's settings from the config file go into the environment (the
+ * environment wins), so the preload reads them there. */
 void preload_export_settings(void);
 /* What asks for the preload ("LWRAP_TRACE", ...), or NULL. */
 const char *preload_wanted(void);
