@@ -49,6 +49,12 @@ static const struct known {
     {"LWRAP_KEEP_PRELOAD", 0, KNOWN_PRELOAD},
     {"LWRAP_IMPORTTIME_RAW", 0, KNOWN_PRELOAD},
     {"LWRAP_IMPORTTIME_TOP", 0, KNOWN_PRELOAD},
+    /* the project's own tooling (make test, make bench): set in developers' shells */
+    {"LWRAP_NO_SKIP", 0, KNOWN_TOOLS},
+    {"LWRAP_TEST_JOBS", 0, KNOWN_TOOLS},
+    {"LWRAP_CACHE_DIR", 0, KNOWN_TOOLS},
+    {"LWRAP_DEBIAN_MIRROR", 0, KNOWN_TOOLS},
+    {"LWRAP_BENCH_KEEP", 0, KNOWN_TOOLS},
 };
 #define N_KNOWN (sizeof table / sizeof *table)
 
@@ -144,6 +150,8 @@ void known_list(void)
     line_start(1);
     line_str(" ");
     for (size_t i = 0, col = 1; i < N_KNOWN; i++) {
+        if (table[i].who == KNOWN_TOOLS)
+            continue;
         size_t k = strlen(table[i].name) + (table[i].prefix ? 7 : 0);
         if (col + 1 + k > 90) {
             line_end();

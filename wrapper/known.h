@@ -4,7 +4,7 @@
 #define LWRAP_KNOWN_H
 #include <stddef.h>
 
-enum { KNOWN_WRAPPER = 1, KNOWN_PRELOAD = 2 };
+enum { KNOWN_WRAPPER = 1, KNOWN_PRELOAD = 2, KNOWN_TOOLS = 4 };
 
 /* Who reads the setting named n[0..len): KNOWN_WRAPPER, KNOWN_PRELOAD (exported from the
  * config file into the runtime's environment), or 0 when nobody does. */
