@@ -150,6 +150,44 @@ OUT
     [ "$output" = $'A=task\nB unset' ]
 }
 
+@test "an unusable task-root file (directory, over 1 MiB, FIFO) is reported and /opt/lwrap.conf is not read instead" {
+    wr_need_opt_ns
+    mkdir opt
+    echo 'LWRAP_SET_A=opt' >opt/lwrap.conf
+    for kind in dir big fifo; do
+        rm -rf task/lwrap.conf
+        case $kind in
+        dir) mkdir task/lwrap.conf; why='is a directory' ;;
+        big) head -c 1100000 /dev/zero | tr '\0' '#' >task/lwrap.conf; why='larger than 1 MiB' ;;
+        fifo) mkfifo task/lwrap.conf; why='not a regular file' ;;
+        esac
+        STUB_ENV=A run -0 --separate-stderr wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
+        [ "$output" = 'A unset' ] || { echo "$kind: $output"; return 1; }
+        [ "$stderr" = "lwrap: $PWD/task/lwrap.conf: $why; ignored" ]
+    done
+}
+
+@test "a task-root file lwrap's user cannot read (mode 0600 from a zip): one line, no fallback" {
+    # as root, without a user namespace (where no other uid is mapped)
+    [[ $(id -u) == 0 ]] && unshare -m true || skip "needs root to run lwrap as another user"
+    WR_NS=(unshare -m)
+    root=$(mktemp -d /tmp/lwrap-task.XXXXXX) && chmod 755 "$root"
+    mkdir opt
+    echo 'LWRAP_SET_A=opt' >opt/lwrap.conf
+    echo 'LWRAP_SET_A=task' >"$root/lwrap.conf" && chmod 600 "$root/lwrap.conf"
+    run -0 --separate-stderr wr_with_opt "$PWD/opt" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env LAMBDA_TASK_ROOT="$root" "$LWRAP" --explain /bin/true
+    rm -rf "$root"
+    [ "$stderr" = "lwrap: $root/lwrap.conf: cannot be read (permission denied; files in a Lambda zip need mode 644); ignored" ]
+    [ "$output" = 'argv /bin/true' ]
+}
+
+@test "out of file descriptors (ulimit -n 3): missing config files are still no error" {
+    run -0 --separate-stderr env -i LAMBDA_TASK_ROOT="$PWD/task" LWRAP="$LWRAP" bash -c 'ulimit -n 3; exec "$LWRAP" --explain /bin/true'
+    [ -z "$stderr" ]
+    [ "$output" = 'argv /bin/true' ]
+}
+
 @test "typos: an unknown LWRAP_* name gets one line with the nearest known name, and is not exported" {
     printf '%s\n' 'LWRAP_PRESET=python-faulthandler' 'LWRAP_SETT_FOO=1' 'LWRAP_TRACEFILE=/tmp/t.json' >task/lwrap.conf
     STUB_ENV='LWRAP_PRESET LWRAP_SETT_FOO FOO' LWRAP_ARG=-v LWRAP_UNSETT=A LWRAP_LOG=text run -0 --separate-stderr \

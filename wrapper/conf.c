@@ -73,17 +73,29 @@ static void file_error(const char *item, const char *path, const char *why)
         report_item(path, why, NULL);
 }
 
-/* Reads the whole file into one exactly sized buffer. Returns 0 when absent. */
+static int absent(int err)
+{
+    return err == ENOENT || err == ENOTDIR;
+}
+
+/* Reads the whole file into one exactly sized buffer. Returns 0 when it does not exist,
+ * 1 when it does, read or not: only the first file that exists counts, so an unreadable
+ * one is reported instead of silently giving way to the next. */
 static int read_file(const char *path, int must_exist, const char *item)
 {
     /* O_NONBLOCK: opening a FIFO with no writer would otherwise hang the start until
      * Lambda's init timeout; fstat below then refuses anything but a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        if (errno == ENOENT && !must_exist)
+        int err = errno;
+        struct stat st;
+        /* Out of descriptors (EMFILE) says nothing about the file: ask stat. */
+        if (!must_exist && (absent(err) || (stat(path, &st) != 0 && absent(errno))))
             return 0;
-        file_error(item, path, strerror(errno));
-        return 0;
+        file_error(item, path, err == EACCES ? "cannot be read (permission denied; files in a "
+                                               "Lambda zip need mode 644)"
+                                             : strerror(err));
+        return 1;
     }
     struct stat st;
     const char *why = fstat(fd, &st) != 0 ? strerror(errno)
@@ -93,7 +105,7 @@ static int read_file(const char *path, int must_exist, const char *item)
     if (why) {
         file_error(item, path, why);
         close(fd);
-        return 0;
+        return 1;
     }
     size_t size = (size_t)st.st_size;
     char *text = xmalloc(size + 1);
