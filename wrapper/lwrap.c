@@ -197,10 +197,10 @@ int main(int argc, char **argv)
     lwrap_args(&p);
 
     const char *why = preload_wanted();
-    bool preload = why || pre.preload;
-    if (why)
+    bool preload = (why || pre.preload) && preload_loads(p.rt[0], why ? why : pre.preload);
+    if (preload && why)
         preload_inject(why, NULL, start_ns);
-    else if (pre.preload)
+    else if (preload)
         preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
 
     p.next = chain_resolve(&p.nnext);

@@ -6,6 +6,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "env.h"
+#include "exe.h"
 #include "known.h"
 #include "out.h"
 #include "trust.h"
@@ -54,6 +55,22 @@ const char *preload_wanted(void)
     if (one("LWRAP_CRASH"))
         return "LWRAP_CRASH";
     return NULL;
+}
+
+int preload_loads(const char *runtime, const char *why)
+{
+    static struct exe e, in; /* PATH_MAX buffers: off the stack */
+    exe_inspect(runtime, env_vector(), &e);
+    const struct exe *x = &e;
+    if (e.kind == EXE_SCRIPT) { /* #!/path/to/interpreter: the interpreter is the process */
+        exe_inspect(e.interp, env_vector(), &in);
+        x = &in;
+    }
+    if (x->kind != EXE_ELF_STATIC)
+        return 1;
+    report_item(why, x->path, " is statically linked: liblwrap.so cannot load into it, so the "
+                "preload's features do not apply", NULL);
+    return 0;
 }
 
 /* Canonical absolute path of a readable regular file, or 0. */
