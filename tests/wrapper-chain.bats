@@ -144,3 +144,16 @@ ERR
     STUB_ENV=_LWRAP_PID LWRAP_ARGS=-e LWRAP_NEXT=$NODEW run -0 --separate-stderr "$LWRAP" bash child.sh "$LWRAP" "$WR_STUB"
     [[ $output =~ ^-e$'\n'a$'\n'_LWRAP_PID=[0-9]+$ ]]
 }
+
+@test "an LWRAP_NEXT wrapper that runs lwrap again without exec: applied once, said once, no endless recursion" {
+    printf '#!/bin/sh\n"%s" "$@"\nexit $?\n' "$LWRAP" >runs-lwrap
+    chmod 755 runs-lwrap
+    STUB_ENV=X LWRAP_ARGS=-v LWRAP_APPEND_X=a LWRAP_NEXT=$PWD/runs-lwrap:$NODEW STUB_EXIT=5 run -5 --separate-stderr \
+        timeout 20 "$LWRAP" "$WR_STUB" a
+    diff -u - <(printf '%s\n' "$output") <<'OUT'
+-v
+a
+X=a
+OUT
+    [ "$stderr" = "lwrap: $NODEW: lwrap's settings were applied to this command already (an LWRAP_NEXT wrapper ran lwrap again without exec); running it as it is" ]
+}

@@ -14,6 +14,7 @@
 #include "out.h"
 #include "preload.h"
 #include "presets.h"
+#include "reentry.h"
 #include "split.h"
 
 #include <stdbool.h>
@@ -68,10 +69,11 @@ static int flag(const char *name)
 }
 
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
- * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS and _LWRAP_PID. */
+ * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS, _LWRAP_PID and
+ * _LWRAP_RUN. */
 static size_t env_extra(void)
 {
-    return conf_count() + 5;
+    return conf_count() + 6;
 }
 
 /* Nesting (`lwrap lwrap CMD`, or an LWRAP_NEXT wrapper that execs another lwrap):
@@ -162,6 +164,8 @@ int main(int argc, char **argv)
         env_unset(MARK, sizeof MARK - 1, NULL, NULL);
         launch(argv + first, env_vector(), argv + first, env_vector());
     }
+    if (!boot)
+        reentry_check(argv + first, (size_t)(argc - first));
 
     mask_init(environ);
     conf_load(environ);
@@ -221,5 +225,7 @@ int main(int argc, char **argv)
         char pid[24];
         env_set_quiet(MARK, sizeof MARK - 1, decimal(pid, (unsigned long long)getpid()));
     }
+    if (p.nnext)
+        reentry_mark(final + p.nnext, p.ninner + p.nrt + p.npre + p.nuser);
     launch(final, env_vector(), strict ? NULL : orig, environ);
 }
