@@ -14,7 +14,7 @@ setup() {
         $'LWRAP_SET_B=crlf\r' "LWRAP_SET_C='single'" 'LWRAP_SET_D="unbalanced' 'LWRAP_SET_E=a=b=c' \
         '  # indented comment' 'LWRAP_SET_F=' >task/lwrap.conf
     STUB_ENV='A B C D E F' run -0 --separate-stderr "$LWRAP" "$WR_STUB" arg
-    [ -z "$stderr" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:7: LWRAP_SET_D: unterminated double quote; ignored" ]
     diff -u - <(printf '%s\n' "$output") <<'OUT'
 -x
 y z
@@ -22,10 +22,41 @@ arg
 A=from file
 B=crlf
 C=single
-D="unbalanced
+D unset
 E=a=b=c
 F=
 OUT
+}
+
+@test "a value from the file is read as sh reads NAME=VALUE: comments, trailing blanks, quotes, escapes" {
+    printf '%s\n' 'LWRAP_ARGS=-X dev   # dev mode' 'LWRAP_STRICT=1 ' "LWRAP_SET_A=\"a  b\"'c'\\ d   " \
+        'LWRAP_SET_B=#fff # a colour' 'LWRAP_SET_C= # nothing' 'LWRAP_SET_D="${HOME} \$x"' \
+        "LWRAP_SET_E='it''s' \"it's\"" 'LWRAP_SET_F=one   two' >task/lwrap.conf
+    py=$(wr_stub_as python3)
+    STUB_ENV='A B C D E F' run -0 --separate-stderr "$LWRAP" "$py" app.py
+    [ -z "$stderr" ]
+    diff -u - <(printf '%s\n' "$output") <<'OUT'
+-X
+dev
+app.py
+A=a  bc d
+B=#fff
+C=
+D=${HOME} $x
+E=its it's
+F=one two
+OUT
+    # the trailing blank no longer turns strict mode off
+    echo 'LWRAP_ARGS_AT=middle' >>task/lwrap.conf
+    run -125 --separate-stderr "$LWRAP" "$py" app.py
+}
+
+@test "LWRAP_ARGS: '#' starting a word starts a comment (to the end of the line)" {
+    py=$(wr_stub_as python3)
+    LWRAP_ARGS='-X dev   # dev mode' run -0 "$LWRAP" "$py" app.py
+    [ "$output" = $'-X\ndev\napp.py' ]
+    LWRAP_ARGS=$'-u # unbuffered\n-X dev #\n"#kept" a#b \\#c' run -0 "$LWRAP" "$py" app.py
+    [ "$output" = $'-u\n-X\ndev\n#kept\na#b\n#c\napp.py' ]
 }
 
 @test "a UTF-8 byte order mark and a missing final newline are fine" {
@@ -112,10 +143,10 @@ ERR
     [ "$output" = ran ]
     f=$PWD/task/lwrap.conf
     diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
 lwrap: $f:5: LWRAP_DEBUG: expected 1 or 0, got "yes"; ignored
 lwrap: $f:4: LWRAP_SET_9: "9" is not a valid variable name (letters, digits, _; no leading digit); ignored
 lwrap: $f:2: LWRAP_ARGS_AT: unknown position "middle" (want interpreter, script or end); ignored
-lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
 ERR
 }
 
