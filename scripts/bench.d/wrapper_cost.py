@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 
+import config_cost
 from benchlib import NA, Budget, Row, altrun, compile_c, fmt_num, lambda_env, log, median, \
     script_copy, stat_row
 
@@ -39,7 +40,8 @@ R_INSN_LWRAP = "1. instructions (callgrind): lwrap up to its execve"
 R_INSN_SHIM = "1. instructions (callgrind): shim up to its execve"
 
 ROWS = [R_START] + [R_ADDED[v] for v in VARIANTS[1:]] + \
-    [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM]
+    [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM] + \
+    config_cost.ROWS
 
 GOAL_SHIM = "<= 1.10"
 
@@ -195,5 +197,11 @@ def run(ctx):
             rows[label] = Row(label, "{:,}".format(n), "± 0 (deterministic)")
         except NA as e:
             rows[label] = Row.na(label, e)
+    try:
+        rows.update(config_cost.run(ctx))
+    except NA as e:
+        rows.update({label: Row.na(label, e, config_cost.GOAL) for label in config_cost.ROWS})
     return rows
-GOALS = {R_RATIO_SHIM: GOAL_SHIM, R_RATIO_SHIM_CPU: GOAL_SHIM}
+
+
+GOALS = {R_RATIO_SHIM: GOAL_SHIM, R_RATIO_SHIM_CPU: GOAL_SHIM, **config_cost.GOALS}
