@@ -14,7 +14,9 @@
 static char **vec;  /* removed entries are NULL until env_vector() closes the gaps */
 static bool *ours;  /* vec[i] was allocated here: freed when an edit replaces or drops it */
 static size_t count, cap, holes;
-static struct nameidx idx; /* name -> index of its first entry in vec */
+static struct nameidx idx; /* name -> index of its first entry in vec; made at the first
+                            * lookup (a start without edits never needs it) */
+static bool indexed;
 
 static size_t name_len(const char *e)
 {
@@ -24,6 +26,7 @@ static size_t name_len(const char *e)
 
 static void reindex(void)
 {
+    indexed = true;
     free(idx.slot);
     nameidx_init(&idx, cap);
     for (size_t i = 0; i < count; i++) {
@@ -49,7 +52,15 @@ void env_init(char **envp, size_t extra)
     count = n;
     vec[count] = NULL;
     holes = 0;
-    reindex();
+    indexed = false;
+}
+
+/* The slot of name, the index made first if need be. */
+static struct nameidx_slot *lookup(const char *name, size_t n)
+{
+    if (!indexed)
+        reindex();
+    return nameidx_find(&idx, name, n);
 }
 
 static void drop(size_t i)
@@ -74,7 +85,7 @@ static void drop_copies(struct nameidx_slot *s, size_t keep)
 
 const char *env_get(const char *name, size_t n)
 {
-    struct nameidx_slot *s = nameidx_find(&idx, name, n);
+    struct nameidx_slot *s = lookup(name, n);
     return s && s->at != NAMEIDX_NONE ? vec[s->at] + n + 1 : NULL;
 }
 
@@ -83,7 +94,7 @@ const char *env_get(const char *name, size_t n)
  * last, so the edit would reach only some readers. */
 static void put(const char *name, size_t n, char *e)
 {
-    struct nameidx_slot *s = nameidx_find(&idx, name, n);
+    struct nameidx_slot *s = lookup(name, n);
     if (!s || s->at == NAMEIDX_NONE) {
         if (count == cap) { /* cannot happen: extra is counted from the settings */
             report_item("lwrap", "too many environment changes", NULL);
@@ -125,7 +136,7 @@ void env_set(const char *name, size_t n, const char *value, const char *src, con
 {
     const char *old = env_get(name, n);
     if (old && strcmp(old, value) == 0) {
-        struct nameidx_slot *s = nameidx_find(&idx, name, n);
+        struct nameidx_slot *s = lookup(name, n);
         drop_copies(s, s->at); /* the value is set: one copy (see put) */
         return; /* not a change: nothing to announce */
     }
@@ -135,7 +146,7 @@ void env_set(const char *name, size_t n, const char *value, const char *src, con
 
 void env_unset(const char *name, size_t n, const char *src, const char *src2)
 {
-    struct nameidx_slot *s = nameidx_find(&idx, name, n);
+    struct nameidx_slot *s = lookup(name, n);
     if (!s || s->at == NAMEIDX_NONE)
         return;
     drop_copies(s, s->at); /* every copy: a duplicated name would otherwise resurface */
@@ -158,16 +169,21 @@ void env_add(const char *name, size_t n, const char *value, int prepend, const c
 char **env_vector(void)
 {
     if (holes) {
-        size_t o = 0;
+        size_t o = 0, *moved = indexed ? xmalloc(count * sizeof *moved) : NULL;
         for (size_t i = 0; i < count; i++)
             if (vec[i]) {
+                if (moved)
+                    moved[i] = o;
                 ours[o] = ours[i];
                 vec[o++] = vec[i];
             }
+        for (size_t k = 0; moved && k <= idx.mask; k++) /* the index follows, no rehash */
+            if (idx.slot[k].name && idx.slot[k].at != NAMEIDX_NONE)
+                idx.slot[k].at = moved[idx.slot[k].at];
+        free(moved);
         count = o;
         vec[count] = NULL;
         holes = 0;
-        reindex();
     }
     return vec;
 }

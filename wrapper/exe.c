@@ -104,6 +104,24 @@ static enum exe_kind shebang(const char *head, size_t n, char interp[PATH_MAX])
     return access(interp, X_OK) == 0 ? EXE_SCRIPT : EXE_NO_INTERP;
 }
 
+/* A NUL in the first line makes it a binary, as bash and dash judge it ("cannot execute
+ * binary file"): not run with /bin/sh. */
+static int text(const unsigned char *head, size_t n)
+{
+    const unsigned char *nl = memchr(head, '\n', n);
+    return !memchr(head, '\0', nl ? (size_t)(nl - head) : n);
+}
+
+int exe_shell_script(const char *path)
+{
+    unsigned char head[80];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t n = fd < 0 ? -1 : pread(fd, head, sizeof head, 0);
+    if (fd >= 0)
+        close(fd);
+    return n >= 0 && text(head, (size_t)n);
+}
+
 void exe_inspect(const char *name, char **envp, struct exe *e)
 {
     struct stat st;
@@ -137,7 +155,7 @@ void exe_inspect(const char *name, char **envp, struct exe *e)
     else if (n >= 2 && head[0] == '#' && head[1] == '!')
         e->kind = shebang((const char *)head, (size_t)n, e->interp);
     else
-        e->kind = EXE_SHELL;
+        e->kind = text(head, (size_t)n) ? EXE_SHELL : EXE_NOEXEC;
     if (fd >= 0)
         close(fd);
 }

@@ -7,7 +7,7 @@
 enum exe_kind {
     EXE_MISSING,    /* not found (PATH searched for a name without '/') */
     EXE_DIR,        /* a directory */
-    EXE_NOEXEC,     /* no execute permission, or not a regular file */
+    EXE_NOEXEC,     /* no execute permission, not a regular file, or binary without ELF */
     EXE_ELF,        /* a dynamically linked ELF program */
     EXE_ELF_STATIC, /* an ELF program without an interpreter (PT_INTERP): no LD_PRELOAD */
     EXE_SCRIPT,     /* #! and an interpreter that exists */
@@ -24,6 +24,8 @@ struct exe {
 
 /* Finds name (PATH from envp when it has no '/', as execvp does) and reads it. */
 void exe_inspect(const char *name, char **envp, struct exe *e);
+/* Whether a file the kernel refused (ENOEXEC) is a script for /bin/sh: text, no #!. */
+int exe_shell_script(const char *path);
 /* Why e cannot be exec'd, as the end of a sentence, or NULL when it can. */
 const char *exe_problem(const struct exe *e);
 

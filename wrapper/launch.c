@@ -17,8 +17,8 @@
 
 #define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
-/* A file the kernel will not run (ENOEXEC: no #! line, as `exec "$@"` wrappers often
- * are) is run with /bin/sh, as execvp and every shell do. */
+/* A text file the kernel will not run (ENOEXEC: no #! line, as `exec "$@"` wrappers
+ * often are) is run with /bin/sh, as execvp and every shell do. */
 static void exec_sh(const char *file, char **argv, char **envp)
 {
     size_t n = 0;
@@ -36,7 +36,7 @@ static void exec_sh(const char *file, char **argv, char **envp)
 static void exec_one(const char *file, char **argv, char **envp)
 {
     execve(file, argv, envp);
-    if (errno == ENOEXEC)
+    if (errno == ENOEXEC && exe_shell_script(file))
         exec_sh(file, argv, envp);
 }
 

@@ -63,15 +63,30 @@ void mask_add(const char *value)
     secret_len[n_secrets++] = len;
 }
 
+/* The list is made when the first line is printed: a start that prints nothing (the
+ * usual one) does not pay for judging every name of the environment. */
+static char **start_env;
+static int collected, settings_known;
+
 /* Kept after LWRAP_UNSET: unsetting a credential does not make it printable. */
 void mask_init(char **envp)
 {
-    for (char **e = envp; e && *e; e++) {
+    start_env = envp;
+}
+
+static void add_setting(const struct setting *s, void *arg);
+
+static void collect(void)
+{
+    collected = 1;
+    for (char **e = start_env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
-        /* settings are judged by the name they set: mask_add_settings */
+        /* settings are judged by the name they set: add_setting */
         if (eq && strncmp(*e, "LWRAP_", 6) != 0 && name_secret(*e, (size_t)(eq - *e)))
             mask_add(eq + 1);
     }
+    if (settings_known)
+        conf_each("LWRAP_", add_setting, NULL);
 }
 
 /* LWRAP_SET_DB_PASSWORD=x, from the environment or the file: x is what DB_PASSWORD
@@ -96,7 +111,9 @@ static void add_setting(const struct setting *s, void *arg)
 
 void mask_add_settings(void)
 {
-    conf_each("LWRAP_", add_setting, NULL);
+    settings_known = 1;
+    if (collected) /* a line was printed while the config file was read */
+        conf_each("LWRAP_", add_setting, NULL);
 }
 
 static size_t max_len(size_t a, size_t b)
@@ -175,6 +192,8 @@ void mask_value(const char *name, size_t n, const char *value)
         line_str(MASK);
         return;
     }
+    if (!collected)
+        collect();
     size_t len = strlen(value), done = 0;
     for (size_t i = 0; i < len;) {
         size_t k = secret_at(value, len, i);
