@@ -77,6 +77,16 @@ static bool shell_name(const char *s, size_t n)
     return true;
 }
 
+/* One byte at v[i] into out, or when escaped the byte after the backslash (none for a
+ * newline); returns the index after them. */
+static size_t ref_byte(const char *v, size_t i, bool escaped, struct fuzz_log *out)
+{
+    if (escaped && v[i + 1] == '\n')
+        return i + 2;
+    fuzz_log_add(out, v + i + escaped, 1);
+    return i + 1 + escaped;
+}
+
 /* The value v[0..n) as sh reads it, into out; false on a quoting error. */
 static bool ref_value(const char *v, size_t n, struct fuzz_log *out)
 {
@@ -110,24 +120,12 @@ static bool ref_value(const char *v, size_t n, struct fuzz_log *out)
                         i++;
                         break;
                     }
-                    if (v[i] == '\\' && i + 1 < n && strchr("\\\"$`\n", v[i + 1])) {
-                        if (v[i + 1] != '\n')
-                            fuzz_log_add(out, v + i + 1, 1);
-                        i += 2;
-                    } else {
-                        fuzz_log_add(out, v + i, 1);
-                        i++;
-                    }
+                    i = ref_byte(v, i, v[i] == '\\' && i + 1 < n && strchr("\\\"$`\n", v[i + 1]), out);
                 }
-            } else if (v[i] == '\\') {
-                if (i + 1 >= n)
-                    return false;
-                if (v[i + 1] != '\n')
-                    fuzz_log_add(out, v + i + 1, 1);
-                i += 2;
+            } else if (v[i] == '\\' && i + 1 >= n) {
+                return false;
             } else {
-                fuzz_log_add(out, v + i, 1);
-                i++;
+                i = ref_byte(v, i, v[i] == '\\', out);
             }
         }
         if (out->len == start && !quoted) {
