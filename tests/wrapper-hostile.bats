@@ -91,6 +91,17 @@ setup() {
     done
 }
 
+@test "costs grow linearly: a 50,000-line lwrap.conf and --explain of 100,000 arguments take well under Lambda's init limit" {
+    for ((i = 0; i < 50000; i++)); do printf 'LWRAP_SET_A%d=x\n' "$i"; done >big.conf
+    # (the limit is generous for a loaded machine: quadratic processing took 13 s and 26 s)
+    # (printenv: bash itself takes seconds to start with 50,000 variables)
+    LWRAP_CONFIG=$PWD/big.conf run -0 --separate-stderr timeout 5 "$LWRAP" printenv A0 A49999
+    [ "$output" = $'x\nx' ]
+    mapfile -t args < <(seq 100000)
+    run -0 --separate-stderr timeout 5 "$LWRAP" --explain "$WR_STUB" "${args[@]}"
+    [ "${#lines[@]}" -eq 100001 ] && [ "${lines[100000]}" = 'argv 100000' ]
+}
+
 @test "hostile LWRAP_* values: long, unterminated, odd names, empty list entries; the runtime runs" {
     long=$(printf '%03000d' 0)
     run -0 --separate-stderr env "LWRAP_SET_$long=1" LWRAP_UNSET=",,, ,A=B,1X," LWRAP_NEXT='::' \
