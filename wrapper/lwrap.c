@@ -1,6 +1,7 @@
 /* lwrap: edit the runtime's arguments and environment, then exec it in this process.
- * Order: config file, file settings exported for the preload, LWRAP_UNSET/SET_/
- * DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
+ * Order: nesting and re-entry checks, config file, unknown names, file settings exported
+ * for the preload, LWRAP_UNSET/SET_/DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS,
+ * preload, LWRAP_NEXT, exec. */
 #include "args.h"
 #include "bootstrap.h"
 #include "conf.h"
