@@ -27,9 +27,7 @@ typedef Elf32_Phdr Phdr;
 #define NATIVE_DATA ELFDATA2MSB
 #endif
 
-/* The first PATH entry holding an executable regular file called name; else the first
- * holding a non-executable one (so it is reported as such), else 0. */
-static int search(const char *name, char **envp, char out[PATH_MAX])
+int exe_each_path(const char *name, char **envp, int (*fn)(const char *path, void *arg), void *arg)
 {
     const char *path = DEFAULT_PATH;
     for (char **e = envp; e && *e; e++)
@@ -38,7 +36,6 @@ static int search(const char *name, char **envp, char out[PATH_MAX])
             break;
         }
     size_t flen = strlen(name);
-    int found = 0;
     for (const char *p = path;; p++) {
         const char *q = strchrnul(p, ':');
         size_t dlen = (size_t)(q - p);
@@ -47,23 +44,43 @@ static int search(const char *name, char **envp, char out[PATH_MAX])
             buf[0] = '.', dlen = 1;
         else if (dlen < sizeof buf)
             memcpy(buf, p, dlen);
-        struct stat st;
         if (dlen + 1 + flen < sizeof buf) {
             buf[dlen] = '/';
             memcpy(buf + dlen + 1, name, flen + 1);
-            if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
-                if (access(buf, X_OK) == 0) {
-                    memcpy(out, buf, dlen + flen + 2);
-                    return 1;
-                }
-                if (!found)
-                    memcpy(out, buf, dlen + flen + 2), found = 1;
-            }
+            if (fn(buf, arg))
+                return 1;
         }
         if (!*q)
-            return found;
+            return 0;
         p = q;
     }
+}
+
+struct found {
+    char *out;
+    int any; /* a regular file that is not executable: reported as such if nothing better */
+};
+
+static int executable(const char *path, void *arg)
+{
+    struct found *f = arg;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    int x = access(path, X_OK) == 0;
+    if (x || !f->any) {
+        memcpy(f->out, path, strlen(path) + 1);
+        f->any = 1;
+    }
+    return x;
+}
+
+/* The first PATH entry holding an executable regular file called name; else the first
+ * holding a non-executable one (so it is reported as such), else 0. */
+static int search(const char *name, char **envp, char out[PATH_MAX])
+{
+    struct found f = {out, 0};
+    return exe_each_path(name, envp, executable, &f) || f.any;
 }
 
 /* Whether the ELF program in fd has no PT_INTERP (statically linked, static-pie too).

@@ -22,6 +22,10 @@ struct exe {
     char interp[PATH_MAX]; /* the #! interpreter (EXE_SCRIPT, EXE_CRLF, EXE_NO_INTERP) */
 };
 
+/* fn(dir/name) for each directory of envp's PATH (default /usr/local/bin:/bin:/usr/bin;
+ * an empty entry is the current directory, as in sh) until it returns nonzero; returns
+ * whether one did. */
+int exe_each_path(const char *name, char **envp, int (*fn)(const char *path, void *arg), void *arg);
 /* Finds name (PATH from envp when it has no '/', as execvp does) and reads it. */
 void exe_inspect(const char *name, char **envp, struct exe *e);
 /* Whether a file the kernel refused (ENOEXEC) is a script for /bin/sh: text, no #!. */

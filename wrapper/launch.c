@@ -9,13 +9,10 @@
 #include "exe.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
 
 /* A text file the kernel will not run (ENOEXEC: no #! line, as `exec "$@"` wrappers
  * often are) is run with /bin/sh, as execvp and every shell do. */
@@ -33,6 +30,11 @@ static void exec_sh(const char *file, char **argv, char **envp)
     errno = ENOEXEC;
 }
 
+struct exec_try {
+    char **argv, **envp;
+    int err;
+};
+
 static void exec_one(const char *file, char **argv, char **envp)
 {
     execve(file, argv, envp);
@@ -40,42 +42,26 @@ static void exec_one(const char *file, char **argv, char **envp)
         exec_sh(file, argv, envp);
 }
 
+/* For each PATH directory: EACCES and the like beat a later "not found". */
+static int exec_in(const char *path, void *arg)
+{
+    struct exec_try *t = arg;
+    exec_one(path, t->argv, t->envp);
+    if (errno != ENOENT && errno != ENOTDIR)
+        t->err = errno;
+    return 0;
+}
+
 /* Tries each PATH directory; returns the errno that describes the failure best. */
 static int exec_path(char **argv, char **envp)
 {
-    const char *file = argv[0];
-    if (strchr(file, '/')) {
-        exec_one(file, argv, envp);
+    if (strchr(argv[0], '/')) {
+        exec_one(argv[0], argv, envp);
         return errno;
     }
-    const char *path = DEFAULT_PATH;
-    for (char **e = envp; *e; e++)
-        if (strncmp(*e, "PATH=", 5) == 0) {
-            path = *e + 5;
-            break;
-        }
-    size_t flen = strlen(file);
-    int err = ENOENT;
-    for (const char *p = path;; p++) {
-        const char *q = strchrnul(p, ':');
-        char buf[PATH_MAX];
-        size_t dlen = (size_t)(q - p);
-        if (dlen == 0) /* an empty entry means the current directory, as in sh */
-            buf[0] = '.', dlen = 1;
-        else if (dlen < sizeof buf)
-            memcpy(buf, p, dlen);
-        if (dlen + 1 + flen < sizeof buf) {
-            buf[dlen] = '/';
-            memcpy(buf + dlen + 1, file, flen + 1);
-            exec_one(buf, argv, envp);
-            if (errno != ENOENT && errno != ENOTDIR)
-                err = errno; /* EACCES and the like beat a later "not found" */
-        }
-        if (!*q)
-            break;
-        p = q;
-    }
-    return err;
+    struct exec_try t = {argv, envp, ENOENT};
+    exe_each_path(argv[0], envp, exec_in, &t);
+    return t.err;
 }
 
 _Noreturn void launch(char **argv, char **envp, char **orig_argv, char **orig_envp)
