@@ -111,9 +111,9 @@ static void put(const char *name, size_t n, char *e)
             free(vec[s->at]);
         ours[s->at] = true;
         vec[s->at] = e;
+        s->name = e; /* the old string may be freed */
         drop_copies(s, s->at);
     }
-    s->name = e; /* the old string may be freed */
 }
 
 /* "NAME=value" in one exactly sized string. */
