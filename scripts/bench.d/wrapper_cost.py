@@ -2,8 +2,9 @@
 minimal static exec shim (the physical limit) and the scripts lwrap replaces.
 
 Every variant execs the same trivial static program, named `python3` so lwrap's
-python-importtime preset applies (it adds -X importtime and the preload, which a static
-program ignores): lwrap does all of its real work, then the execve.
+python-importtime preset applies (it adds -X importtime; for the preload it reads the
+program's ELF header, finds it static and says so instead of adding liblwrap.so): lwrap
+does all of its real work, then the execve.
 bench.d/altrun runs the variants interleaved run by run (A B C A B C ..., each cycle
 starting one further on), a hundred cycles per round; figures are medians of per-round
 medians and ratios are taken within each round. Beside wall time, each run's CPU time
