@@ -138,13 +138,13 @@ setup() {
     STUB_ENV=LD_PRELOAD LWRAP_LOGS=text LWRAP_PRELOAD_PATH=$FAKELIB run -7 --separate-stderr "$LWRAP" ./bootstrap-go
     [ "$stderr" = "lwrap: LWRAP_LOGS: ./bootstrap-go is statically linked: liblwrap.so cannot load into it, so the preload's features do not apply; ignored" ]
     LWRAP_TRACE=json LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain ./bootstrap-go
-    [ "$output" = 'argv ./bootstrap-go' ]
+    [ "$output" = $'no preload: ./bootstrap-go is statically linked (LWRAP_TRACE)\nargv ./bootstrap-go' ]
     [[ $stderr == 'lwrap: LWRAP_TRACE: ./bootstrap-go is statically linked'* ]]
     # through PATH, and as the interpreter of a #! script
     printf '#!%s\n' "$PWD/bootstrap-go" >script
     chmod 755 script
     PATH=$PWD:$PATH LWRAP_CRASH=1 LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain script
-    [ "$output" = 'argv script' ]
+    [ "$output" = "no preload: $PWD/bootstrap-go is statically linked (LWRAP_CRASH)"$'\nargv script' ]
     [ "$stderr" = "lwrap: LWRAP_CRASH: $PWD/bootstrap-go is statically linked: liblwrap.so cannot load into it, so the preload's features do not apply; ignored" ]
     # a dynamic runtime still gets it
     LWRAP_LOGS=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain "$(command -v true)"

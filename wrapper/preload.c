@@ -70,6 +70,8 @@ int preload_loads(const char *runtime, const char *why)
         return 1;
     report_item(why, x->path, " is statically linked: liblwrap.so cannot load into it, so the "
                 "preload's features do not apply", NULL);
+    if (diag_explain) /* and among the changes --explain lists, where one would have been */
+        note_text("no preload: ", x->path, " is statically linked (", why, ")", NULL);
     return 0;
 }
 
