@@ -57,6 +57,22 @@ ENV_EVENT='{"names":["FOO","NODE_OPTIONS","JAVA_TOOL_OPTIONS","LD_PRELOAD","PATH
     [ "$(wr_body .env.NODE_OPTIONS)" = "\"--require $PWD/task/b.cjs --require $PWD/task/c.cjs --require $PWD/task/a.cjs\"" ]
 }
 
+@test "AWS's Node.js client (aws-lambda-ric): --require modules from NODE_OPTIONS and LWRAP_APPEND_NODE_OPTIONS all load" {
+    local ric
+    ric=$("$REPO/scripts/prepare-ric" 2>/dev/null) || skip "aws-lambda-ric not prepared"
+    [ -f "$ric/node_modules/aws-lambda-ric/index.mjs" ] || skip "aws-lambda-ric not prepared"
+    mkdir task
+    cp "$HANDLERS/node/env.mjs" task/
+    for m in a b; do printf 'process.env.LOADED = (process.env.LOADED || "") + "%s";\n' "$m" >"task/$m.cjs"; done
+    wr_emu env.handler "$PWD/task" '{"names":["LOADED","NODE_OPTIONS"]}' -e NODE_OPTIONS="--require $PWD/task/a.cjs" \
+        -e LWRAP_APPEND_NODE_OPTIONS="--require $PWD/task/a.cjs --require $PWD/task/b.cjs" \
+        -- node "$ric/node_modules/aws-lambda-ric/index.mjs" env.handler
+    [ "$status" -eq 0 ]
+    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
+    [ "$(wr_body .env.LOADED)" = '"ab"' ]
+    [ "$(wr_body .env.NODE_OPTIONS)" = "\"--require $PWD/task/a.cjs --require $PWD/task/b.cjs\"" ]
+}
+
 @test "node: node-source-maps and LWRAP_ARGS at script position, on AWS's node command line" {
     runtime_cmd node
     wr_emu env.handler "$HANDLERS/node" "$ENV_EVENT" -e LWRAP_PRESETS=node-source-maps \
