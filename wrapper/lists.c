@@ -150,7 +150,7 @@ static size_t put(char *out, size_t len, char sep, const char *s, const struct u
     return len + x->len;
 }
 
-/* Builds the merged list into out (NULL: measures); *moved tells whether the result is
+/* Builds the merged list into out (NULL: measures); *changed tells whether the result is
  * other than old. */
 static size_t build(char *out, char sep, const char *old, const struct unit *uo, size_t no,
                     const char *add, const struct unit *ua, size_t na, int prepend, int *changed)
