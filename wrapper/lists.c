@@ -129,12 +129,53 @@ static int same(const char *a, const struct unit *x, const char *b, const struct
            memcmp(a + x->w2at, b + y->w2at, x->w2len) == 0;
 }
 
-static int in(const char *s, const struct unit *u, size_t nu, const char *t, const struct unit *x)
+/* The units of add, hashed once: whether a unit is among them costs O(1), so a value of
+ * 50,000 entries is merged in linear time. */
+struct unit_set {
+    size_t *slot; /* index + 1 of the first unit with that content; 0: free */
+    size_t mask;
+    const char *s;
+    const struct unit *u;
+};
+
+static size_t unit_hash(const char *s, const struct unit *x)
 {
-    for (size_t i = 0; i < nu; i++)
-        if (same(s, &u[i], t, x))
-            return 1;
-    return 0;
+    unsigned long long h = 14695981039346656037ull;
+    for (size_t i = 0; i < x->w1; i++)
+        h = (h ^ (unsigned char)s[x->at + i]) * 1099511628211ull;
+    h = (h ^ 0x100) * 1099511628211ull; /* the word boundary */
+    for (size_t i = 0; i < x->w2len; i++)
+        h = (h ^ (unsigned char)s[x->w2at + i]) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* Where a unit equal to x (of string t) is or would go. */
+static size_t *unit_slot(const struct unit_set *set, const char *t, const struct unit *x)
+{
+    for (size_t i = unit_hash(t, x) & set->mask;; i = (i + 1) & set->mask)
+        if (!set->slot[i] || same(set->s, &set->u[set->slot[i] - 1], t, x))
+            return &set->slot[i];
+}
+
+static void unit_set_init(struct unit_set *set, const char *s, const struct unit *u, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    *set = (struct unit_set){xmalloc(cap * sizeof *set->slot), cap - 1, s, u};
+    memset(set->slot, 0, cap * sizeof *set->slot);
+    for (size_t i = 0; i < n; i++) {
+        size_t *slot = unit_slot(set, s, &u[i]);
+        if (!*slot)
+            *slot = i + 1;
+    }
+}
+
+/* Index of the first unit of the set equal to x, or n (none) */
+static size_t first_of(const struct unit_set *set, const char *t, const struct unit *x, size_t n)
+{
+    size_t at = *unit_slot(set, t, x);
+    return at ? at - 1 : n;
 }
 
 /* Appends unit x of s to out (NULL: measures), with sep before all but the first. */
@@ -153,17 +194,19 @@ static size_t put(char *out, size_t len, char sep, const char *s, const struct u
 /* Builds the merged list into out (NULL: measures); *changed tells whether the result is
  * other than old. */
 static size_t build(char *out, char sep, const char *old, const struct unit *uo, size_t no,
-                    const char *add, const struct unit *ua, size_t na, int prepend, int *changed)
+                    const struct unit_set *adds, size_t na, int prepend, int *changed)
 {
+    const char *add = adds->s;
+    const struct unit *ua = adds->u;
     size_t len = 0, kept = 0;
     for (int part = 0; part < 2; part++) {
         if ((part == 0) == (prepend != 0)) {
             for (size_t i = 0; i < na; i++)
-                if (!in(add, ua, i, add, &ua[i])) /* repeated within add: once */
+                if (first_of(adds, add, &ua[i], na) == i) /* repeated within add: once */
                     len = put(out, len, sep, add, &ua[i]);
         } else {
             for (size_t i = 0; i < no; i++)
-                if (!in(add, ua, na, old, &uo[i]))
+                if (first_of(adds, old, &uo[i], na) == na)
                     len = put(out, len, sep, old, &uo[i]), kept++;
         }
     }
@@ -171,7 +214,7 @@ static size_t build(char *out, char sep, const char *old, const struct unit *uo,
     *changed = 0;
     size_t first = prepend ? 0 : kept, k = 0;
     for (size_t i = 0; i < na && !*changed; i++) {
-        if (in(add, ua, i, add, &ua[i]))
+        if (first_of(adds, add, &ua[i], na) != i)
             continue;
         *changed = first + k >= no || !same(old, &uo[first + k], add, &ua[i]);
         k++;
@@ -189,14 +232,17 @@ char *list_merge(const char *name, size_t n, const char *old, const char *add, i
     struct unit *uo = xmalloc((no + na) * sizeof *uo), *ua = uo + no;
     units(name, n, k, old, uo);
     units(name, n, k, add, ua);
+    struct unit_set adds;
+    unit_set_init(&adds, add, ua, na);
     int changed;
-    size_t len = build(NULL, sep, old, uo, no, add, ua, na, prepend, &changed);
+    size_t len = build(NULL, sep, old, uo, no, &adds, na, prepend, &changed);
     char *out = NULL;
     if (changed) {
         out = xmalloc(len + 1);
-        build(out, sep, old, uo, no, add, ua, na, prepend, &changed);
+        build(out, sep, old, uo, no, &adds, na, prepend, &changed);
         out[len] = '\0';
     }
+    free(adds.slot);
     free(uo);
     return out;
 }
