@@ -32,7 +32,7 @@ override LDFLAGS += $(SAN_FLAGS)
 endif
 BASE_CFLAGS := $(CSTD) $(WARN) $(OPT) $(HARDEN) $(SAN_FLAGS) -MMD -MP $(CFLAGS)
 
-.PHONY: all test demo layer bench install uninstall clean
+.PHONY: all test check demo layer bench install uninstall clean
 all:
 
 include wrapper/wrapper.mk
@@ -58,6 +58,10 @@ test: test-deps
 	$(if $(SANITIZE),SANITIZE= MAKEFLAGS='$(filter-out SANITIZE=%,$(MAKEFLAGS))' SHIP_BUILD=$(abspath $(SHIP_BUILD)) \
 	    TEST_SANITIZE=$(SANITIZE) TEST_SAN_CFLAGS='$(SAN_FLAGS)') \
 	BUILD=$(abspath $(BUILD)) scripts/run-tests $(T)
+
+# What CI runs: make test, then the suites again under ASan+UBSan (scripts/check).
+check:
+	scripts/check $(T)
 
 .PHONY: ship-build
 ship-build:

@@ -220,11 +220,13 @@ void child_env_release(char **env)
     }
 }
 
-/* lwrap's private variables (_LWRAP_START_NS, _LWRAP_PID): the runtime and a program it
- * hands over to need them; a child of the runtime must not see them. */
+/* lwrap's private variables (_LWRAP_START_NS, _LWRAP_PID, _LWRAP_REDACT_VARS): the
+ * runtime and a program it hands over to need them; a child of the runtime must not see
+ * them. */
 static bool is_private(const char *entry)
 {
-    return strncmp(entry, "_LWRAP_START_NS=", 16) == 0 || strncmp(entry, "_LWRAP_PID=", 11) == 0;
+    return strncmp(entry, "_LWRAP_START_NS=", 16) == 0 || strncmp(entry, "_LWRAP_PID=", 11) == 0 ||
+           strncmp(entry, "_LWRAP_REDACT_VARS=", 19) == 0;
 }
 
 bool child_env_in_runtime(void)

@@ -106,6 +106,11 @@ void log_cont_start(struct log_cont *c, const char *line, size_t n)
     c->json = json_line(line, n);
 }
 
+bool log_cont_open(const struct log_cont *c)
+{
+    return c->tb == TB_FRAMES || c->tb == TB_CHAINED;
+}
+
 bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool same_write)
 {
     if (c->json)

@@ -34,6 +34,11 @@
  * when the process is killed is lost. An unfinished line (no newline yet) is held until
  * it ends, or the invoke ends, or the process execs, forks, exits or dies of a signal. */
 #define LOG_HOLD_NS (10 * 1000 * 1000ull)
+/* ... but a Python traceback whose exception line has not come yet is certainly not
+ * complete: it waits for that line up to this long. A runtime whose CPU is throttled (a
+ * small Lambda gets a fraction of a vCPU) or preempted between two lines of a traceback
+ * would otherwise see it cut into several events. It holds up no other thread's records. */
+#define LOG_OPEN_HOLD_NS (1000 * 1000 * 1000ull)
 /* In the last this-many microseconds before the invocation's deadline (Lambda kills the
  * runtime with SIGKILL at a timeout) nothing is held: each write goes out at once. */
 #define LOG_DEADLINE_MARGIN_US (300 * 1000ull)
@@ -110,6 +115,8 @@ void log_cont_start(struct log_cont *c, const char *line, size_t n);
 /* same_write: the line came with the same write call as the record's last line, which
  * joins it too, except where a JSON-object line is involved (never joined). */
 bool log_cont_joins_write(struct log_cont *c, const char *line, size_t n, bool same_write);
+/* The record certainly goes on: a Python traceback before its exception line. */
+bool log_cont_open(const struct log_cont *c);
 
 /* log_redact.c: mask secrets in place; returns the new length (never longer). */
 void log_redact_init(void);

@@ -96,29 +96,38 @@ void log_flush_slots(bool wait, bool allow_regex)
     flush_slots(wait, allow_regex, false);
 }
 
-/* A complete record leaves LOG_HOLD_NS after it began, however busy its thread is (a
- * steady writer must not starve the flusher: what is held when SIGKILL comes is lost).
- * One that began after now_us (the pass began) is not due yet, unless the clock stepped
- * back by more than a second (better early than never). */
+static uint64_t hold_us(struct log_slot *s)
+{
+    return (__atomic_load_n(&s->held_open, __ATOMIC_RELAXED) ? LOG_OPEN_HOLD_NS : LOG_HOLD_NS) / 1000;
+}
+
+/* A complete record leaves LOG_HOLD_NS after it began (an open traceback
+ * LOG_OPEN_HOLD_NS), however busy its thread is (a steady writer must not starve the
+ * flusher: what is held when SIGKILL comes is lost). One that began after now_us (the
+ * pass began) is not due yet, unless the clock stepped back by more than a second
+ * (better early than never). */
 static bool held_past_hold(struct log_slot *s, uint64_t now_us)
 {
     uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
     if (held == UINT64_MAX)
         return false;
-    return now_us >= held ? now_us - held >= LOG_HOLD_NS / 1000 : held - now_us > 1000 * 1000;
+    return now_us >= held ? now_us - held >= hold_us(s) : held - now_us > 1000 * 1000;
 }
 
 uint64_t log_flush_idle(uint64_t now_us)
 {
     /* Oldest piece first across slots (a batch of records, or a pending record), each
      * only once it is due: a slot's newer records wait behind another thread's older
-     * ones, as in the full flush. */
+     * ones, as in the full flush; not behind an open traceback still waiting for its
+     * end, though. */
     for (int round = 0; round < LOG_SLOTS * 8; round++) {
         struct log_slot *s = NULL;
         uint64_t oldest = UINT64_MAX;
         for (int i = 0; i < LOG_SLOTS; i++) {
             uint64_t h = __atomic_load_n(&log_slots[i].held_us, __ATOMIC_RELAXED);
-            if (h < oldest && slot_state(&log_slots[i]) == SLOT_IDLE) {
+            bool open_not_due = __atomic_load_n(&log_slots[i].held_open, __ATOMIC_RELAXED) &&
+                                !held_past_hold(&log_slots[i], now_us);
+            if (h < oldest && !open_not_due && slot_state(&log_slots[i]) == SLOT_IDLE) {
                 s = &log_slots[i];
                 oldest = h;
             }
@@ -141,7 +150,7 @@ uint64_t log_flush_idle(uint64_t now_us)
         uint64_t held = __atomic_load_n(&s->held_us, __ATOMIC_RELAXED);
         if (st == SLOT_FREE || (st == SLOT_IDLE && held == UINT64_MAX))
             continue;
-        uint64_t at = (st == SLOT_IDLE && now_us >= held ? held : now_us) + LOG_HOLD_NS / 1000;
+        uint64_t at = st == SLOT_IDLE && now_us >= held ? held + hold_us(s) : now_us + LOG_HOLD_NS / 1000;
         next = next && next < at ? next : at;
     }
     return next;
@@ -219,7 +228,8 @@ void log_flush_older_than(uint64_t t)
         if (!slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
             continue;
         log_out_flush(&s->out);
-        if (s->line > s->start && s->rec.us < t) {
+        /* (an open traceback waits for its end: it holds up nobody) */
+        if (s->line > s->start && s->rec.us < t && !log_cont_open(&s->cont)) {
             slot_emit_pending(s, true);
             log_out_flush(&s->out);
         }

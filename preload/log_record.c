@@ -42,6 +42,8 @@ static void take_meta(struct log_meta *m, uint64_t now_us)
 void slot_release(struct log_slot *s)
 {
     uint64_t held = s->out.len ? s->out_us : s->line > s->start ? s->rec.us : UINT64_MAX;
+    bool open = !s->out.len && s->line > s->start && log_cont_open(&s->cont);
+    __atomic_store_n(&s->held_open, open, __ATOMIC_RELAXED);
     __atomic_store_n(&s->held_us, held, __ATOMIC_RELAXED);
     uint64_t head = held != UINT64_MAX ? held : s->len > s->line ? s->next.us : UINT64_MAX;
     __atomic_store_n(&s->head_us, head, __ATOMIC_RELAXED);

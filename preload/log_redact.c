@@ -17,12 +17,16 @@
 #include "config.h"
 #include "logs.h"
 
-#define MAX_SECRETS 3
+/* The three credentials, and the variables lwrap set from fetched values (SSM
+ * parameters, secrets, AppConfig), named in _LWRAP_REDACT_VARS. */
 #define MAX_PATTERNS 16
-#define SECRET_MAX 4096
+#define MAX_FETCHED 64
+#define MAX_SECRETS (3 + MAX_FETCHED)
+/* The kernel's limit for one variable: no value can be longer. */
+#define SECRET_MAX 131072
 
 static struct {
-    char value[SECRET_MAX];
+    char *value;
     size_t len;
 } secrets[MAX_SECRETS];
 static int nsecrets;
@@ -37,14 +41,48 @@ static void add_secret(const char *name)
     /* Very short values would mask ordinary words; real credentials are 16+ chars. */
     if (n < 8 || n >= SECRET_MAX || nsecrets == MAX_SECRETS)
         return;
+    for (int i = 0; i < nsecrets; i++)
+        if (secrets[i].len == n && memcmp(secrets[i].value, v, n) == 0)
+            return; /* the same value under two names */
+    /* A copy: the program may overwrite its environment strings (setproctitle). */
+    char *copy = malloc(n);
+    if (!copy) {
+        config_out_of_memory("a secret value is not masked");
+        return;
+    }
+    memcpy(copy, v, n);
     /* Longest first: a value that is a prefix of another ("prodprod", "prodprod-pw")
      * masked first would leave the longer one's rest in clear. */
     int at = nsecrets;
     for (; at > 0 && secrets[at - 1].len < n; at--)
         secrets[at] = secrets[at - 1];
-    memcpy(secrets[at].value, v, n);
+    secrets[at].value = copy;
     secrets[at].len = n;
     nsecrets++;
+}
+
+/* _LWRAP_REDACT_VARS=A,B,C (set by lwrap): the values of those variables. */
+static void add_fetched(void)
+{
+    const char *list = getenv("_LWRAP_REDACT_VARS");
+    int n = 0;
+    for (const char *p = list; p && *p;) {
+        size_t k = strcspn(p, ",");
+        char name[256];
+        if (k > 0 && k < sizeof name) {
+            if (n++ == MAX_FETCHED) {
+                config_warn("_LWRAP_REDACT_VARS: more than 64 fetched variables; the values of "
+                            "the others are not masked", NULL, NULL, NULL);
+                return;
+            }
+            memcpy(name, p, k);
+            name[k] = '\0';
+            add_secret(name);
+        }
+        p += k;
+        if (*p)
+            p++;
+    }
 }
 
 static void add_pattern(const char *p, size_t n)
@@ -91,6 +129,7 @@ void logs_mask_secrets_init(void)
     add_secret("AWS_SECRET_ACCESS_KEY");
     add_secret("AWS_SESSION_TOKEN");
     add_secret("AWS_ACCESS_KEY_ID");
+    add_fetched();
 }
 
 size_t logs_mask_secrets(char *p, size_t n)
@@ -215,17 +254,31 @@ static size_t redact_key_ids(char *p, size_t n)
     return pass_end(&ps);
 }
 
-static size_t redact_value(char *p, size_t n, const char *v, size_t vn, bool *masked)
+/* p[j..j+20) is a whole key id (AKIA/ASIA and 16 key characters, nothing key-like
+ * before it). */
+static bool whole_key_id(const char *p, size_t n, size_t j)
+{
+    if (j + 20 > n || (j > 0 && key_char(p[j - 1])) || p[j] != 'A' ||
+        (p[j + 1] != 'K' && p[j + 1] != 'S') || p[j + 2] != 'I' || p[j + 3] != 'A')
+        return false;
+    for (size_t k = 4; k < 20; k++)
+        if (!key_char(p[j + k]))
+            return false;
+    return true;
+}
+
+/* (A value that is itself a key id, AWS_ACCESS_KEY_ID's, keeps its AKIA/ASIA as the key id
+ * mask does.) */
+static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
 {
     struct pass ps = {p, n, 0, 0};
-    size_t from = 0;
+    size_t from = 0, keep = whole_key_id(v, vn, 0) && vn == 20 ? 4 : 0;
     while (from + vn <= n) {
         char *hit = memmem(p + from, n - from, v, vn);
         if (!hit)
             break;
-        pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, "", 0);
+        pass_mask(&ps, (size_t)(hit - p), (size_t)(hit - p) + vn, v, keep);
         from = ps.r;
-        *masked = true;
     }
     return pass_end(&ps);
 }
@@ -277,19 +330,23 @@ static size_t redact_pattern(int i, char *p, size_t n, bool *masked)
 
 size_t log_redact(char *p, size_t n, bool allow_regex)
 {
-    if (n >= 20)
-        n = redact_key_ids(p, n);
-    size_t before = n;
-    bool masked = false;
+    /* The credential values first: they are known exactly, and a shape mask run before
+     * them could take a few of their bytes (a key id written right before a session token
+     * "ASIA...EXAMPLEKEY" + "IQoJ..." reads as ending in its "IQ") and leave the rest of
+     * the value, no longer whole, in clear. */
     for (int i = 0; i < nsecrets; i++)
         if (n >= secrets[i].len)
-            n = redact_value(p, n, secrets[i].value, secrets[i].len, &masked);
+            n = redact_value(p, n, secrets[i].value, secrets[i].len);
+    /* (A key id glued to a value just masked, "<value>AKIA...", stands on its own now.) */
+    if (n >= 20)
+        n = redact_key_ids(p, n);
+    bool masked = false;
     if (allow_regex)
         for (int i = 0; i < npatterns; i++)
             n = redact_pattern(i, p, n, &masked);
-    /* A key id glued to a value or match just masked ("tok_abcd1234AKIA...") now stands
-     * on its own: look again. */
-    if ((masked || n != before) && n >= 20)
+    /* A key id glued to a match just masked ("tok_abcd1234AKIA...") now stands on its
+     * own: look again. */
+    if (masked && n >= 20)
         n = redact_key_ids(p, n);
     return n;
 }
@@ -310,19 +367,6 @@ static bool key_id_start(const char *p, size_t n, size_t j)
         if (!fits)
             return false;
     }
-    return true;
-}
-
-/* p[j..j+20) is a whole key id (AKIA/ASIA and 16 key characters, nothing key-like
- * before it). */
-static bool whole_key_id(const char *p, size_t n, size_t j)
-{
-    if (j + 20 > n || (j > 0 && key_char(p[j - 1])) || p[j] != 'A' ||
-        (p[j + 1] != 'K' && p[j + 1] != 'S') || p[j + 2] != 'I' || p[j + 3] != 'A')
-        return false;
-    for (size_t k = 4; k < 20; k++)
-        if (!key_char(p[j + k]))
-            return false;
     return true;
 }
 

@@ -26,6 +26,7 @@ struct log_slot {
     const void *owner;   /* atomic: the owning thread's marker */
     uint64_t held_us;    /* atomic: when the oldest complete record held began (or MAX) */
     uint64_t head_us;    /* atomic: the same for anything held, unfinished line included */
+    bool held_open;      /* atomic: that record is an open traceback (LOG_OPEN_HOLD_NS) */
     uint64_t out_us;     /* when the oldest record in out began */
     uint64_t now_us;     /* the current write's time (one clock read per write) */
     int stream;          /* atomic where a thread not holding the slot reads it */

@@ -74,6 +74,14 @@ fuzz_pass() {
     fuzz_pass wrapper_conf
 }
 
+@test "wrapper_fetch: every seed and regression input passes" {
+    fuzz_replay wrapper_fetch
+}
+
+@test "wrapper_fetch: a fresh short pass finds nothing" {
+    fuzz_pass wrapper_fetch
+}
+
 @test "log_records: every seed and regression input passes" {
     fuzz_replay log_records
 }

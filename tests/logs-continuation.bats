@@ -58,3 +58,39 @@ records() {
     run -0 jq -c -R 'fromjson? | select(.type=="function") | .message | fromjson | [.a, .b]' <<<"$output"
     [ "$output" = '[1,[2]]' ]
 }
+
+# --- an open Python traceback waits for its exception line --------------------------------
+
+# tb_py MODE CODE: python with the preload, stdout to a pipe; CODE may use tb(i), which
+# writes line i of a three-line traceback.
+tb_py() {
+    run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=$1 '$EMU_PY' -c '
+import os, sys, threading, time
+TB = [b\"Traceback (most recent call last):\\n\", b\"  File \\\"x.py\\\", line 1, in <module>\\n\", b\"ValueError: boom\\n\"]
+def tb(i): os.write(1, TB[i])
+$2' | cat"
+}
+
+@test "a traceback whose lines come 150 ms apart (a throttled or preempted runtime) is still one record" {
+    tb_py json 'tb(0); time.sleep(0.15); tb(1); time.sleep(0.15); tb(2); print("after")'
+    [ "${#lines[@]}" -eq 2 ]
+    [ "$(jq -r .message <<<"${lines[0]}")" = $'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: boom' ]
+    [ "$(jq -r .message <<<"${lines[1]}")" = after ]
+}
+
+@test "an open traceback holds up no other thread's records, and goes out within 1 s without its end" {
+    # another thread's line printed while the traceback waits comes out first
+    tb_py json 'go = threading.Event()
+t = threading.Thread(target=lambda: (go.wait(), print("other thread"))); t.start()
+tb(0); tb(1); go.set(); time.sleep(0.3); tb(2); t.join()'
+    [ "${#lines[@]}" -eq 2 ]
+    [ "$(jq -r .message <<<"${lines[0]}")" = "other thread" ]
+    [[ $(jq -r .message <<<"${lines[1]}") == Traceback*ValueError:\ boom ]]
+    # a traceback that never ends is written 1 s after it began: a SIGKILL at 1.6 s loses nothing
+    run -0 bash -c "LD_PRELOAD='$LIBLWRAP' LWRAP_LOGS=text '$EMU_PY' -c '
+import os, signal, time
+os.write(1, b\"Traceback (most recent call last):\\n  File \\\"x.py\\\", line 1\\n\")
+time.sleep(1.6); os.kill(os.getpid(), signal.SIGKILL)' | cat; true"
+    [ "${#lines[@]}" -eq 1 ]
+    [[ ${lines[0]} == *$'\tTraceback (most recent call last):\r  File "x.py", line 1' ]]
+}

@@ -85,6 +85,18 @@ no_half_out() {
     [[ $output == *$'\tc ****ASIA**** d'* ]]
 }
 
+@test "a credential value right after key-id-shaped text is masked whole (the key id cannot take its first bytes)" {
+    # "ASIA" + 14 key characters, then a session token starting "IQ": the first 20 bytes
+    # read as a key id ending in the token's "IQ"; masked first, it left the token's rest.
+    local token=IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ
+    logs_py '{"print":["a ASIAQWCYEXAMPLEKEY'"$token"' b"]}' \
+        -- -e LWRAP_LOGS=text --no-telemetry-fd -e "AWS_SESSION_TOKEN=$token"
+    [ "$status" -eq 0 ]
+    run -0 messages
+    [[ $output == *$'\ta ASIAQWCYEXAMPLEKEY**** b'* ]]
+    [[ $output != *oJb3JpZ2lu* && $output != *JHMEUCIQ* ]]
+}
+
 @test "a line longer than a record (128 KiB) is never split inside a credential value" {
     local long
     long=$(head -c 131040 /dev/zero | tr '\0' x)

@@ -98,10 +98,13 @@ lwrap: bootstrap: no real bootstrap: set LWRAP_BOOTSTRAP or add \$LAMBDA_TASK_RO
 
 @test "without /proc lwrap cannot know where it is: one line, no preload, argv[0] is never used" {
     unshare -m true 2>/dev/null || skip "needs a mount namespace (unshare -m) to hide /proc"
-    lw=$(wr_copy_lwrap "$PWD/opt")
+    # The shipped lwrap: no sanitizer runtime can start without /proc (under SANITIZE the
+    # namespace's /etc/ld.so.preload, which would load one into every process, is hidden too).
+    mkdir -p opt && cp "$SHIP_LWRAP" opt/lwrap && lw=$PWD/opt/lwrap
     wr_fake_lib "$PWD/opt/lib/liblwrap.so" >/dev/null
     STUB_ENV=LD_PRELOAD LWRAP_TRACE=text run -0 --separate-stderr \
-        unshare -m sh -c 'mount -t tmpfs none /proc && exec "$@"' _ "$lw" "$WR_STUB"
+        unshare -m sh -c 'mount -t tmpfs none /proc && { [ ! -e /etc/ld.so.preload ] ||
+            mount --bind /dev/null /etc/ld.so.preload; } && exec "$@"' _ "$lw" "$WR_STUB"
     [ "$stderr" = "lwrap: liblwrap.so: cannot find lwrap's own directory (/proc/self/exe); starting without it (set LWRAP_PRELOAD_PATH); ignored" ]
     [ "$output" = "LD_PRELOAD unset" ]
 }

@@ -215,6 +215,34 @@ void conf_each_file(void (*fn)(const struct setting *, void *), void *arg)
             fn(&entries[i], arg);
 }
 
+int conf_flag(const char *name)
+{
+    struct setting s;
+    if (!conf_get(name, &s) || !*s.value || strcmp(s.value, "0") == 0)
+        return 0;
+    if (strcmp(s.value, "1") == 0)
+        return 1;
+    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
+    return 0;
+}
+
+void conf_items(const char *list, void (*fn)(const char *item, size_t n, void *), void *arg)
+{
+    for (const char *p = list; *p;) {
+        while (*p == ',' || *p == ' ' || *p == '\t')
+            p++;
+        const char *q = p;
+        while (*q && *q != ',')
+            q++;
+        size_t n = (size_t)(q - p);
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n > 0)
+            fn(p, n, arg);
+        p = q;
+    }
+}
+
 size_t conf_count(void)
 {
     return n_entries + n_env_settings;

@@ -22,6 +22,11 @@ const char *conf_value(const char *name);
 void conf_each(const char *prefix, void (*fn)(const struct setting *, void *), void *arg);
 /* Each setting that came from the file (and is not overridden by the environment). */
 void conf_each_file(void (*fn)(const struct setting *, void *), void *arg);
+/* A 1-or-0 setting (LWRAP_STRICT, LWRAP_DEBUG, ...): unset and empty are 0; anything
+ * else is reported and counts as 0. */
+int conf_flag(const char *name);
+/* Each comma-separated item of list (blanks around it trimmed, empty items skipped). */
+void conf_items(const char *list, void (*fn)(const char *item, size_t n, void *), void *arg);
 /* How many settings there are (environment and file): a bound for new variables. */
 size_t conf_count(void);
 

@@ -184,3 +184,12 @@ void *xmalloc(size_t n)
         die(125, "out of memory", NULL);
     return p;
 }
+
+void *xgrow(void *p, size_t old, size_t n)
+{
+    void *q = xmalloc(n);
+    if (old)
+        memcpy(q, p, old);
+    free(p);
+    return q;
+}

@@ -60,31 +60,22 @@ static void one_edit(const struct setting *s, void *arg)
     }
 }
 
+static void unset_one(const char *p, size_t n, void *arg)
+{
+    struct label nm;
+    if (!name_valid(p, n))
+        report_setting(arg, "\"", label(&nm, p, n), "\" is not a valid variable name",
+                       memchr(p, '=', n) ? " (a name cannot contain \"=\")" : "", NULL);
+    else
+        env_unset(p, n, "LWRAP_UNSET", NULL);
+}
+
 /* LWRAP_UNSET=A,B,C: each name separately, so one bad name does not cost the rest. */
 static void unset_list(void)
 {
     struct setting s;
-    if (!conf_get("LWRAP_UNSET", &s))
-        return;
-    for (const char *p = s.value; *p;) {
-        while (*p == ',' || *p == ' ' || *p == '\t')
-            p++;
-        const char *q = p;
-        while (*q && *q != ',')
-            q++;
-        size_t n = (size_t)(q - p);
-        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-            n--;
-        if (n > 0) {
-            struct label nm;
-            if (!name_valid(p, n))
-                report_setting(&s, "\"", label(&nm, p, n), "\" is not a valid variable name",
-                               memchr(p, '=', n) ? " (a name cannot contain \"=\")" : "", NULL);
-            else
-                env_unset(p, n, "LWRAP_UNSET", NULL);
-        }
-        p = q;
-    }
+    if (conf_get("LWRAP_UNSET", &s))
+        conf_items(s.value, unset_one, &s);
 }
 
 void edits_apply(void)

@@ -5,6 +5,7 @@
 
 #include "diag.h"
 #include "lists.h"
+#include "mask.h"
 #include "nameidx.h"
 
 #include <stdbool.h>
@@ -30,6 +31,8 @@ static void reindex(void)
     free(idx.slot);
     nameidx_init(&idx, cap);
     for (size_t i = 0; i < count; i++) {
+        if (!vec[i])
+            continue; /* removed: env_vector closes the gap */
         struct nameidx_slot *s = nameidx_put(&idx, vec[i], name_len(vec[i]));
         if (s->at == NAMEIDX_NONE)
             s->at = i;
@@ -96,10 +99,12 @@ static void put(const char *name, size_t n, char *e)
 {
     struct nameidx_slot *s = lookup(name, n);
     if (!s || s->at == NAMEIDX_NONE) {
-        if (count == cap) { /* cannot happen: extra is counted from the settings */
-            report_item("lwrap", "too many environment changes", NULL);
-            free(e);
-            return;
+        if (count == cap) { /* only an AppConfig configuration adds names not counted */
+            size_t ncap = cap * 2 + 16;
+            vec = xgrow(vec, (count + 1) * sizeof *vec, (ncap + 1) * sizeof *vec);
+            ours = xgrow(ours, (count + 1) * sizeof *ours, (ncap + 1) * sizeof *ours);
+            cap = ncap;
+            reindex(); /* the index is sized for cap */
         }
         ours[count] = true;
         vec[count] = e;
@@ -140,7 +145,12 @@ void env_set(const char *name, size_t n, const char *value, const char *src, con
         drop_copies(s, s->at); /* the value is set: one copy (see put) */
         return; /* not a change: nothing to announce */
     }
-    put(name, n, entry(name, n, value));
+    char *e = entry(name, n, value);
+    put(name, n, e);
+    /* A value set under a secret name (fetched from SSM, DB_PASSWORD=...) stays masked
+     * wherever it turns up in a later line: a copy, as the entry may be replaced. */
+    if (mask_secret_name(name, n))
+        mask_add(entry("", 0, value) + 1);
     note_set(name, n, value, src, src2);
 }
 

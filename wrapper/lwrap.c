@@ -1,7 +1,7 @@
 /* lwrap: edit the runtime's arguments and environment, then exec it in this process.
  * Order: nesting and re-entry checks, config file, unknown names, file settings exported
- * for the preload, LWRAP_UNSET/SET_/DEFAULT_/PREPEND_/APPEND_, presets, LWRAP_ARGS,
- * preload, LWRAP_NEXT, exec. */
+ * for the preload, LWRAP_UNSET/SET_/DEFAULT_/PREPEND_/APPEND_, fetched values
+ * (LWRAP_SSM_/SECRET_/APPCONFIG), presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
 #include "args.h"
 #include "bootstrap.h"
 #include "conf.h"
@@ -9,6 +9,7 @@
 #include "edits.h"
 #include "env.h"
 #include "family.h"
+#include "fetch_env.h"
 #include "known.h"
 #include "launch.h"
 #include "mask.h"
@@ -55,18 +56,6 @@ static void usage(int fd)
         line_end();
         presets_list();
     }
-}
-
-/* LWRAP_STRICT, LWRAP_DEBUG, LWRAP_DRY_RUN: 1 or 0 (empty is 0). */
-static int flag(const char *name)
-{
-    struct setting s;
-    if (!conf_get(name, &s) || !*s.value || strcmp(s.value, "0") == 0)
-        return 0;
-    if (strcmp(s.value, "1") == 0)
-        return 1;
-    report_setting(&s, "expected 1 or 0, got \"", s.value, "\"", NULL);
-    return 0;
 }
 
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
@@ -172,9 +161,9 @@ int main(int argc, char **argv)
     conf_load(environ);
     mask_add_settings();
     known_check();
-    int strict = flag("LWRAP_STRICT");
-    diag_debug = flag("LWRAP_DEBUG");
-    diag_explain = flag("LWRAP_DRY_RUN") || explain;
+    int strict = conf_flag("LWRAP_STRICT");
+    diag_debug = conf_flag("LWRAP_DEBUG");
+    diag_explain = conf_flag("LWRAP_DRY_RUN") || explain;
     if (conf_path)
         note_text("config ", conf_path, NULL); /* which file won, for precedence puzzles */
     env_init(environ, env_extra());
@@ -195,6 +184,7 @@ int main(int argc, char **argv)
 
     preload_export_settings();
     edits_apply();
+    fetch_apply();
     struct preset_out pre;
     presets_apply(p.fam, &p.rt, &p.nrt, &pre);
     p.pre = pre.args;
@@ -207,6 +197,8 @@ int main(int argc, char **argv)
         preload_inject(why, NULL, start_ns);
     else if (preload)
         preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
+    if (preload)
+        fetch_export_redact();
 
     p.next = chain_resolve(&p.nnext);
     char **final = args_build(&p);

@@ -74,6 +74,26 @@ void mask_init(char **envp)
     start_env = envp;
 }
 
+/* Named after a secret but holding none: where a value is fetched from
+ * (LWRAP_SSM_DB_PASSWORD=/prod/db/password, LWRAP_SECRET_API_KEY=api-key#key) and the
+ * Parameters and Secrets extension's own options (its port, cache size, TTL). */
+static int only_names_a_secret(const char *s, size_t n)
+{
+    static const char *const prefixes[] = {"LWRAP_SSM_", "LWRAP_SECRET_",
+                                           "PARAMETERS_SECRETS_EXTENSION_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        size_t k = strlen(prefixes[i]);
+        if (n > k && memcmp(s, prefixes[i], k) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int mask_secret_name(const char *name, size_t n)
+{
+    return name_secret(name, n) && !only_names_a_secret(name, n);
+}
+
 static void add_setting(const struct setting *s, void *arg);
 
 static void collect(void)
@@ -82,7 +102,7 @@ static void collect(void)
     for (char **e = start_env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
         /* settings are judged by the name they set: add_setting */
-        if (eq && strncmp(*e, "LWRAP_", 6) != 0 && name_secret(*e, (size_t)(eq - *e)))
+        if (eq && strncmp(*e, "LWRAP_", 6) != 0 && mask_secret_name(*e, (size_t)(eq - *e)))
             mask_add(eq + 1);
     }
     if (settings_known)
@@ -105,7 +125,7 @@ static void add_setting(const struct setting *s, void *arg)
             break;
         }
     }
-    if (name_secret(name, n))
+    if (mask_secret_name(name, n))
         mask_add(s->value);
 }
 
@@ -188,7 +208,7 @@ static size_t masked_end(const char *value, size_t len, size_t i, size_t k)
 
 void mask_value(const char *name, size_t n, const char *value)
 {
-    if (name && name_secret(name, n)) {
+    if (name && mask_secret_name(name, n)) {
         line_str(MASK);
         return;
     }

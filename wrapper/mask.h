@@ -10,6 +10,8 @@ void mask_init(char **envp);
 void mask_add_settings(void);
 /* One more secret value (kept by pointer: it must live until exec). */
 void mask_add(const char *value);
+/* Whether a variable of that name holds a secret (not LWRAP_SSM_X=/path, which names one). */
+int mask_secret_name(const char *name, size_t n);
 /* Writes value to the current line (escaped): all of it masked when name looks
  * secret, else with any secret's value and any AWS access key id masked inside it. */
 void mask_value(const char *name, size_t n, const char *value);

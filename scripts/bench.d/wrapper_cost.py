@@ -17,6 +17,7 @@ import shutil
 import subprocess
 
 import config_cost
+import fetch_cost
 from benchlib import NA, Budget, Row, altrun, compile_c, fmt_num, lambda_env, log, median, \
     script_copy, stat_row
 
@@ -42,7 +43,7 @@ R_INSN_SHIM = "1. instructions (callgrind): shim up to its execve"
 
 ROWS = [R_START] + [R_ADDED[v] for v in VARIANTS[1:]] + \
     [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM] + \
-    config_cost.ROWS
+    fetch_cost.ROWS + config_cost.ROWS
 
 GOAL_SHIM = "<= 1.10"
 
@@ -198,6 +199,7 @@ def run(ctx):
             rows[label] = Row(label, "{:,}".format(n), "± 0 (deterministic)")
         except NA as e:
             rows[label] = Row.na(label, e)
+    rows.update(fetch_cost.rows_or_na(ctx, target))
     try:
         rows.update(config_cost.run(ctx))
     except NA as e:

@@ -14,7 +14,7 @@ FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fno-sanitize-rec
 FUZZ_COVERED := -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_HARNESS := -fsanitize=address,undefined
 
-FUZZ_TARGETS := preload_http wrapper_split wrapper_conf log_records json_utf8 emu_http emu_frames
+FUZZ_TARGETS := preload_http wrapper_split wrapper_conf wrapper_fetch log_records json_utf8 emu_http emu_frames
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
@@ -22,6 +22,7 @@ FUZZ_SRCS_preload_http := preload/http.c
 # every file but main()'s, so a new dependency never breaks the link.
 FUZZ_WRAPPER_LIB       := $(filter-out wrapper/lwrap.c,$(wildcard wrapper/*.c))
 FUZZ_SRCS_wrapper_split := $(FUZZ_WRAPPER_LIB)
+FUZZ_SRCS_wrapper_fetch := $(FUZZ_WRAPPER_LIB)
 # (out.c, the diagnostics' writer, is the harness's recorder)
 FUZZ_SRCS_wrapper_conf  := $(filter-out wrapper/out.c,$(FUZZ_WRAPPER_LIB))
 # The log pipeline without the preload core (hooks, sink, clock, observer: stubbed).

@@ -235,4 +235,45 @@ out:
     return ok;
 }
 
+/* JSON text p[0..n) as a reader of it sees the text: every string literal's escapes
+ * decoded (\u00XX as the byte XX, lwrap's convention for bytes that are not UTF-8; a
+ * larger \uXXXX as its UTF-8), everything else copied. out needs n bytes (decoding never
+ * grows); returns its length. Only for text already found valid. */
+static inline size_t ref_json_readable(const char *p, size_t n, char *out)
+{
+    size_t w = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == '"')
+            in_string = !in_string;
+        if (!in_string || c != '\\' || i + 1 >= n) {
+            out[w++] = c;
+            continue;
+        }
+        char e = p[++i];
+        if (e == 'u' && i + 4 < n) {
+            unsigned cp = 0;
+            for (int h = 1; h <= 4; h++) {
+                char x = p[i + h];
+                cp = cp * 16 + (unsigned)(x <= '9' ? x - '0' : (x | 0x20) - 'a' + 10);
+            }
+            i += 4;
+            if (cp < 0x100) {
+                out[w++] = (char)cp;
+            } else if (cp < 0x800) {
+                out[w++] = (char)(0xC0 | cp >> 6);
+                out[w++] = (char)(0x80 | (cp & 0x3F));
+            } else {
+                out[w++] = (char)(0xE0 | cp >> 12);
+                out[w++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                out[w++] = (char)(0x80 | (cp & 0x3F));
+            }
+            continue;
+        }
+        out[w++] = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+    }
+    return w;
+}
+
 #endif
