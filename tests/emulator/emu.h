@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pollfd;
+
 #define EMU_MAX_EXTENSIONS 10
 #define EMU_RESPONSE_LIMIT (6u * 1024 * 1024)        /* buffered response / event */
 #define EMU_STREAM_LIMIT (20u * 1024 * 1024)         /* streamed response */
@@ -176,6 +178,7 @@ struct invoke {
     size_t forwarded;        /* bytes of the streamed body passed on so far */
     char *client_context, *cognito;
     int requeued;            /* times a `next` connection failed before it got this event */
+    double t_first_byte;     /* when the runtime's answer began to arrive (0: not yet) */
     struct invoke *next;
 };
 struct ext {
@@ -234,6 +237,61 @@ void runtime_api_handle(struct conn *c);
 void client_handle(struct conn *c);
 void client_complete(struct invoke *inv);
 void client_stream(struct invoke *inv, const struct http_req *r);
+
+/* ---- json.c: validating and reading JSON text ---- */
+bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 for any value */
+bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
+bool json_string(const char *v, size_t n, struct buf *out);
+bool json_int(const char *v, size_t n, long long *out);
+bool json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen);
+
+/* ---- the Telemetry API (2022-07-01) and the Logs API (2020-08-15) ---- */
+enum tel_type { TEL_PLATFORM = 1, TEL_FUNCTION = 2, TEL_EXTENSION = 4 };
+enum tel_api { TEL_API_TELEMETRY, TEL_API_LOGS };
+struct tel_dest {
+    bool tcp;
+    int port;
+    char path[512];
+    char host[256];
+};
+/* telemetry_api.c: PUT /2022-07-01/telemetry and PUT /2020-08-15/logs */
+void telemetry_api_handle(struct conn *c, enum tel_api api);
+/* telemetry_records.c: each platform event, log line and subscription as records */
+void tel_init_start(void);
+void tel_init_done(const char *err_type, double init_ms);
+void tel_start(const struct invoke *inv);
+void tel_runtime_done(const struct invoke *inv);
+void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void tel_extension(const struct ext *e);
+void tel_log(const char *ext_name, const char *msg, size_t n, const struct frame_info *fi);
+void tel_subscription_record(enum tel_api api, const char *name, unsigned types);
+/* telemetry_deliver.c: per-subscription buffers, batching, delivery, retries, drops */
+struct tel_sub_cfg {
+    enum tel_api api;
+    char schema[16];
+    char name[256];
+    unsigned types;
+    int max_items, max_bytes, timeout_ms;
+    struct tel_dest dest;
+};
+bool tel_subscribed(const char *name, enum tel_api *api);
+void tel_subscribe(const struct tel_sub_cfg *cfg);
+/* rec_tel / rec_logs: the record member for each API (NULL: not sent to that API) */
+void tel_publish(enum tel_type type, const char *event_type, int64_t ts_ms, const char *rec_tel, size_t tn,
+                 const char *rec_logs, size_t ln);
+int tel_poll_fill(struct pollfd *pfd, void **ref, int max);
+void tel_on_poll(void *ref, short revents);
+double tel_next_timer(void); /* ms from now, -1 none */
+void tel_timers(void);
+void tel_flush_all(void);
+bool tel_idle(void);
+bool tel_any(void);
+void tel_backlog(bool keep);
+void tel_reset(void);
+
+/* ---- sandbox.c: "sandbox" / "sandbox.localdomain" for the processes we start ---- */
+void sandbox_prepare(void);
+void sandbox_enter_child(void);
 
 /* ---- global state ---- */
 struct options {

@@ -153,6 +153,7 @@ static void do_register(struct conn *c)
     e->sub_shutdown = shut;
     new_uuid(e->id);
     out_extension(e->name, inv, shut, e->internal);
+    tel_extension(e);
     char h[128];
     struct buf b = {0};
     snprintf(h, sizeof h, "Content-Type: application/json\r\nLambda-Extension-Identifier: %s\r\n", e->id);

@@ -119,6 +119,7 @@ void invoke_responded(struct invoke *inv)
     if (inv->state == INV_RUNNING)
         E.inflight--;
     inv->state = INV_RESPONDED;
+    tel_runtime_done(inv);
     out_response(inv->id, inv->status, inv->result.p ? inv->result.p : "", inv->result.len, inv->err_type,
                  inv->streamed);
     client_complete(inv);
@@ -131,8 +132,10 @@ void invoke_finish(struct invoke *inv)
     int maxmem = !E.runtime ? 0
                  : E.runtime->alive ? proc_max_rss_mb(E.runtime->pid)
                                     : (int)((E.runtime->max_rss_kb + 1023) / 1024);
+    double init_ms = life_take_init_ms();
     out_end(inv->id);
-    out_report(inv->id, dur, E.o.memory, maxmem, life_take_init_ms());
+    out_report(inv->id, dur, E.o.memory, maxmem, init_ms);
+    tel_report(inv, dur, E.o.memory, maxmem, init_ms);
     inv->state = INV_DONE;
     invoke_free(inv);
 }
@@ -208,6 +211,8 @@ void life_body_progress(struct conn *c)
     memcpy(idbuf, id, EMU_ID_LEN);
     idbuf[EMU_ID_LEN] = 0;
     struct invoke *inv = invoke_find(idbuf);
+    if (inv && inv->state == INV_RUNNING && !inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     if (inv && inv->state == INV_RUNNING && inv->client)
         client_stream(inv, r);
 }
@@ -230,6 +235,8 @@ static void accept_result(struct conn *c)
 
 void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
+    if (!inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     const char *mode = http_header(r, "Lambda-Runtime-Function-Response-Mode");
     inv->streamed = mode && strcmp(mode, "streaming") == 0;
     if (inv->streamed && inv->client)
@@ -257,6 +264,8 @@ void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 
 void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
+    if (!inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     if (r->too_large) {
         refuse_too_large(c, inv);
     } else {
@@ -315,6 +324,7 @@ static bool dispatch(struct invoke *inv, struct conn *c)
     inv->deadline_epoch_ms = deadline_epoch_ms;
     E.inflight++;
     out_start(inv->id);
+    tel_start(inv);
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || !e->registered || e->gone || !e->sub_invoke)

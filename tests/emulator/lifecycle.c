@@ -15,6 +15,9 @@
 
 #define DRAIN_MS 300.0
 #define INIT_ERROR_GRACE_MS 500.0
+/* At most this long of the shutdown's 2 s goes to delivering the buffered telemetry
+ * before the extensions get SHUTDOWN (so they see every record before they stop). */
+#define TELEMETRY_FLUSH_MS 1000.0
 
 static struct {
     double init_start, init_deadline;
@@ -29,6 +32,10 @@ static struct {
     double runtime_kill_at; /* the runtime's own, shorter, graceful-shutdown budget */
     bool killed, runtime_killed;
     bool eager_done;
+    /* SHUTDOWN events waiting for the telemetry flush */
+    bool shutdown_pending;
+    double shutdown_send_at;
+    int64_t shutdown_deadline_epoch;
 } L;
 
 static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now);
@@ -56,6 +63,7 @@ bool life_registration_open(void)
 static void init_failed(const char *type, const char *body, size_t n, double grace_ms, bool kill_now)
 {
     out_init_error(type, body, n, now_mono_ms() - L.init_start);
+    tel_init_done(type, now_mono_ms() - L.init_start);
     struct invoke *inv = E.invokes;
     while (inv && inv->state != INV_QUEUED)
         inv = inv->next;
@@ -200,7 +208,10 @@ static void start_init(void)
     L.report_init = false;
     invoke_drop_nexts(); /* left over from a runtime that is gone */
     ext_reset_all();
+    tel_backlog(false);
+    tel_backlog(true);
     out_init_start();
+    tel_init_start();
     start_external_extensions();
 }
 
@@ -266,14 +277,23 @@ static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now
         kill_group(E.runtime, SIGTERM); /* Lambda's runtime gets SIGTERM when extensions exist */
     /* `next`s parked now stay parked: a runtime that keeps calling `next` waits until it
      * is killed (start_init drops what is left), it never spins on refused requests. */
+    L.shutdown_deadline_epoch = deadline_epoch;
+    L.shutdown_pending = true;
+    L.shutdown_send_at = now_mono_ms() + (tel_any() && deadline > 0 ? TELEMETRY_FLUSH_MS : 0);
+    tel_flush_all();
+}
+
+static void send_shutdown_events(void)
+{
+    L.shutdown_pending = false;
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || e->internal || !e->proc || !e->proc->alive)
             continue;
         if (e->registered && e->sub_shutdown && !e->gone) {
             struct buf ev = {0};
-            buf_addf(&ev, "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\",\"deadlineMs\":%lld}", reason,
-                     (long long)deadline_epoch);
+            buf_addf(&ev, "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\",\"deadlineMs\":%lld}", L.reason,
+                     (long long)L.shutdown_deadline_epoch);
             ext_deliver(e, ev.p, ev.len);
             e->shutdown_sent = true;
             buf_free(&ev);
@@ -342,6 +362,8 @@ static void close_all_streams(void)
 static void shutdown_progress(void)
 {
     double now = now_mono_ms();
+    if (L.shutdown_pending && (now >= L.shutdown_send_at || tel_idle()))
+        send_shutdown_events();
     /* runtime gone: nothing can answer the rest of the in-flight invokes */
     if (E.runtime && !E.runtime->alive)
         invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
@@ -370,6 +392,9 @@ static void shutdown_progress(void)
         proc_free(E.runtime);
         E.runtime = NULL;
     }
+    L.shutdown_pending = false;
+    tel_reset();
+    tel_backlog(false);
     ext_reset_all();
     E.env = ENV_DOWN;
 }
@@ -400,6 +425,8 @@ void life_pump(void)
             L.init_ms = now_mono_ms() - L.init_start;
             L.report_init = true;
             L.init_ok++;
+            tel_init_done(NULL, L.init_ms);
+            tel_backlog(false);
         }
         if (E.env == ENV_READY) {
             for (struct invoke *i = E.invokes, *nx; i; i = nx) {
@@ -438,6 +465,8 @@ double life_next_timer(void)
     if (E.env == ENV_SHUTDOWN) {
         if (!L.killed)
             CONSIDER(L.kill_at);
+        if (L.shutdown_pending)
+            CONSIDER(L.shutdown_send_at);
         if (!L.runtime_killed && E.runtime && E.runtime->alive)
             CONSIDER(L.runtime_kill_at);
         if (L.drain_at)

@@ -57,6 +57,7 @@ static const char *level_name(uint32_t type)
 void out_log(const char *ext_name, enum stream_kind st, const char *req_id, const char *msg, size_t n,
              const struct frame_info *fi)
 {
+    tel_log(ext_name, msg, n, fi);
     if (E.o.json) {
         if (ext_name) {
             buf_adds(&ob, "{\"type\":\"extension\",\"name\":");
