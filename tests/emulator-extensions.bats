@@ -11,7 +11,7 @@ load test_helper
     local ids
     ids=$(fx_sel '.type=="platform.start"' .requestId | tr -d '"')
     for e in ext-a ext-b; do
-        [ "$(fx_sel ".type==\"extension\" and .name==\"$e\"" .message | sed -n '2,$p')" = "$(for id in $ids; do printf '"%s INVOKE %s"\n' "$e" "$id"; done; printf '"%s SHUTDOWN SPINDOWN deadline_in_future=True"' "$e")" ] || fx_fail "$e"
+        [ "$(fx_sel ".type==\"extension\" and .name==\"$e\"" .message | sed -n '2,$p')" = "$(for id in $ids; do printf '"%s INVOKE %s"\n' "$e" "$id"; done; printf '"%s SHUTDOWN spindown deadline_in_future=True"' "$e")" ] || fx_fail "$e"
     done
     # extensions never see the handler or the task root
     [ "$(fx_sel '.type=="extension"' .message | grep -cF 'registered 200 {\"functionName\":\"test-function\",\"functionVersion\":\"$LATEST\",\"handler\":\"handler.handler\"} handler=None task_root=None')" -eq 2 ]
@@ -33,7 +33,7 @@ load test_helper
 @test "an extension that ignores SHUTDOWN is killed after the 2 s deadline" {
     fx_emu --extensions-dir "$(fx_extensions stubborn)" -e EMU_EXT_MODE=hang -- '{}'
     [ "$status" -eq 0 ] || fx_fail
-    [ "$(fx_sel '.type=="extension"' .message | tail -1)" = '"stubborn SHUTDOWN SPINDOWN deadline_in_future=True"' ]
+    [ "$(fx_sel '.type=="extension"' .message | tail -1)" = '"stubborn SHUTDOWN spindown deadline_in_future=True"' ]
     ! pgrep -f "$BATS_TEST_TMPDIR/extensions/stubborn"
 }
 
@@ -58,10 +58,10 @@ load test_helper
     [ "$(fx_sel '.type=="response"' .status)" = "$(printf '"success"\n"success"')" ]
 }
 
-@test "a timeout sends SHUTDOWN with reason TIMEOUT; extensions start again for the next invoke" {
+@test "a timeout sends SHUTDOWN with reason timeout; extensions start again for the next invoke" {
     fx_emu --timeout 0.3 --extensions-dir "$(fx_extensions watcher)" -- '{"do":"sleep","ms":5000}' '{}'
     [ "$status" -eq 0 ] || fx_fail
-    [ "$(fx_sel '.type=="extension"' .message | grep -c 'watcher SHUTDOWN TIMEOUT')" -eq 1 ]
+    [ "$(fx_sel '.type=="extension"' .message | grep -c 'watcher SHUTDOWN timeout')" -eq 1 ]
     [ "$(fx_sel '.type=="platform.extension"' .name | wc -l)" -eq 2 ]
     [ "$(fx_sel '.type=="response"' .status)" = "$(printf '"timeout"\n"success"')" ]
 }

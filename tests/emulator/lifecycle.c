@@ -78,7 +78,7 @@ static void init_failed(const char *type, const char *body, size_t n, double gra
         L.init_ms = now_mono_ms() - L.init_start;
         invoke_finish(inv);
     }
-    env_reset("FAILURE", grace_ms, kill_now);
+    env_reset("failure", grace_ms, kill_now);
 }
 
 void life_init_error(const char *type, const char *body, size_t n)
@@ -124,7 +124,7 @@ void life_proc_exited(struct proc *p)
         buf_free(&b);
     } else {
         invoke_fail_running("crash", "Runtime.ExitError", msg);
-        env_reset("FAILURE", 0, true);
+        env_reset("failure", 0, true);
     }
     life_pump();
 }
@@ -307,7 +307,7 @@ void life_request_stop(void)
 {
     E.stopping = true;
     if (E.env == ENV_INIT || E.env == ENV_READY)
-        env_reset("SPINDOWN", 0, false);
+        env_reset("spindown", 0, false);
     /* invokes that never ran: their callers get an answer */
     for (struct invoke *i = E.invokes, *nx; i; i = nx) {
         nx = i->next;
@@ -506,7 +506,7 @@ void life_timers(void)
     }
     if (timed_out) {
         invoke_fail_running("crash", "Sandbox.Timedout", "the environment was reset after a timeout");
-        env_reset("TIMEOUT", 0, true);
+        env_reset("timeout", 0, true);
     }
     if (E.env == ENV_INIT && now >= L.init_deadline) {
         char msg[128];
