@@ -242,8 +242,10 @@ void telemetry_api_handle(struct conn *c, enum tel_api api)
     snprintf(cfg.name, sizeof cfg.name, "%s", e->name);
     tel_subscribe(&cfg);
     tel_subscription_record(api, e->name, cfg.types);
-    out_emu("%s: %s subscribed (%s%s%s) -> %s port %d", api == TEL_API_TELEMETRY ? "Telemetry API" : "Logs API",
-            e->name, cfg.types & TEL_PLATFORM ? "platform " : "", cfg.types & TEL_FUNCTION ? "function " : "",
+    out_emu("%s: %s subscribed (%s%s%s%s%s) -> %s port %d", api == TEL_API_TELEMETRY ? "Telemetry API" : "Logs API",
+            e->name, cfg.types & TEL_PLATFORM ? "platform" : "",
+            cfg.types & TEL_PLATFORM && cfg.types & (TEL_FUNCTION | TEL_EXTENSION) ? "," : "",
+            cfg.types & TEL_FUNCTION ? "function" : "", cfg.types & TEL_FUNCTION && cfg.types & TEL_EXTENSION ? "," : "",
             cfg.types & TEL_EXTENSION ? "extension" : "", cfg.dest.tcp ? "TCP" : "HTTP", cfg.dest.port);
     respond_ok(c);
 }

@@ -23,6 +23,10 @@
 #define BACKOFF_MAX_MS 1000.0
 #define BACKLOG_MAX_ITEMS 10000
 #define BACKLOG_MAX_BYTES (4u * 1024 * 1024)
+/* A queue holds up to this many batches' worth (items and bytes): a burst (a function
+ * writing thousands of lines at once) waits for a listener that keeps up; one that does
+ * not loses the newest records. */
+#define QUEUE_BATCHES 4
 
 struct rec {
     struct rec *next;
@@ -106,7 +110,7 @@ static void kick(struct sub *s);
 /* Bounded: a listener that falls behind loses the newest records, counted. */
 static void enqueue(struct sub *s, struct rec *r)
 {
-    if (s->nq >= 2 * s->cfg.max_items || s->qbytes + r->len > 2 * (size_t)s->cfg.max_bytes) {
+    if (s->nq >= QUEUE_BATCHES * s->cfg.max_items || s->qbytes + r->len > QUEUE_BATCHES * (size_t)s->cfg.max_bytes) {
         s->dropped_records++;
         s->dropped_bytes += (long long)r->len;
         free(r);
