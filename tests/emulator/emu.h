@@ -12,12 +12,14 @@
 struct pollfd;
 
 #define EMU_MAX_EXTENSIONS 10
-#define EMU_RESPONSE_LIMIT (6u * 1024 * 1024)        /* buffered response / event */
+#define EMU_RESPONSE_LIMIT (6u * 1024 * 1024 + 100)  /* buffered response: Lambda's 6,291,556 bytes */
+#define EMU_INVOKE_LIMIT (6u * 1024 * 1024)          /* an invoke's event (InvokeFunction) */
 #define EMU_STREAM_LIMIT (20u * 1024 * 1024)         /* streamed response */
 #define EMU_HEAD_LIMIT (64u * 1024)                  /* request line + headers */
 #define EMU_LINE_LIMIT (256u * 1024)                 /* Lambda splits longer lines */
 #define EMU_FRAME_LIMIT (16u * 1024 * 1024)          /* sanity bound on a telemetry frame */
 #define EMU_ID_LEN 36
+#define EMU_ACCOUNT_ID "012345678912" /* the account of the emulator's function ARN */
 
 /* ---- util.c ---- */
 struct buf {
@@ -114,7 +116,8 @@ void out_log(const char *ext_name, enum stream_kind st, const char *req_id, cons
              const struct frame_info *fi);
 void out_start(const char *id);
 void out_end(const char *id);
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
+                const char *err_type);
 void out_response(const char *id, const char *status, const char *body, size_t n, const char *err_type,
                   bool streamed);
 void out_init_error(const char *type, const char *body, size_t n, double init_ms);
@@ -228,6 +231,7 @@ void life_note_runtime_next(void);
 void ext_api_handle(struct conn *c);
 void ext_deliver(struct ext *e, const char *event, size_t n);
 struct ext *ext_by_id(const char *id);
+struct ext *ext_api_caller(struct conn *c); /* by its identifier header; NULL: answered 403 */
 void ext_reset_all(void);
 
 /* ---- runtime_api.c ---- */

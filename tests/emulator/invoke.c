@@ -134,7 +134,14 @@ void invoke_finish(struct invoke *inv)
                                     : (int)((E.runtime->max_rss_kb + 1023) / 1024);
     double init_ms = life_take_init_ms();
     out_end(inv->id);
-    out_report(inv->id, dur, E.o.memory, maxmem, init_ms);
+    /* REPORT names platform failures (timeouts, crashes, extension failures, oversized
+     * responses); an error the function reported through /error is not one */
+    const char *st = !inv->status || strcmp(inv->status, "success") == 0 ? NULL
+                     : strcmp(inv->status, "timeout") == 0             ? "timeout"
+                     : strcmp(inv->status, "crash") == 0 || (inv->err_type && strcmp(inv->err_type, "Function.ResponseSizeTooLarge") == 0)
+                         ? "error"
+                         : NULL;
+    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, st, st && strcmp(st, "error") == 0 ? inv->err_type : NULL);
     tel_report(inv, dur, E.o.memory, maxmem, init_ms);
     inv->state = INV_DONE;
     invoke_free(inv);
@@ -188,11 +195,6 @@ void life_runtime_next(struct conn *c)
     Q.nexts[Q.nnexts++] = c;
 }
 
-static const char *too_large_body(void)
-{
-    return "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size (6291456 bytes).\","
-           "\"errorType\":\"Function.ResponseSizeTooLarge\"}";
-}
 
 /* Called while a Runtime API request body is still arriving. */
 void life_body_progress(struct conn *c)
@@ -217,13 +219,20 @@ void life_body_progress(struct conn *c)
         client_stream(inv, r);
 }
 
-/* A response or error body over Lambda's 6 MiB limit: the invoke fails, the runtime gets 413. */
+/* A response or error body over Lambda's limit (6 MiB + 100 bytes): the invoke fails with
+ * Lambda's message naming the size, the runtime gets 413 (AWS's Runtime Interface
+ * Emulator: lambda/interop, ErrorResponseTooLarge). */
 static void refuse_too_large(struct conn *c, struct invoke *inv)
 {
-    const char *b = too_large_body();
-    invoke_set_result(inv, "error", b, strlen(b), "Function.ResponseSizeTooLarge");
-    conn_respond_json_error(c, 413, "RequestEntityTooLarge",
-                            "Exceeded maximum allowed payload size (6291456 bytes).");
+    const struct http_req *r = &c->req;
+    char msg[160];
+    struct buf b = {0};
+    snprintf(msg, sizeof msg, "Response payload size (%zu bytes) exceeded maximum allowed payload size (%u bytes).",
+             r->content_length > r->body_seen ? r->content_length : r->body_seen, EMU_RESPONSE_LIMIT);
+    buf_json_error(&b, "Function.ResponseSizeTooLarge", msg);
+    invoke_set_result(inv, "error", b.p, b.len, "Function.ResponseSizeTooLarge");
+    buf_free(&b);
+    conn_respond_json_error(c, 413, "RequestEntityTooLarge", msg);
 }
 
 /* Lambda's answer to an accepted response or error. */

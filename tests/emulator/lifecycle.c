@@ -87,6 +87,23 @@ void life_init_error(const char *type, const char *body, size_t n)
     life_pump();
 }
 
+/* An extension failed after init (it called exit/error, or it exited): as in Lambda, the
+ * invoke in flight fails with Extension.ExitError (its response stands if the runtime
+ * answered already, REPORT says the invoke failed) and the environment is reset, so the
+ * next invoke re-inits. (AWS's Runtime Interface Emulator: lambda/rapid/exit.go,
+ * handleInvokeError -> reportErrorAndRequestReset; lambda/fatalerror: Extension.ExitError.) */
+static void ext_failed_after_init(const char *what)
+{
+    for (struct invoke *i = E.invokes; i; i = i->next)
+        if (i->state == INV_RESPONDED) {
+            i->status = "crash"; /* for REPORT and platform.report; the caller has its answer */
+            free(i->err_type);
+            i->err_type = xstrdup("Extension.ExitError");
+        }
+    invoke_fail_running("crash", "Extension.ExitError", what);
+    env_reset("failure", 0, true);
+}
+
 /* ---- processes ---- */
 
 void life_proc_exited(struct proc *p)
@@ -106,6 +123,10 @@ void life_proc_exited(struct proc *p)
             buf_json_error(&b, "Extension.Crash", msg);
             init_failed("Extension.Crash", b.p, b.len, 0, true);
             buf_free(&b);
+        } else if (E.env == ENV_READY) {
+            char what[512];
+            snprintf(what, sizeof what, "extension %s exited: %s", e->name, desc);
+            ext_failed_after_init(what);
         }
         life_pump();
         return;
@@ -141,8 +162,13 @@ void life_ext_error(struct ext *e, const char *type, const char *body, size_t n)
 {
     e->gone = true;
     e->ready = false;
-    if (E.env == ENV_INIT)
+    if (E.env == ENV_INIT) {
         init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
+    } else if (E.env == ENV_READY) {
+        char what[512];
+        snprintf(what, sizeof what, "extension %s reported exit/error %s", e->name, type);
+        ext_failed_after_init(what);
+    }
     life_pump();
 }
 
@@ -297,9 +323,9 @@ static void send_shutdown_events(void)
             ext_deliver(e, ev.p, ev.len);
             e->shutdown_sent = true;
             buf_free(&ev);
-        } else {
+        } else if (!e->gone) {
             kill_group(e->proc, SIGKILL); /* it cannot learn about the shutdown */
-        }
+        } /* one that reported init/error or exit/error may exit by itself until the deadline */
     }
 }
 

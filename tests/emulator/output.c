@@ -128,7 +128,10 @@ void out_end(const char *id)
     emit(1);
 }
 
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms)
+/* status/err_type: a failed invoke's, as CloudWatch shows them at the end of REPORT
+ * (NULL status: it did not fail, or the function reported the error itself). */
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
+                const char *err_type)
 {
     long long billed = (long long)dur_ms;
     if ((double)billed < dur_ms)
@@ -140,6 +143,13 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                  dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, ",\"initDurationMs\":%.2f", init_ms);
+        if (status) {
+            buf_addf(&ob, ",\"status\":\"%s\"", status);
+            if (err_type) {
+                buf_adds(&ob, ",\"errorType\":");
+                buf_json_str(&ob, err_type, strlen(err_type));
+            }
+        }
         buf_adds(&ob, "}\n");
     } else {
         /* Lambda's order: Init Duration comes last on the line. */
@@ -147,6 +157,10 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                  id, dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, "Init Duration: %.2f ms\t", init_ms);
+        if (status)
+            buf_addf(&ob, "Status: %s\t", status);
+        if (status && err_type)
+            buf_addf(&ob, "Error Type: %s\t", err_type);
         buf_addc(&ob, '\n');
     }
     emit(1);

@@ -167,19 +167,9 @@ void telemetry_api_handle(struct conn *c, enum tel_api api)
         conn_respond_json_error(c, 405, "MethodNotAllowed", "subscriptions want PUT");
         return;
     }
-    const char *id = http_header(r, "Lambda-Extension-Identifier");
-    if (!id || !*id) {
-        conn_respond_json_error(c, 403, "Extension.MissingExtensionIdentifier",
-                                "Missing Lambda-Extension-Identifier header");
+    struct ext *e = ext_api_caller(c);
+    if (!e)
         return;
-    }
-    struct ext *e = ext_by_id(id);
-    if (!e) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "Unknown extension %.40s", id);
-        conn_respond_json_error(c, 403, "Extension.UnknownExtensionIdentifier", msg);
-        return;
-    }
     if (E.env != ENV_INIT) {
         conn_respond_json_error(c, 403,
                                 api == TEL_API_TELEMETRY ? "Telemetry.SubscriptionClosed" : "Logs.SubscriptionClosed",
