@@ -290,6 +290,7 @@ void tel_timers(void);
 void tel_flush_all(void);
 bool tel_idle(void);
 bool tel_any(void);
+bool tel_active(void);
 void tel_backlog(bool keep);
 void tel_reset(void);
 

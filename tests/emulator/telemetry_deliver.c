@@ -543,6 +543,13 @@ bool tel_idle(void)
     return true;
 }
 
+/* Would a record be kept now (a subscription, or the init's backlog)? Saves building
+ * records nobody takes (the per-invoke cost without subscribers stays what it was). */
+bool tel_active(void)
+{
+    return backlog.keep || tel_any();
+}
+
 bool tel_any(void)
 {
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)

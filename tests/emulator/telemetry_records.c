@@ -47,6 +47,8 @@ static void init_fields(struct buf *b)
 
 void tel_init_start(void)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0};
     init_fields(&t);
     buf_adds(&t, ",\"functionName\":");
@@ -58,6 +60,8 @@ void tel_init_start(void)
 /* err_type NULL: the init succeeded. */
 void tel_init_done(const char *err_type, double init_ms)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0}, r = {0};
     init_fields(&t);
     buf_addf(&t, ",\"status\":\"%s\"", err_type ? "error" : "success");
@@ -74,6 +78,8 @@ void tel_init_done(const char *err_type, double init_ms)
 
 void tel_start(const struct invoke *inv)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0}, l = {0};
     buf_adds(&t, "{\"requestId\":");
     str(&t, inv->id);
@@ -117,6 +123,8 @@ static void span(struct buf *b, const char *name, double start_epoch_ms, double 
 
 void tel_runtime_done(const struct invoke *inv)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0}, l = {0};
     double now = now_mono_ms();
     double first = inv->t_first_byte > 0 ? inv->t_first_byte : now;
@@ -141,6 +149,8 @@ void tel_runtime_done(const struct invoke *inv)
 
 void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms)
 {
+    if (!tel_active())
+        return;
     long long billed = (long long)dur_ms;
     if ((double)billed < dur_ms)
         billed++;
@@ -170,6 +180,8 @@ void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem
 
 void tel_extension(const struct ext *e)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0};
     buf_adds(&t, "{\"name\":");
     str(&t, e->name);
@@ -215,6 +227,8 @@ static bool json_log_format(void)
  * JSON-object line under the JSON log format): the record is that object, as written. */
 void tel_log(const char *ext_name, const char *msg, size_t n, const struct frame_info *fi)
 {
+    if (!tel_active())
+        return;
     struct buf t = {0}, l = {0};
     bool as_json = (fi ? (fi->type & 3) == 2 : json_log_format()) && json_valid(msg, n, '{');
     if (as_json)
