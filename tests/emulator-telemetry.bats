@@ -259,3 +259,20 @@ EOF
     [ "$(sha256sum /etc/hosts)" = "$before" ]
     ! getent hosts sandbox.localdomain || grep -q sandbox /etc/hosts
 }
+
+@test "without CAP_SYS_ADMIN the emulator says once what to do, and only when extensions run" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to drop a capability"
+    command -v setpriv >/dev/null || skip "no setpriv"
+    grep -q 'sandbox.localdomain' /etc/hosts && skip "this machine's /etc/hosts names the sandbox already"
+    printf '{}' >ev.json
+    mkdir -p noext
+    run --separate-stderr timeout -k 10 60 setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin \
+        "$EMU" --extensions-dir noext --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(grep -c 'sandbox' <<<"$stderr")" -eq 1 ]
+    [[ $stderr == *'a private mount namespace is refused (no CAP_SYS_ADMIN): add "127.0.0.1 sandbox sandbox.localdomain" to /etc/hosts'* ]] || fx_fail
+    run --separate-stderr timeout -k 10 60 setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin \
+        "$EMU" --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    [ "$status" -eq 0 ] || fx_fail
+    [ -z "$stderr" ] || fx_fail
+}

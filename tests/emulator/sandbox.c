@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char hosts_path[64];
@@ -49,6 +50,34 @@ static void remove_hosts_copy(void)
         unlink(hosts_path);
 }
 
+static bool enter_namespace(void)
+{
+    return unshare(CLONE_NEWNS) == 0 && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+           mount(hosts_path, "/etc/hosts", NULL, MS_BIND, NULL) == 0;
+}
+
+/* Root without CAP_SYS_ADMIN (an unprivileged container) cannot: find out once, here,
+ * rather than in every child. */
+static bool namespace_works(void)
+{
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(enter_namespace() ? 0 : 1);
+    int st;
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+/* Said once, and only when extensions run (the names matter only to them). */
+static void cannot(const char *why)
+{
+    if (E.o.ext_dir)
+        out_emu("sandbox / sandbox.localdomain do not resolve here and %s: add \"127.0.0.1 sandbox "
+                "sandbox.localdomain\" to /etc/hosts for extensions that listen on them",
+                why);
+}
+
 /* Once, in the emulator: the hosts copy, and whether the children can mount it. */
 void sandbox_prepare(void)
 {
@@ -66,8 +95,7 @@ void sandbox_prepare(void)
         return;
     }
     if (geteuid() != 0) {
-        out_emu("sandbox / sandbox.localdomain do not resolve here, and a private /etc/hosts for the runtime and "
-                "extensions needs root: add \"127.0.0.1 sandbox sandbox.localdomain\" to /etc/hosts, or run as root");
+        cannot("a private /etc/hosts for the runtime and extensions needs root");
         buf_free(&h);
         return;
     }
@@ -97,19 +125,18 @@ void sandbox_prepare(void)
         return;
     }
     atexit(remove_hosts_copy);
-    use_ns = true;
+    use_ns = namespace_works();
+    if (!use_ns) {
+        cannot("a private mount namespace is refused (no CAP_SYS_ADMIN)");
+        unlink(hosts_path);
+        hosts_path[0] = 0;
+    }
 }
 
-/* In a child between fork and exec: only async-signal-safe calls. */
+/* In a child between fork and exec: only async-signal-safe calls (the probe above
+ * succeeded; should this one fail, the child runs on without the names). */
 void sandbox_enter_child(void)
 {
-    if (!use_ns)
-        return;
-    static const char msg[] = "lambda-emu: sandbox names: no private mount namespace here (unshare/mount refused);"
-                              " add \"127.0.0.1 sandbox sandbox.localdomain\" to /etc/hosts\n";
-    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount(hosts_path, "/etc/hosts", NULL, MS_BIND, NULL) != 0) {
-        ssize_t w = write(2, msg, sizeof msg - 1);
-        (void)w;
-    }
+    if (use_ns)
+        enter_namespace();
 }
