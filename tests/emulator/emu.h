@@ -35,6 +35,7 @@ void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 char *buf_cstr(struct buf *b); /* NUL-terminates (not counted in len) */
 void buf_json_str(struct buf *b, const char *s, size_t n); /* quoted JSON string */
+size_t utf8_seq(const unsigned char *s, size_t n); /* valid UTF-8 sequence's length, 0: none */
 
 double now_mono_ms(void);
 int64_t now_epoch_ms(void);

@@ -1,4 +1,4 @@
-/* Reading JSON: a strict validator (RFC 8259 grammar, depth-bounded) and the few
+/* Reading JSON: a strict validator (RFC 8259 grammar, UTF-8 text, depth-bounded) and the few
  * accessors the Telemetry/Logs API subscriptions need: an object's member, a string,
  * an integer, the elements of an array. Values are (pointer, length) views into the
  * caller's text; nothing is allocated except decoded strings. */
@@ -28,6 +28,13 @@ static size_t string_end(const char *p, size_t n, size_t i)
             return i + 1;
         if (c < 0x20)
             return 0;
+        if (c >= 0x80) { /* text embedded as is must be valid UTF-8 for the listener */
+            size_t l = utf8_seq((const unsigned char *)p + i, n - i);
+            if (!l)
+                return 0;
+            i += l - 1;
+            continue;
+        }
         if (c == '\\') {
             if (++i >= n)
                 return 0;
@@ -141,6 +148,11 @@ bool json_member(const char *obj, size_t n, const char *key, const char **val, s
         if (!ke)
             return false;
         bool match = ke - i - 2 == kl && memcmp(obj + i + 1, key, kl) == 0;
+        if (!match && memchr(obj + i + 1, '\\', ke - i - 2)) { /* "\u0074ypes" is "types" too */
+            struct buf k = {0};
+            match = json_string(obj + i, ke - i, &k) && k.len == kl && memcmp(k.p, key, kl) == 0;
+            buf_free(&k);
+        }
         i = skip_ws(obj, n, ke);
         if (i >= n || obj[i] != ':')
             return false;

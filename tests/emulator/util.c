@@ -122,7 +122,7 @@ char *buf_cstr(struct buf *b)
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     size_t len;
