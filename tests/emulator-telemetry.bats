@@ -2,7 +2,7 @@
 # lambda-emu's Telemetry API (PUT /2022-07-01/telemetry) and Logs API (PUT /2020-08-15/logs)
 # with extensions written the way AWS's samples are (tests/fixtures/extensions): a Python
 # one with an HTTP listener thread (or a TCP listener), a Node.js one with
-# http.createServer. Each writes every record it receives to $SUB_OUT as
+# http.createServer, a C one with a pthread listener. Each writes every record it receives to $SUB_OUT as
 # {"batch":N,"event":{...}} lines, then {"shutdown":reason}.
 load test_helper
 
@@ -275,4 +275,20 @@ EOF
         "$EMU" --event ev.json -- "$EMU_PY" "$EMU_FIX/runtime.py"
     [ "$status" -eq 0 ] || fx_fail
     [ -z "$stderr" ] || fx_fail
+}
+
+@test "C subscriber (a pthread listener on sandbox.localdomain) gets every record once" {
+    mkdir -p "$BATS_TEST_TMPDIR/extensions"
+    gcc -O1 -Wall -Werror -pthread -o "$BATS_TEST_TMPDIR/extensions/csub" "$SUBS/telemetry_subscriber.c"
+    local raw=$BATS_TEST_TMPDIR/raw.jsonl
+    fx_emu --extensions-dir "$BATS_TEST_TMPDIR/extensions" -e "SUB_OUT=$raw" -- "$(lines_event 1 3)" "$(lines_event 2 2)"
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(fx_sel '.type=="extension"' .message | head -1)" = '"csub subscribe 200 \"OK\""' ]
+    # each POST body is a JSON array: number the batches
+    SUB_OUT=$BATS_TEST_TMPDIR/received.jsonl
+    jq -c -n '[inputs] | to_entries[] | .key as $b | .value | if type == "array" then .[] | {batch: ($b + 1), event: .} else . end' \
+        "$raw" >"$SUB_OUT"
+    [ "$(sub_attribution)" = "count 5" ] || { sub_attribution; false; }
+    [ "$(sub_sel 'select(.type=="platform.report")' | wc -l)" -eq 2 ]
+    [ "$(tail -1 "$SUB_OUT")" = '{"shutdown":"spindown"}' ]
 }
