@@ -40,6 +40,7 @@ size_t utf8_seq(const unsigned char *s, size_t n); /* valid UTF-8 sequence's len
 double now_mono_ms(void);
 int64_t now_epoch_ms(void);
 int64_t now_epoch_us(void);
+void iso8601_ms(char out[32], int64_t epoch_ms);
 void random_hex(char *out, size_t nhex);
 void new_uuid(char out[EMU_ID_LEN + 1]);
 void *xmalloc(size_t n);

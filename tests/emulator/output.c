@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static struct buf ob;
@@ -236,12 +235,9 @@ void out_timeout(const char *id, double secs)
         json_id("requestId", id);
         buf_addf(&ob, ",\"message\":\"Task timed out after %.2f seconds\"}\n", secs);
     } else {
-        time_t t = time(NULL);
-        struct tm tm;
         char ts[32];
-        gmtime_r(&t, &tm);
-        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-        buf_addf(&ob, "%s.%03dZ %s Task timed out after %.2f seconds\n", ts, (int)(now_epoch_ms() % 1000), id, secs);
+        iso8601_ms(ts, now_epoch_ms());
+        buf_addf(&ob, "%s %s Task timed out after %.2f seconds\n", ts, id, secs);
     }
     emit(1);
 }

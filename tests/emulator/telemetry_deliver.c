@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RESPONSE_TIMEOUT_MS 5000.0 /* a listener that never answers a POST */
@@ -67,20 +66,11 @@ static struct {
     long long dropped_records, dropped_bytes;
 } backlog = {.tail = &backlog.head};
 
-static void iso_time(char out[32], int64_t ms)
-{
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
-}
-
 static struct rec *rec_new(enum tel_type type, const char *event_type, int64_t ts_ms, const char *record, size_t n)
 {
     char ts[32];
     struct buf b = {0};
-    iso_time(ts, ts_ms);
+    iso8601_ms(ts, ts_ms);
     buf_addf(&b, "{\"time\":\"%s\",\"type\":\"%s\",\"record\":", ts, event_type);
     buf_add(&b, record, n);
     buf_addc(&b, '}');

@@ -6,16 +6,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static void iso(struct buf *b, int64_t ms)
 {
-    time_t t = (time_t)(ms / 1000);
-    struct tm tm;
     char ts[32];
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-    buf_addf(b, "\"%s.%03dZ\"", ts, (int)(ms % 1000));
+    iso8601_ms(ts, ms);
+    buf_addf(b, "\"%s\"", ts);
 }
 
 static void str(struct buf *b, const char *s)

@@ -184,6 +184,16 @@ void buf_json_str(struct buf *b, const char *s, size_t n)
     buf_addc(b, '"');
 }
 
+/* 2026-01-02T03:04:05.678Z, the form of Lambda's timestamps */
+void iso8601_ms(char out[32], int64_t epoch_ms)
+{
+    time_t t = (time_t)(epoch_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03dZ", (int)(epoch_ms % 1000));
+}
+
 double now_mono_ms(void)
 {
     struct timespec ts;
