@@ -202,6 +202,12 @@ sub_attribution() {
     [ "$status" -eq 0 ] || fx_fail
     [ "$(sub_sel 'select(.type=="platform.runtimeDone")' | wc -l)" -eq 0 ]
     [ "$(sub_sel 'select(.type=="platform.report")' | wc -l)" -eq 1 ]
+    # a runtime that exits mid-invoke: platform.fault, delivered before the extension's SHUTDOWN
+    sub_run -e SUB_API=logs -- '{"do":"exit","code":5}'
+    [ "$status" -eq 0 ] || fx_fail
+    rid=$(fx_sel '.type=="platform.start"' .requestId | tr -d '"')
+    [ "$(sub_sel 'select(.type=="platform.fault") | .record')" = "\"RequestId: $rid Error: Runtime exited with error: exit status 5\"" ] || { cat "$SUB_OUT"; false; }
+    [ "$(tail -1 "$SUB_OUT")" = '{"shutdown": "failure"}' ]
 }
 
 @test "subscription errors: 400 ValidationError / Logs.ValidationError with the reasons" {

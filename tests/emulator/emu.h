@@ -269,6 +269,7 @@ void tel_start(const struct invoke *inv);
 void tel_runtime_done(const struct invoke *inv);
 void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
 void tel_extension(const struct ext *e);
+void tel_fault(const char *req_id, const char *msg);
 void tel_log(const char *ext_name, const char *msg, size_t n, const struct frame_info *fi);
 void tel_subscription_record(enum tel_api api, const char *name, unsigned types);
 /* telemetry_deliver.c: per-subscription buffers, batching, delivery, retries, drops */

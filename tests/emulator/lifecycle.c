@@ -138,6 +138,7 @@ void life_proc_exited(struct proc *p)
     else
         snprintf(msg, sizeof msg, "Runtime exited with error: %s", desc);
     out_runtime_exit(life_current_request_id(), msg);
+    tel_fault(life_current_request_id(), msg);
     if (E.env == ENV_INIT) {
         struct buf b = {0};
         buf_json_error(&b, "Runtime.ExitError", msg);

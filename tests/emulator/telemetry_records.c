@@ -174,6 +174,20 @@ void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem
     publish(TEL_PLATFORM, "platform.report", &t, &l);
 }
 
+/* The runtime failed (exited): the Logs API's platform.fault, a string record. */
+void tel_fault(const char *req_id, const char *msg)
+{
+    if (!tel_active())
+        return;
+    struct buf text = {0}, l = {0};
+    if (req_id)
+        buf_addf(&text, "RequestId: %s ", req_id);
+    buf_addf(&text, "Error: %s", msg);
+    buf_json_str(&l, text.p, text.len);
+    buf_free(&text);
+    publish(TEL_PLATFORM, "platform.fault", NULL, &l);
+}
+
 void tel_extension(const struct ext *e)
 {
     if (!tel_active())
