@@ -298,3 +298,15 @@ EOF
     [ "$(sub_sel 'select(.type=="platform.report")' | wc -l)" -eq 2 ]
     [ "$(tail -1 "$SUB_OUT")" = '{"shutdown":"spindown"}' ]
 }
+
+@test "a failed init: initRuntimeDone and initReport say error or failure with the errorType, before SHUTDOWN" {
+    sub_run -e EMU_FIXTURE_INIT=init-error -- '{}'
+    [ "$status" -eq 2 ] || fx_fail
+    [ "$(sub_sel 'select(.type=="platform.initRuntimeDone" or .type=="platform.initReport") | [.type, .record.status, .record.errorType]')" = \
+      "$(printf '%s\n' '["platform.initRuntimeDone","error","Fixture.InitError"]' '["platform.initReport","error","Fixture.InitError"]')" ]
+    [ "$(sub_sel 'select(.type=="function") | .record')" = '"init failing"' ]
+    [ "$(tail -1 "$SUB_OUT")" = '{"shutdown": "failure"}' ]
+    sub_run -e EMU_FIXTURE_INIT=exit:3 -- '{}'
+    [ "$status" -eq 2 ] || fx_fail
+    [ "$(sub_sel 'select(.type=="platform.initRuntimeDone") | [.record.status, .record.errorType]')" = '["failure","Runtime.ExitError"]' ]
+}

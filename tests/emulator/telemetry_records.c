@@ -60,7 +60,14 @@ void tel_init_done(const char *err_type, double init_ms)
         return;
     struct buf t = {0}, r = {0};
     init_fields(&t);
-    buf_addf(&t, ",\"status\":\"%s\"", err_type ? "error" : "success");
+    /* error: reported through init/error; timeout; failure: the runtime or an extension died */
+    const char *st = !err_type                                   ? "success"
+                     : strcmp(err_type, "Sandbox.Timedout") == 0 ? "timeout"
+                     : strcmp(err_type, "Runtime.ExitError") == 0 || strcmp(err_type, "Extension.Crash") == 0 ||
+                             strcmp(err_type, "Runtime.Unknown") == 0
+                         ? "failure"
+                         : "error";
+    buf_addf(&t, ",\"status\":\"%s\"", st);
     if (err_type) {
         buf_adds(&t, ",\"errorType\":");
         str(&t, err_type);
