@@ -129,7 +129,7 @@ sub_attribution() {
     sub_run -e 'SUB_BUFFERING={"timeoutMs":25}' -e SUB_TYPES=function -- "$(lines_event 1 2)" '{"do":"sleep","ms":400}' "$(lines_event 3 2)"
     [ "$status" -eq 0 ] || fx_fail
     # the first invoke's lines went out before the third invoke wrote its own
-    [ "$(jq -s '([.[] | select(.event.record? | test("^t1")) | .batch] | max) < ([.[] | select(.event.record? | test("^t3")) | .batch] | min)' "$SUB_OUT")" = true ]
+    [ "$(jq -s '([.[] | select(.event) | select(.event.record | test("^t1")) | .batch] | max) < ([.[] | select(.event) | select(.event.record | test("^t3")) | .batch] | min)' "$SUB_OUT")" = true ]
     sub_run -e 'SUB_BUFFERING={"timeoutMs":30000}' -e SUB_TYPES=function -- "$(lines_event 1 2)" '{"do":"sleep","ms":400}' "$(lines_event 3 2)"
     [ "$status" -eq 0 ] || fx_fail
     # one batch, sent when the shutdown began, before the extension got SHUTDOWN
