@@ -235,7 +235,6 @@ static void start_init(void)
     L.report_init = false;
     invoke_drop_nexts(); /* left over from a runtime that is gone */
     ext_reset_all();
-    tel_backlog(false);
     tel_backlog(true);
     out_init_start();
     tel_init_start();

@@ -156,16 +156,15 @@ static void free_list(struct rec *r)
     }
 }
 
+/* keep: an init starts (an empty backlog collects its records); else: drop it. */
 void tel_backlog(bool keep)
 {
-    if (!keep) {
-        free_list(backlog.head);
-        backlog.head = NULL;
-        backlog.tail = &backlog.head;
-        backlog.n = 0;
-        backlog.bytes = 0;
-        backlog.dropped_records = backlog.dropped_bytes = 0;
-    }
+    free_list(backlog.head);
+    backlog.head = NULL;
+    backlog.tail = &backlog.head;
+    backlog.n = 0;
+    backlog.bytes = 0;
+    backlog.dropped_records = backlog.dropped_bytes = 0;
     backlog.keep = keep;
 }
 
