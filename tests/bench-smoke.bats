@@ -52,6 +52,8 @@ bench_cells() {
 1. instructions (callgrind): shim up to its execve
 1. added per start: fetching 1 SSM value (local stand-in), vs lwrap without
 1. added per start: fetching 10 SSM values at once (local stand-in), vs lwrap without
+1. config: 10,000-line lwrap.conf (LWRAP_SET_ lines), lwrap CPU to exec
+1. config: 50,000-line lwrap.conf (LWRAP_SET_ lines), lwrap CPU to exec
 2. cold start python: direct, Init Duration
 2. cold start python: lwrap, preload off, vs direct
 2. cold start python: lwrap + preload + LWRAP_TRACE=json, vs direct

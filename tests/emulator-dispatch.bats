@@ -39,5 +39,5 @@ load test_helper
     [ "$(fx_sel '.type=="response"' .status)" = "$(printf '"success"\n"success"')" ]
     [ -z "$(fx_sel '.type=="function"')" ] || fx_fail "the runtime's next failed"
     [ -z "$(fx_sel '.type=="emu"')" ] || fx_fail "emulator complained"
-    [ "$(fx_sel '.type=="extension"' .message | tail -1)" = '"ext-a SHUTDOWN SPINDOWN deadline_in_future=True"' ]
+    [ "$(fx_sel '.type=="extension"' .message | tail -1)" = '"ext-a SHUTDOWN spindown deadline_in_future=True"' ]
 }

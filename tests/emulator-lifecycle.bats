@@ -97,3 +97,20 @@ load test_helper
     [ "$(fx_sel '.type=="response"' .requestId | sort -u | wc -l)" -eq 4 ]
     [ "$(fx_sel '.type=="response"' .status | sort -u)" = '"success"' ]
 }
+
+@test "REPORT of a failed invoke ends with Status: and Error Type:, as CloudWatch shows it; a function error has neither" {
+    printf '{"do":"sleep","ms":2000}' >slow.json
+    printf '{"do":"exit","code":4}' >crash.json
+    printf '{"do":"error"}' >err.json
+    printf '{}' >ok.json
+    run --separate-stderr timeout -k 10 120 "$EMU" --timeout 0.3 --event slow.json --event crash.json --event err.json \
+        --event ok.json -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    [ "$status" -eq 0 ] || fx_fail
+    local reports
+    reports=$(grep '^REPORT' <<<"$output" | sed 's/^REPORT RequestId: [0-9a-f-]*\t//; s/[0-9.]* ms/N ms/g; s/[0-9]* MB/N MB/g')
+    [ "$reports" = "$(printf '%s\n' \
+        'Duration: N ms	Billed Duration: N ms	Memory Size: N MB	Max Memory Used: N MB	Init Duration: N ms	Status: timeout	' \
+        'Duration: N ms	Billed Duration: N ms	Memory Size: N MB	Max Memory Used: N MB	Init Duration: N ms	Status: error	Error Type: Runtime.ExitError	' \
+        'Duration: N ms	Billed Duration: N ms	Memory Size: N MB	Max Memory Used: N MB	Init Duration: N ms	' \
+        'Duration: N ms	Billed Duration: N ms	Memory Size: N MB	Max Memory Used: N MB	')" ] || fx_fail "$reports"
+}

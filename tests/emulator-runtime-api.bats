@@ -67,12 +67,16 @@ uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$'
     [ "$(fx_sel '.type=="response"' .status)" = "$(printf '"success"\n"success"')" ]
 }
 
-@test "a response over 6 MiB gets 413; exactly 6 MiB is fine" {
-    fx_emu -- '{"do":"big","bytes":6291457}' '{"do":"big","bytes":6291456}'
+@test "a response over 6,291,556 bytes gets 413 and Lambda's message naming its size; exactly that is fine" {
+    fx_emu -- '{"do":"big","bytes":6291557}' '{"do":"big","bytes":6291556}'
     [ "$status" -eq 0 ] || fx_fail
     [ "$(fx_sel '.type=="response"' '[.status,.errorType]')" = "$(printf '%s\n' '["error","Function.ResponseSizeTooLarge"]' '["success",null]')" ]
+    [ "$(fx_sel '.type=="response" and .status=="error"' '.body|fromjson|.errorMessage')" = \
+      '"Response payload size (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes)."' ]
     [[ $(fx_sel '.type=="function"' | head -1) == '"response-post 413 '*RequestEntityTooLarge* ]] || fx_fail
-    [ "$(fx_sel '.type=="response" and .status=="success"' '.body|length')" -eq 6291456 ]
+    [ "$(fx_sel '.type=="response" and .status=="success"' '.body|length')" -eq 6291556 ]
+    # REPORT names the failure, as CloudWatch shows it
+    [ "$(fx_sel '.type=="platform.report"' '[.status,.errorType]' | head -1)" = '["error","Function.ResponseSizeTooLarge"]' ]
 }
 
 @test "a streamed (chunked) response is reassembled and marked streamed" {

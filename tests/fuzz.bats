@@ -113,3 +113,11 @@ fuzz_pass() {
 @test "emu_frames: a fresh short pass finds nothing" {
     fuzz_pass emu_frames
 }
+
+@test "emu_json: every seed and regression input passes" {
+    fuzz_replay emu_json
+}
+
+@test "emu_json: a fresh short pass finds nothing" {
+    fuzz_pass emu_json
+}

@@ -120,7 +120,7 @@ imp_run() {
     done
     (($#)) && shift
     logs_lang_run python importtime_init "$LOGS_FIXTURES/python" "${evs[@]}" -- --init-timeout 30 \
-        -e LWRAP_PRESETS=python-importtime -e "LWRAP_TEST_IMPORT_END=$end" "$@"
+        -e LWRAP_PRESETS=python-importtime -e "IMPORTTIME_TEST_END=$end" "$@"
 }
 
 # imp_summaries: each function event that is an importtime summary, as compact JSON.

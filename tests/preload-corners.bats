@@ -243,7 +243,7 @@ handled r2" ] || { echo "$mode: $output"; return 1; }
         -e AWS_LAMBDA_EXEC_WRAPPER="$LWRAP" -e LWRAP_EXTENSION=1 -e LWRAP_OBSERVER_LOG="$OBSERVER_LOG" \
         -- "$RUNTIME_PYTHON3" "$PRELOAD_FIXTURES/fragments_runtime.py"
     [ "$status" -eq 0 ]
-    [ "$(emu_stream stderr)" = "lwrap: LWRAP_EXTENSION: registration failed (HTTP 403 Extension.AlreadyRegistered); the extension is off" ]
+    [ "$(emu_stream stderr)" = "lwrap: LWRAP_EXTENSION: registration failed (HTTP 403 Extension.InvalidExtensionState); the extension is off" ]
     [ "$(emu_responses | wc -l)" -eq 3 ]
     [ "$(jq -r 'select(.type=="response") | .status' <<<"$output" | sort -u)" = success ]
     assert_lifecycle_matches 3

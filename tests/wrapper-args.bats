@@ -79,6 +79,20 @@ OUT
     [ "$output" = $'/var/runtime/bootstrap.py\n-X\ndev' ]
 }
 
+@test "script position on python -m / -c: before -m (the runtime interface client's command line)" {
+    py=$(wr_stub_as python3)
+    LWRAP_ARGS_AT=script LWRAP_ARGS='-X dev' run -0 "$LWRAP" "$py" -m awslambdaric app.handler
+    [ "$output" = $'-X\ndev\n-m\nawslambdaric\napp.handler' ]
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-u run -0 "$LWRAP" "$py" -X importtime -W ignore -c 'print(1)' a b
+    [ "$output" = $'-X\nimporttime\n-W\nignore\n-u\n-c\nprint(1)\na\nb' ]
+    # flags in one word (-Bm), attached values that contain m or c (-Wdefault::DeprecationWarning)
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-u run -0 "$LWRAP" "$py" -Wdefault::DeprecationWarning -Xfrozen_modules=off -Bm mod x
+    [ "$output" = $'-Wdefault::DeprecationWarning\n-Xfrozen_modules=off\n-u\n-Bm\nmod\nx' ]
+    # a script with arguments: before the script, not before its last argument
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-u run -0 "$LWRAP" "$py" -E app.py --port 80
+    [ "$output" = $'-E\n-u\napp.py\n--port\n80' ]
+}
+
 @test "positions on AWS's Node.js command line" {
     node=$(wr_stub_as node)
     cmd=("$node" --expose-gc --max-http-header-size 81920 /var/runtime/index.mjs)

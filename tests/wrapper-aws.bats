@@ -101,9 +101,11 @@ DOTNET=(/var/lang/bin/dotnet exec --depsfile /var/task/Fn.deps.json --runtimecon
 set NODE_OPTIONS=--enable-source-maps (LWRAP_PRESETS node-source-maps)
 insert --cpu-prof (LWRAP_PRESETS node-cpu-prof)
 insert --cpu-prof-dir=/tmp (LWRAP_PRESETS node-cpu-prof)
+insert '--import=data:text/javascript,process.once("SIGTERM",()=>{if(!process.listenerCount("SIGTERM"))process.exit(143)})' (LWRAP_PRESETS node-cpu-prof)
 argv /var/lang/bin/node
 argv --cpu-prof
 argv --cpu-prof-dir=/tmp
+argv --import=data:text/javascript,process.once("SIGTERM",()=>{if(!process.listenerCount("SIGTERM"))process.exit(143)})
 argv --expose-gc
 argv --max-http-header-size
 argv 81920

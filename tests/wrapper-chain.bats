@@ -71,6 +71,34 @@ lwrap: LWRAP_NEXT: $LWRAP: is lwrap itself; ignored
 ERR
 }
 
+@test "a wrapper without #! (exec \"\$@\", as AWS_LAMBDA_EXEC_WRAPPER accepts it) runs with /bin/sh" {
+    printf 'export VENDOR_CHAIN=no-shebang\nexec "$@"\n' >plain-wrapper
+    chmod 755 plain-wrapper
+    STUB_ENV=VENDOR_CHAIN LWRAP_NEXT=$PWD/plain-wrapper run -0 --separate-stderr "$LWRAP" "$WR_STUB" a
+    [ -z "$stderr" ]
+    [ "$output" = $'a\nVENDOR_CHAIN=no-shebang' ]
+    # and so does a runtime command without #!, with its exit status
+    printf 'echo "sh: $*"\nexit 3\n' >plain-runtime
+    chmod 755 plain-runtime
+    run -3 "$LWRAP" ./plain-runtime x y
+    [ "$output" = 'sh: x y' ]
+}
+
+@test "unusable wrappers are each named in one accurate line: CRLF #!, missing interpreter, directory" {
+    printf '#!/bin/sh\r\nexec "$@"\r\n' >crlf-wrapper
+    printf '#!/nonexistent/bash\nexec "$@"\n' >nointerp-wrapper
+    chmod 755 crlf-wrapper nointerp-wrapper
+    mkdir dir-wrapper
+    STUB_ENV=VENDOR_CHAIN LWRAP_NEXT="$PWD/crlf-wrapper:$PWD/nointerp-wrapper:$PWD/dir-wrapper:$NODEW" \
+        run -0 --separate-stderr "$LWRAP" "$WR_STUB" a
+    [ "$output" = $'a\nVENDOR_CHAIN=node-wrapper' ]
+    diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: LWRAP_NEXT: $PWD/crlf-wrapper: its #! line ends in a carriage return (CRLF line ends; save it with LF) (#!/bin/sh\x0d); ignored
+lwrap: LWRAP_NEXT: $PWD/nointerp-wrapper: its #! interpreter is missing or cannot run (#!/nonexistent/bash); ignored
+lwrap: LWRAP_NEXT: $PWD/dir-wrapper: is a directory; ignored
+ERR
+}
+
 # Nesting: an lwrap that another lwrap execs (same PID) only execs; the settings apply once.
 
 @test "lwrap lwrap CMD: LWRAP_ARGS, notes and chained wrappers once; the inner lwrap stays in argv" {
@@ -115,4 +143,17 @@ ERR
     printf '"$1" "$2" a\nexit $?\n' >child.sh
     STUB_ENV=_LWRAP_PID LWRAP_ARGS=-e LWRAP_NEXT=$NODEW run -0 --separate-stderr "$LWRAP" bash child.sh "$LWRAP" "$WR_STUB"
     [[ $output =~ ^-e$'\n'a$'\n'_LWRAP_PID=[0-9]+$ ]]
+}
+
+@test "an LWRAP_NEXT wrapper that runs lwrap again without exec: applied once, said once, no endless recursion" {
+    printf '#!/bin/sh\n"%s" "$@"\nexit $?\n' "$LWRAP" >runs-lwrap
+    chmod 755 runs-lwrap
+    STUB_ENV=X LWRAP_ARGS=-v LWRAP_APPEND_X=a LWRAP_NEXT=$PWD/runs-lwrap:$NODEW STUB_EXIT=5 run -5 --separate-stderr \
+        timeout 20 "$LWRAP" "$WR_STUB" a
+    diff -u - <(printf '%s\n' "$output") <<'OUT'
+-v
+a
+X=a
+OUT
+    [ "$stderr" = "lwrap: $NODEW: lwrap's settings were applied to this command already (an LWRAP_NEXT wrapper ran lwrap again without exec); running it as it is" ]
 }

@@ -14,7 +14,7 @@ setup() {
         $'LWRAP_SET_B=crlf\r' "LWRAP_SET_C='single'" 'LWRAP_SET_D="unbalanced' 'LWRAP_SET_E=a=b=c' \
         '  # indented comment' 'LWRAP_SET_F=' >task/lwrap.conf
     STUB_ENV='A B C D E F' run -0 --separate-stderr "$LWRAP" "$WR_STUB" arg
-    [ -z "$stderr" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:7: LWRAP_SET_D: unterminated double quote; ignored" ]
     diff -u - <(printf '%s\n' "$output") <<'OUT'
 -x
 y z
@@ -22,10 +22,41 @@ arg
 A=from file
 B=crlf
 C=single
-D="unbalanced
+D unset
 E=a=b=c
 F=
 OUT
+}
+
+@test "a value from the file is read as sh reads NAME=VALUE: comments, trailing blanks, quotes, escapes" {
+    printf '%s\n' 'LWRAP_ARGS=-X dev   # dev mode' 'LWRAP_STRICT=1 ' "LWRAP_SET_A=\"a  b\"'c'\\ d   " \
+        'LWRAP_SET_B=#fff # a colour' 'LWRAP_SET_C= # nothing' 'LWRAP_SET_D="${HOME} \$x"' \
+        "LWRAP_SET_E='it''s' \"it's\"" 'LWRAP_SET_F=one   two' >task/lwrap.conf
+    py=$(wr_stub_as python3)
+    STUB_ENV='A B C D E F' run -0 --separate-stderr "$LWRAP" "$py" app.py
+    [ -z "$stderr" ]
+    diff -u - <(printf '%s\n' "$output") <<'OUT'
+-X
+dev
+app.py
+A=a  bc d
+B=#fff
+C=
+D=${HOME} $x
+E=its it's
+F=one two
+OUT
+    # the trailing blank no longer turns strict mode off
+    echo 'LWRAP_ARGS_AT=middle' >>task/lwrap.conf
+    run -125 --separate-stderr "$LWRAP" "$py" app.py
+}
+
+@test "LWRAP_ARGS: '#' starting a word starts a comment (to the end of the line)" {
+    py=$(wr_stub_as python3)
+    LWRAP_ARGS='-X dev   # dev mode' run -0 "$LWRAP" "$py" app.py
+    [ "$output" = $'-X\ndev\napp.py' ]
+    LWRAP_ARGS=$'-u # unbuffered\n-X dev #\n"#kept" a#b \\#c' run -0 "$LWRAP" "$py" app.py
+    [ "$output" = $'-u\n-X\ndev\n#kept\na#b\n#c\napp.py' ]
 }
 
 @test "a UTF-8 byte order mark and a missing final newline are fine" {
@@ -97,7 +128,7 @@ OUT
     [ "$output" = $'A=ok\nB=ok too\nFOO unset' ]
     f=$PWD/task/lwrap.conf
     diff -u - <(printf '%s\n' "$stderr") <<ERR
-lwrap: $f:2: expected KEY=value; ignored
+lwrap: $f:2: expected NAME=value; ignored
 lwrap: $f:3: "1BAD" is not a valid name; ignored
 lwrap: $f:4: "LWRAP SET" is not a valid name; ignored
 lwrap: $f:5: "" is not a valid name; ignored
@@ -112,26 +143,26 @@ ERR
     [ "$output" = ran ]
     f=$PWD/task/lwrap.conf
     diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
 lwrap: $f:5: LWRAP_DEBUG: expected 1 or 0, got "yes"; ignored
 lwrap: $f:4: LWRAP_SET_9: "9" is not a valid variable name (letters, digits, _; no leading digit); ignored
 lwrap: $f:2: LWRAP_ARGS_AT: unknown position "middle" (want interpreter, script or end); ignored
-lwrap: $f:3: LWRAP_ARGS: unterminated double quote; ignored
 ERR
 }
 
-@test "preload settings from the file are exported (the environment wins); lwrap's own are not" {
+@test "preload settings from the file are exported (the environment wins); lwrap's own and unknown ones are not" {
     wr_fake_lib "$BATS_TEST_TMPDIR/lib/liblwrap.so" >/dev/null
     printf '%s\n' 'LWRAP_TRACE=json' 'LWRAP_LOGS=text' 'LWRAP_REDACT=foo' 'LWRAP_FUTURE_THING=1' \
         'LWRAP_ARGS=-v' 'LWRAP_SET_A=1' "LWRAP_PRELOAD_PATH=$BATS_TEST_TMPDIR/lib" >task/lwrap.conf
     STUB_ENV='LWRAP_TRACE LWRAP_LOGS LWRAP_REDACT LWRAP_FUTURE_THING LWRAP_ARGS LWRAP_SET_A LWRAP_PRELOAD_PATH LD_PRELOAD' \
         LWRAP_LOGS=off run -0 --separate-stderr "$LWRAP" "$WR_STUB"
-    [ -z "$stderr" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:4: LWRAP_FUTURE_THING: unknown setting (lwrap --help lists them); ignored" ]
     diff -u - <(printf '%s\n' "$output") <<OUT
 -v
 LWRAP_TRACE=json
 LWRAP_LOGS=off
 LWRAP_REDACT=foo
-LWRAP_FUTURE_THING=1
+LWRAP_FUTURE_THING unset
 LWRAP_ARGS unset
 LWRAP_SET_A unset
 LWRAP_PRELOAD_PATH unset
@@ -148,4 +179,69 @@ OUT
     echo 'LWRAP_SET_A=task' >task/lwrap.conf
     STUB_ENV='A B' run -0 wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
     [ "$output" = $'A=task\nB unset' ]
+}
+
+@test "an unusable task-root file (directory, over 1 MiB, FIFO) is reported and /opt/lwrap.conf is not read instead" {
+    wr_need_opt_ns
+    mkdir opt
+    echo 'LWRAP_SET_A=opt' >opt/lwrap.conf
+    for kind in dir big fifo; do
+        rm -rf task/lwrap.conf
+        case $kind in
+        dir) mkdir task/lwrap.conf; why='is a directory' ;;
+        big) head -c 1100000 /dev/zero | tr '\0' '#' >task/lwrap.conf; why='larger than 1 MiB' ;;
+        fifo) mkfifo task/lwrap.conf; why='not a regular file' ;;
+        esac
+        STUB_ENV=A run -0 --separate-stderr wr_with_opt "$PWD/opt" "$LWRAP" "$WR_STUB"
+        [ "$output" = 'A unset' ] || { echo "$kind: $output"; return 1; }
+        [ "$stderr" = "lwrap: $PWD/task/lwrap.conf: $why; ignored" ]
+    done
+}
+
+@test "a task-root file lwrap's user cannot read (mode 0600 from a zip): one line, no fallback" {
+    # as root, without a user namespace (where no other uid is mapped)
+    [[ $(id -u) == 0 ]] && unshare -m true || skip "needs root to run lwrap as another user"
+    WR_NS=(unshare -m)
+    root=$(mktemp -d /tmp/lwrap-task.XXXXXX) && chmod 755 "$root"
+    mkdir opt
+    echo 'LWRAP_SET_A=opt' >opt/lwrap.conf
+    echo 'LWRAP_SET_A=task' >"$root/lwrap.conf" && chmod 600 "$root/lwrap.conf"
+    run -0 --separate-stderr wr_with_opt "$PWD/opt" setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env LAMBDA_TASK_ROOT="$root" "$LWRAP" --explain /bin/true
+    rm -rf "$root"
+    [ "$stderr" = "lwrap: $root/lwrap.conf: cannot be read (permission denied; files in a Lambda zip need mode 644); ignored" ]
+    [ "$output" = 'argv /bin/true' ]
+}
+
+@test "out of file descriptors (ulimit -n 3): missing config files are still no error" {
+    run -0 --separate-stderr env -i LAMBDA_TASK_ROOT="$PWD/task" LWRAP="$LWRAP" bash -c 'ulimit -n 3; exec "$LWRAP" --explain /bin/true'
+    [ -z "$stderr" ]
+    [ "$output" = 'argv /bin/true' ]
+}
+
+@test "typos: an unknown LWRAP_* name gets one line with the nearest known name, and is not exported" {
+    printf '%s\n' 'LWRAP_PRESET=python-faulthandler' 'LWRAP_SETT_FOO=1' 'LWRAP_TRACEFILE=/tmp/t.json' >task/lwrap.conf
+    STUB_ENV='LWRAP_PRESET LWRAP_SETT_FOO FOO' LWRAP_ARG=-v LWRAP_UNSETT=A LWRAP_LOG=text run -0 --separate-stderr \
+        "$LWRAP" "$WR_STUB" a
+    [ "$output" = $'a\nLWRAP_PRESET unset\nLWRAP_SETT_FOO unset\nFOO unset' ]
+    # the environment's first (in its order), then the file's
+    diff -u - <(printf '%s\n' "${stderr_lines[@]:0:3}" | sort; printf '%s\n' "${stderr_lines[@]:3}") <<ERR
+lwrap: LWRAP_ARG: unknown setting (did you mean LWRAP_ARGS?); ignored
+lwrap: LWRAP_LOG: unknown setting (did you mean LWRAP_LOGS?); ignored
+lwrap: LWRAP_UNSETT: unknown setting (did you mean LWRAP_UNSET?); ignored
+lwrap: $PWD/task/lwrap.conf:1: LWRAP_PRESET: unknown setting (did you mean LWRAP_PRESETS?); ignored
+lwrap: $PWD/task/lwrap.conf:2: LWRAP_SETT_FOO: unknown setting (did you mean LWRAP_SET_FOO?); ignored
+lwrap: $PWD/task/lwrap.conf:3: LWRAP_TRACEFILE: unknown setting (did you mean LWRAP_TRACE_FILE?); ignored
+ERR
+    LWRAP_STRICT=1 LWRAP_ARG=-v run -125 --separate-stderr "$LWRAP" "$WR_STUB" a
+}
+
+@test "every LWRAP_* name the preload reads, and the settings still to come, are known to lwrap" {
+    names=$(grep -ohE '"LWRAP_[A-Z0-9_]+"' "$REPO"/preload/*.c | tr -d '"' | sort -u)
+    [ -n "$names" ]
+    for name in $names LWRAP_SSM_DB LWRAP_SECRET_DB LWRAP_APPCONFIG LWRAP_APPCONFIG_PREFIX LWRAP_FETCH_TIMEOUT_MS \
+        LWRAP_FETCH_OVERRIDE LWRAP_TRACE_FILE LWRAP_TRACE_OTLP; do
+        run -0 --separate-stderr env "$name=off" "$LWRAP" --explain "$WR_STUB"
+        [[ $stderr != *"unknown setting"* ]] || { echo "$stderr"; return 1; }
+    done
 }

@@ -35,6 +35,44 @@ ENV_EVENT='{"names":["FOO","NODE_OPTIONS","JAVA_TOOL_OPTIONS","LD_PRELOAD","PATH
     grep -qE '^import time: +[0-9]+ \| +[0-9]+ \| +json$' importtime.txt
 }
 
+@test "python -m awslambdaric app.handler (AWS's client command line): LWRAP_ARGS_AT=script goes before -m" {
+    runtime_python3
+    wr_emu env.handler "$HANDLERS/python" '{"names":["PYTHONDEVMODE"]}' -e PYTHONPATH="$FIXTURES/wrapper" \
+        -e LWRAP_ARGS='-X dev' -e LWRAP_ARGS_AT=script -- "$RUNTIME_PYTHON3" -m awslambdaric env.handler
+    [ "$status" -eq 0 ]
+    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
+    [ "$(wr_body .argv)" = "$(wr_json_array "$RUNTIME_PYTHON3" -X dev -m awslambdaric env.handler)" ]
+}
+
+@test "node: two --require modules from LWRAP_APPEND_NODE_OPTIONS and NODE_OPTIONS are both loaded" {
+    runtime_cmd node
+    mkdir task
+    cp "$HANDLERS/node/env.mjs" task/
+    for m in a b c; do printf 'process.env.LOADED = (process.env.LOADED || "") + "%s";\n' "$m" >"task/$m.cjs"; done
+    wr_emu env.handler "$PWD/task" '{"names":["LOADED","NODE_OPTIONS"]}' -e NODE_OPTIONS="--require $PWD/task/a.cjs" \
+        -e LWRAP_PREPEND_NODE_OPTIONS="--require $PWD/task/b.cjs" \
+        -e LWRAP_APPEND_NODE_OPTIONS="--require $PWD/task/c.cjs --require $PWD/task/a.cjs" -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(wr_body .env.LOADED)" = '"bca"' ]
+    [ "$(wr_body .env.NODE_OPTIONS)" = "\"--require $PWD/task/b.cjs --require $PWD/task/c.cjs --require $PWD/task/a.cjs\"" ]
+}
+
+@test "AWS's Node.js client (aws-lambda-ric): --require modules from NODE_OPTIONS and LWRAP_APPEND_NODE_OPTIONS all load" {
+    local ric
+    ric=$("$REPO/scripts/prepare-ric" 2>/dev/null) || skip "aws-lambda-ric not prepared"
+    [ -f "$ric/node_modules/aws-lambda-ric/index.mjs" ] || skip "aws-lambda-ric not prepared"
+    mkdir task
+    cp "$HANDLERS/node/env.mjs" task/
+    for m in a b; do printf 'process.env.LOADED = (process.env.LOADED || "") + "%s";\n' "$m" >"task/$m.cjs"; done
+    wr_emu env.handler "$PWD/task" '{"names":["LOADED","NODE_OPTIONS"]}' -e NODE_OPTIONS="--require $PWD/task/a.cjs" \
+        -e LWRAP_APPEND_NODE_OPTIONS="--require $PWD/task/a.cjs --require $PWD/task/b.cjs" \
+        -- node "$ric/node_modules/aws-lambda-ric/index.mjs" env.handler
+    [ "$status" -eq 0 ]
+    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
+    [ "$(wr_body .env.LOADED)" = '"ab"' ]
+    [ "$(wr_body .env.NODE_OPTIONS)" = "\"--require $PWD/task/a.cjs --require $PWD/task/b.cjs\"" ]
+}
+
 @test "node: node-source-maps and LWRAP_ARGS at script position, on AWS's node command line" {
     runtime_cmd node
     wr_emu env.handler "$HANDLERS/node" "$ENV_EVENT" -e LWRAP_PRESETS=node-source-maps \
@@ -45,6 +83,20 @@ ENV_EVENT='{"names":["FOO","NODE_OPTIONS","JAVA_TOOL_OPTIONS","LD_PRELOAD","PATH
     [ "$(wr_body .argv)" = "$(wr_json_array node --expose-gc --max-http-header-size 81920 \
         --stack-size=2000 "$RUNTIMES/node/index.mjs")" ]
     [ "$(wr_body .env.NODE_OPTIONS)" = '"--max-old-space-size=200 --enable-source-maps"' ]
+}
+
+@test "node-cpu-prof under lambda-emu: the shutdown's SIGTERM (an internal extension registered) writes the profile" {
+    [ -f "$LIBLWRAP" ]
+    runtime_cmd node
+    mkdir prof
+    wr_emu env.handler "$HANDLERS/node" '{}' -e LWRAP_PRESETS=node-cpu-prof -e LWRAP_EXTENSION=1 \
+        -e LWRAP_ARGS="--cpu-prof-dir=$PWD/prof" -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
+    pid=$(wr_body .pid)
+    prof=(prof/CPU.*."$pid".*.cpuprofile)
+    [ -f "${prof[0]}" ]
+    jq -e '[.nodes[].callFrame.url] | any(endswith("index.mjs"))' "${prof[0]}"
 }
 
 @test "java: java-fast-start on Java 11's command line, visible in the JVM's final flags" {

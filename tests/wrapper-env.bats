@@ -36,15 +36,73 @@ load test_helper
     [ "$output" = $'PATH=/opt/bin:/opt/sbin:/usr/bin:/bin\nJAVA_TOOL_OPTIONS=-Da=1 -Db=2 -Xmx1g' ]
 }
 
-@test "append and prepend are idempotent: a token already present is not added twice" {
+@test "append and prepend are idempotent: a unit already present is moved, not added twice" {
     export NODE_OPTIONS='--a --b' PATH="/opt/bin:/usr/bin:/bin"
     STUB_ENV='NODE_OPTIONS PATH' LWRAP_APPEND_NODE_OPTIONS='--b --c --c' LWRAP_PREPEND_PATH=/bin:/opt/bin:/new \
         run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = $'NODE_OPTIONS=--a --b --c\nPATH=/new:/opt/bin:/usr/bin:/bin' ]
+    [ "$output" = $'NODE_OPTIONS=--a --b --c\nPATH=/bin:/opt/bin:/new:/usr/bin' ]
     # lwrap run twice (nested) gives the same result as once
     STUB_ENV='NODE_OPTIONS PATH' LWRAP_APPEND_NODE_OPTIONS='--b --c' LWRAP_PREPEND_PATH=/new \
         run -0 "$LWRAP" "$LWRAP" "$WR_STUB"
     [ "$output" = $'NODE_OPTIONS=--a --b --c\nPATH=/new:/opt/bin:/usr/bin:/bin' ]
+    # and applied to its own result, nothing changes
+    export NODE_OPTIONS='--a --b --c' PATH=/bin:/opt/bin:/new:/usr/bin
+    STUB_ENV='NODE_OPTIONS PATH' LWRAP_DEBUG=1 LWRAP_APPEND_NODE_OPTIONS='--b --c --c' LWRAP_PREPEND_PATH=/bin:/opt/bin:/new \
+        run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$output" = $'NODE_OPTIONS=--a --b --c\nPATH=/bin:/opt/bin:/new:/usr/bin' ]
+    [ -z "$stderr" ]
+}
+
+@test "an option and its separate value are one unit: --require a --require b loads both" {
+    STUB_ENV=NODE_OPTIONS LWRAP_APPEND_NODE_OPTIONS='--require ./a.js --require ./b.js' run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'NODE_OPTIONS=--require ./a.js --require ./b.js' ]
+    NODE_OPTIONS='--require ./a.js' STUB_ENV=NODE_OPTIONS LWRAP_PREPEND_NODE_OPTIONS='--require ./b.js' run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'NODE_OPTIONS=--require ./b.js --require ./a.js' ]
+    # -r, --import, --loader; a unit already there (as option=value too) is not repeated
+    NODE_OPTIONS='-r ./a.js --import ./x.mjs' STUB_ENV=NODE_OPTIONS \
+        LWRAP_APPEND_NODE_OPTIONS='-r ./a.js -r ./b.js --import ./x.mjs --loader ./l.mjs --import=./y.mjs' \
+        run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'NODE_OPTIONS=-r ./a.js -r ./b.js --import ./x.mjs --loader ./l.mjs --import=./y.mjs' ]
+    # a quoted value with blanks is one word, as Node reads NODE_OPTIONS
+    NODE_OPTIONS='--require "./my dir/a.js"' STUB_ENV=NODE_OPTIONS LWRAP_APPEND_NODE_OPTIONS='--require "./my dir/a.js" --require ./c.js' \
+        run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = 'NODE_OPTIONS=--require "./my dir/a.js" --require ./c.js' ]
+}
+
+@test "JAVA_TOOL_OPTIONS: each word is a unit (-javaagent:..., -Dx=y); JDK_JAVA_OPTIONS pairs --add-opens X" {
+    JAVA_TOOL_OPTIONS='-javaagent:/opt/a.jar -Dx=1' STUB_ENV='JAVA_TOOL_OPTIONS JDK_JAVA_OPTIONS' \
+        LWRAP_APPEND_JAVA_TOOL_OPTIONS='-Dx=1 -Dy=2 -javaagent:/opt/b.jar' \
+        LWRAP_APPEND_JDK_JAVA_OPTIONS='--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED' \
+        run -0 "$LWRAP" "$WR_STUB"
+    [ "$output" = $'JAVA_TOOL_OPTIONS=-javaagent:/opt/a.jar -Dx=1 -Dy=2 -javaagent:/opt/b.jar\nJDK_JAVA_OPTIONS=--add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED' ]
+}
+
+@test "PREPEND puts an entry that is already there first (APPEND: last), and LWRAP_DEBUG says so" {
+    PATH=/d1:/d2:/usr/bin:/bin LD_LIBRARY_PATH=/var/lang/lib:/var/task/lib:/opt/lib STUB_ENV='PATH LD_LIBRARY_PATH' \
+        LWRAP_DEBUG=1 LWRAP_PREPEND_PATH=/d2 LWRAP_APPEND_LD_LIBRARY_PATH=/var/lang/lib LWRAP_PREPEND_LD_LIBRARY_PATH=/var/task/lib \
+        run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$output" = $'PATH=/d2:/d1:/usr/bin:/bin\nLD_LIBRARY_PATH=/var/task/lib:/opt/lib:/var/lang/lib' ]
+    diff -u - <(printf '%s\n' "$stderr") <<'ERR'
+lwrap: set LD_LIBRARY_PATH=/var/task/lib:/var/lang/lib:/opt/lib (LWRAP_PREPEND_LD_LIBRARY_PATH)
+lwrap: set PATH=/d2:/d1:/usr/bin:/bin (LWRAP_PREPEND_PATH)
+lwrap: set LD_LIBRARY_PATH=/var/task/lib:/opt/lib:/var/lang/lib (LWRAP_APPEND_LD_LIBRARY_PATH)
+ERR
+}
+
+@test "list variables use their own separator: RUBYLIB, PERL5LIB, PYTHONPATH, NODE_PATH, CLASSPATH, LD_PRELOAD" {
+    l1=$(wr_fake_lib "$PWD/l1.so") l2=$(wr_fake_lib "$PWD/l2.so") l3=$(wr_fake_lib "$PWD/l3.so")
+    RUBYLIB=/r1 PERL5LIB=/p1 NODE_PATH=/n1 CLASSPATH=/c1.jar LD_PRELOAD="$l1 $l2" \
+        STUB_ENV='RUBYLIB PERL5LIB PYTHONPATH NODE_PATH CLASSPATH LD_PRELOAD' \
+        LWRAP_APPEND_RUBYLIB=/r2 LWRAP_PREPEND_PERL5LIB=/p0 LWRAP_APPEND_PYTHONPATH=/y1:/y2 LWRAP_APPEND_NODE_PATH=/n2 \
+        LWRAP_APPEND_CLASSPATH=/c2.jar LWRAP_APPEND_LD_PRELOAD="$l3 $l1" run -0 "$LWRAP" "$WR_STUB"
+    diff -u - <(printf '%s\n' "$output") <<OUT
+RUBYLIB=/r1:/r2
+PERL5LIB=/p0:/p1
+PYTHONPATH=/y1:/y2
+NODE_PATH=/n1:/n2
+CLASSPATH=/c1.jar:/c2.jar
+LD_PRELOAD=$l2:$l3:$l1
+OUT
 }
 
 @test "appending only tokens already there changes nothing (no note under LWRAP_DEBUG)" {

@@ -138,11 +138,15 @@ load test_helper
     run -1 grep -E '(fork|clone3?)\(' trace
 }
 
-@test "lwrap is a static executable under 64 KiB" {
+# (The budget was 64 KiB until the values fetched from AWS's extensions (an HTTP client and
+# a JSON reader, about 13 KiB) and the list units, hash indexes and ELF check (about 12 KiB)
+# came; a static binary's pages are mapped as they are touched, and what lwrap costs a
+# start is measured by make bench and make wrapper-cost.)
+@test "lwrap is a static executable under 96 KiB" {
     run -0 readelf -lW "$SHIP_LWRAP"
     [[ $output != *INTERP* ]]
     [[ $output != *DYNAMIC* ]]
-    [ "$(stat -c %s "$SHIP_LWRAP")" -lt 65536 ]
+    [ "$(stat -c %s "$SHIP_LWRAP")" -lt 98304 ]
 }
 
 @test "lwrap runs clean under valgrind memcheck (every feature, errors, explain and exec)" {

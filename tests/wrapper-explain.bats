@@ -10,7 +10,7 @@ setup() {
     # a realistic configuration, with Lambda's credentials in the environment
     export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCY \
         AWS_SESSION_TOKEN=FwoGZXIvYXdzEBYaDHexampletoken DB_PASSWORD=hunter22 \
-        LWRAP_SET_DSN=postgres://app:hunter22@db/x \
+        LWRAP_SET_DATABASE_URL=postgres://app:hunter22@db/x \
         LWRAP_ARGS='-u --key=${AWS_SECRET_ACCESS_KEY} "a b"' LWRAP_UNSET=AWS_SESSION_TOKEN \
         LWRAP_PRESETS=python-importtime,ruby-frozen-strings LWRAP_PRELOAD_PATH=$FAKELIB \
         LWRAP_NEXT=$FIXTURES/wrapper/vendor-node-wrapper
@@ -27,7 +27,7 @@ explained() {
     [ ! -e ran ]
     diff -u - <(printf '%s\n' "$output" | explained) <<OUT
 unset AWS_SESSION_TOKEN (LWRAP_UNSET)
-set DSN=postgres://app:****@db/x (LWRAP_SET_DSN)
+set DATABASE_URL=postgres://app:****@db/x (LWRAP_SET_DATABASE_URL)
 insert -X (LWRAP_PRESETS python-importtime)
 insert importtime (LWRAP_PRESETS python-importtime)
 skip preset ruby-frozen-strings: it is for ruby, the runtime is python
@@ -86,14 +86,45 @@ OUT
 @test "a secret that is a prefix of, or overlaps, another is masked with no piece of either left" {
     for order in 'CACHE_KEY=prod DB_PASSWORD=prod-S3cr3t-Pw' 'DB_PASSWORD=prod-S3cr3t-Pw CACHE_KEY=prod'; do
         run -0 --separate-stderr env -i PATH=/usr/bin:/bin $order \
-            LWRAP_SET_DSN='postgres://app:prod-S3cr3t-Pw@db/x' LWRAP_DEBUG=1 "$LWRAP" "$WR_STUB"
-        [[ $stderr == *'set DSN=postgres://app:****@db/x (LWRAP_SET_DSN)'* ]]
+            LWRAP_SET_DB_URL='at prod-S3cr3t-Pw-suffix' LWRAP_DEBUG=1 "$LWRAP" "$WR_STUB"
+        [[ $stderr == *'set DB_URL=at ****-suffix (LWRAP_SET_DB_URL)'* ]]
     done
     # overlapping (neither contains the other): one mask over both, nothing of either shown
     run -0 env -i PATH=/usr/bin:/bin A_TOKEN=abcd-1234 B_SECRET=1234-wxyz \
         LWRAP_ARGS='--x=<abcd-1234-wxyz>' "$LWRAP" --explain "$WR_STUB"
     [[ $output == *'insert --x=<****> (LWRAP_ARGS'* ]] || [[ $output == *'argv --x=<****>'* ]]
     [[ $output != *wxyz* && $output != *abcd* ]]
+}
+
+@test "a secret set by a later config line is masked in notes printed before it is set" {
+    lwrap_clean_env
+    printf '%s\n' 'LWRAP_SET_GREETING=hello-Hunter2Secret' 'LWRAP_SET_DATABASE_URL=postgres://db/x?pw=Hunter2Secret' \
+        'LWRAP_SET_DB_PASSWORD=Hunter2Secret' >lwrap.conf
+    LWRAP_CONFIG=$PWD/lwrap.conf LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [[ $stderr != *Hunter2* ]]
+    [[ $stderr == *'set GREETING=hello-**** ('* ]]
+    [[ $stderr == *'set DATABASE_URL=postgres://db/x?pw=**** ('* ]]
+    # the issue's case: the URL's password, whatever sets it
+    LWRAP_SET_DATABASE_URL=postgres://app:Hunter2Secret@db/x LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$stderr" = 'lwrap: set DATABASE_URL=postgres://app:****@db/x (LWRAP_SET_DATABASE_URL)' ]
+}
+
+@test "error lines mask NAME=value with a secret-looking NAME" {
+    lwrap_clean_env
+    LWRAP_UNSET='AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjEXAMPLE,OK' run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$stderr" = 'lwrap: LWRAP_UNSET: "AWS_SESSION_TOKEN=****" is not a valid variable name (a name cannot contain "="); ignored' ]
+    LWRAP_ARGS_AT='--db-password=Hunter2Secret' run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [[ $stderr == *'"--db-password=****"'* ]]
+}
+
+@test "names with PASS, PWD, AUTH, DSN, CREDENTIAL, PRIVATE, API_KEY, HEADERS are secret; the shell's PWD is not" {
+    lwrap_clean_env
+    for name in DB_PASS DB_PWD BASIC_AUTH SENTRY_DSN GOOGLE_CREDENTIALS PRIVATE_PEM MY_API_KEY OTEL_EXPORTER_OTLP_HEADERS; do
+        env "LWRAP_SET_$name=value-of-$name" LWRAP_DEBUG=1 "$LWRAP" "$WR_STUB" 2>&1 >/dev/null |
+            grep -qx "lwrap: set $name=\*\*\*\* (LWRAP_SET_$name)" || { echo "$name not masked"; return 1; }
+    done
+    LWRAP_SET_PWD=/var/task LWRAP_DEBUG=1 run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$stderr" = 'lwrap: set PWD=/var/task (LWRAP_SET_PWD)' ]
 }
 
 @test "explain escapes control bytes so every argument stays on its line" {

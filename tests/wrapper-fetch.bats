@@ -529,3 +529,17 @@ print(os.environ["TLS_KEY"]); print(os.environ["ONE"], end=""); print(); print("
         [ "$(grep -c '\*\*\*\*' <<<"$output")" -eq 2 ]
     done
 }
+
+@test "fetch: a fetched value is masked in lwrap's later lines whatever its name (LWRAP_ARGS, a preset)" {
+    cat >data.json <<'JSON'
+{"ssm": {"/dburl": "db-opaque-9f8e7d6c5b", "/jto": "-Dapp.tenant=tenant-7c1d2e3f"}}
+JSON
+    # (values no shape rule would call secret: only their being fetched says so)
+    stand_in
+    mkdir bin && printf '#!/bin/sh\necho ran\n' >bin/java && chmod +x bin/java
+    lw LWRAP_DEBUG=1 LWRAP_SSM_DATABASE_URL=/dburl LWRAP_ARGS='--db=${DATABASE_URL}' LWRAP_ARGS_AT=end \
+        LWRAP_SSM_JAVA_TOOL_OPTIONS=/jto LWRAP_PRESETS=java-fast-start -- "$PWD/bin/java" Main
+    [ "$status" -eq 0 ]
+    [[ $stderr == *"insert --db="* && $stderr == *"set JAVA_TOOL_OPTIONS="* ]] || { echo "$stderr"; false; }
+    [[ $stderr != *9f8e7d6c5b* && $stderr != *7c1d2e3f* ]] || { echo "$stderr"; false; }
+}

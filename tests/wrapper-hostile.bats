@@ -27,7 +27,7 @@ setup() {
         printf 'LWRAP_SET_B=2'
     } >task/lwrap.conf
     STUB_ENV='A B' run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran
-    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:3: expected KEY=value; ignored" ]
+    [ "$stderr" = "lwrap: $PWD/task/lwrap.conf:3: expected NAME=value; ignored" ]
     [ "$output" = $'ran\nA=1\nB=2' ]
     # over 1 MiB: the whole file is refused, with one line
     head -c 1048577 /dev/zero | tr '\0' '#' >task/lwrap.conf
@@ -91,6 +91,20 @@ setup() {
     done
 }
 
+@test "costs grow linearly: a 50,000-line lwrap.conf, --explain of 100,000 arguments, a 20,000-entry APPEND" {
+    for ((i = 0; i < 50000; i++)); do printf 'LWRAP_SET_A%d=x\n' "$i"; done >big.conf
+    # (the limit is generous for a loaded machine: quadratic processing took 13 s and 26 s)
+    # (printenv: bash itself takes seconds to start with 50,000 variables)
+    LWRAP_CONFIG=$PWD/big.conf run -0 --separate-stderr timeout 5 "$LWRAP" printenv A0 A49999
+    [ "$output" = $'x\nx' ]
+    mapfile -t args < <(seq 100000)
+    run -0 --separate-stderr timeout 5 "$LWRAP" --explain "$WR_STUB" "${args[@]}"
+    [ "${#lines[@]}" -eq 100001 ] && [ "${lines[100000]}" = 'argv 100000' ]
+    # and a list of 20,000 entries merged into PATH (9 s when each was looked for in turn)
+    LWRAP_APPEND_PATH=$(seq -s: 20000) run -0 --separate-stderr timeout 5 "$LWRAP" printenv PATH
+    [[ $output == "$PATH:1:2:3:"*":19999:20000" ]]
+}
+
 @test "hostile LWRAP_* values: long, unterminated, odd names, empty list entries; the runtime runs" {
     long=$(printf '%03000d' 0)
     run -0 --separate-stderr env "LWRAP_SET_$long=1" LWRAP_UNSET=",,, ,A=B,1X," LWRAP_NEXT='::' \
@@ -110,5 +124,5 @@ setup() {
         [ "$output" = "LD_PRELOAD=$list" ] || { echo "[$list] -> $output"; return 1; }
     done
     LD_PRELOAD=" $a: " STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$lib run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD= $a:  $lib" ]
+    [ "$output" = "LD_PRELOAD=$a:$lib" ]
 }

@@ -29,12 +29,12 @@ setup() {
     done
 }
 
-@test "existing LD_PRELOAD entries are kept, liblwrap.so goes last" {
+@test "existing LD_PRELOAD entries are kept, liblwrap.so goes last (':'-separated: ld.so reads both)" {
     a=$(wr_fake_lib "$PWD/a/liba.so") b=$(wr_fake_lib "$PWD/b/libb.so")
     LD_PRELOAD="$a:$b" STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD=$a:$b $FAKELIB" ]
+    [ "$output" = "LD_PRELOAD=$a:$b:$FAKELIB" ]
     LD_PRELOAD="$a $b" STUB_ENV=LD_PRELOAD LWRAP_TRACE=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 "$LWRAP" "$WR_STUB"
-    [ "$output" = "LD_PRELOAD=$a $b $FAKELIB" ]
+    [ "$output" = "LD_PRELOAD=$a:$b:$FAKELIB" ]
 }
 
 @test "never twice: any liblwrap.so already in LD_PRELOAD stays the only one" {
@@ -132,4 +132,23 @@ setup() {
     ns=${output#_LWRAP_START_NS=}
     [[ $ns =~ ^[0-9]+$ ]]
     ((before < ns && ns < after))
+}
+
+@test "a statically linked runtime (a Go bootstrap): one line says the preload cannot load, none is added" {
+    printf 'int main(void) { return 7; }\n' >static.c
+    cc -static -o bootstrap-go static.c
+    STUB_ENV=LD_PRELOAD LWRAP_LOGS=text LWRAP_PRELOAD_PATH=$FAKELIB run -7 --separate-stderr "$LWRAP" ./bootstrap-go
+    [ "$stderr" = "lwrap: LWRAP_LOGS: ./bootstrap-go is statically linked: liblwrap.so cannot load into it, so the preload's features do not apply; ignored" ]
+    LWRAP_TRACE=json LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain ./bootstrap-go
+    [ "$output" = $'no preload: ./bootstrap-go is statically linked (LWRAP_TRACE)\nargv ./bootstrap-go' ]
+    [[ $stderr == 'lwrap: LWRAP_TRACE: ./bootstrap-go is statically linked'* ]]
+    # through PATH, and as the interpreter of a #! script
+    printf '#!%s\n' "$PWD/bootstrap-go" >script
+    chmod 755 script
+    PATH=$PWD:$PATH LWRAP_CRASH=1 LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain script
+    [ "$output" = "no preload: $PWD/bootstrap-go is statically linked (LWRAP_CRASH)"$'\nargv script' ]
+    [ "$stderr" = "lwrap: LWRAP_CRASH: $PWD/bootstrap-go is statically linked: liblwrap.so cannot load into it, so the preload's features do not apply; ignored" ]
+    # a dynamic runtime still gets it
+    LWRAP_LOGS=text LWRAP_PRELOAD_PATH=$FAKELIB run -0 --separate-stderr "$LWRAP" --explain "$(command -v true)"
+    [[ $output == *"set LD_PRELOAD=$FAKELIB (LWRAP_LOGS)"* ]]
 }

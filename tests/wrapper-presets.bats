@@ -43,10 +43,10 @@ setup() {
     [ "$output" = $'index.mjs\nNODE_OPTIONS=--max-old-space-size=100 --enable-source-maps' ]
 }
 
-@test "node-cpu-prof: --cpu-prof --cpu-prof-dir=/tmp as arguments (refused in NODE_OPTIONS)" {
+@test "node-cpu-prof: --cpu-prof --cpu-prof-dir=/tmp and a SIGTERM-to-exit module as arguments (refused in NODE_OPTIONS)" {
     node=$(wr_stub_as nodejs)
     STUB_ENV=NODE_OPTIONS LWRAP_PRESETS=node-cpu-prof run -0 "$LWRAP" "$node" --expose-gc index.mjs
-    [ "$output" = $'--cpu-prof\n--cpu-prof-dir=/tmp\n--expose-gc\nindex.mjs\nNODE_OPTIONS unset' ]
+    [ "$output" = $'--cpu-prof\n--cpu-prof-dir=/tmp\n--import=data:text/javascript,process.once(\"SIGTERM\",()=>{if(!process.listenerCount(\"SIGTERM\"))process.exit(143)})\n--expose-gc\nindex.mjs\nNODE_OPTIONS unset' ]
 }
 
 @test "java-fast-start: JAVA_TOOL_OPTIONS, and Java 11's -XX:-TieredCompilation removed" {
@@ -144,10 +144,35 @@ ERR
     node=$(wr_real_cmd node)
     LWRAP_PRESETS=node-cpu-prof run -0 --separate-stderr "$LWRAP" "$node" \
         -e 'console.log(process.pid); console.log(process.execArgv.join(" "))'
-    [[ ${lines[1]} == '--cpu-prof --cpu-prof-dir=/tmp -e '* ]]
+    [[ ${lines[1]} == '--cpu-prof --cpu-prof-dir=/tmp --import=data:text/javascript,'*' -e '* ]]
     profiles=(/tmp/CPU.*."${lines[0]}".*.cpuprofile)
     [ -s "${profiles[0]}" ]
     rm -f "${profiles[@]}"
+}
+
+@test "node-cpu-prof with real node: a runtime ended by SIGTERM (Lambda's shutdown) writes its profile" {
+    node=$(wr_real_cmd node)
+    mkdir prof
+    # --cpu-prof-dir from LWRAP_ARGS comes later and wins (a test must not write to /tmp)
+    printf 'setInterval(() => {}, 1000);\nconsole.log("up");\n' >runtime.js
+    LWRAP_PRESETS=node-cpu-prof LWRAP_ARGS="--cpu-prof-dir=$PWD/prof" "$LWRAP" "$node" runtime.js >out.txt &
+    pid=$!
+    for _ in $(seq 100); do [[ -s out.txt ]] && break; sleep 0.1; done
+    kill -TERM "$pid"
+    wait "$pid" || status=$?
+    [ "$status" -eq 143 ]
+    prof=(prof/CPU.*."$pid".*.cpuprofile)
+    [ -f "${prof[0]}" ]
+    jq -e '.nodes | length > 0' "${prof[0]}"
+    # a function that handles SIGTERM itself keeps its handler and its exit
+    printf 'process.on("SIGTERM", () => { console.log("own"); process.exit(0); });\nsetInterval(() => {}, 1000);\nconsole.log("up");\n' >own.js
+    LWRAP_PRESETS=node-cpu-prof LWRAP_ARGS="--cpu-prof-dir=$PWD/prof" "$LWRAP" "$node" own.js >out2.txt &
+    pid=$!
+    for _ in $(seq 100); do [[ -s out2.txt ]] && break; sleep 0.1; done
+    kill -TERM "$pid"
+    wait "$pid"
+    [ "$(cat out2.txt)" = $'up\nown' ]
+    [ -f "$(echo prof/CPU.*."$pid".*.cpuprofile)" ]
 }
 
 @test "java-fast-start on the real JVM: tiered compilation back on, stopped at level 1" {

@@ -43,7 +43,7 @@ strict_case() {
     printf '%s\n' 'oops' 'LWRAP_STRICT=1' >lwrap.conf
     LWRAP_CONFIG=$PWD/lwrap.conf run -125 --separate-stderr "$LWRAP" "$WR_STUB" ran
     [ -z "$output" ]
-    [ "$stderr" = "lwrap: $PWD/lwrap.conf:1: expected KEY=value; ignored"$'\n'"$STRICT_LINE" ]
+    [ "$stderr" = "lwrap: $PWD/lwrap.conf:1: expected NAME=value; ignored"$'\n'"$STRICT_LINE" ]
 }
 
 @test "LWRAP_STRICT=1 without errors starts normally; LWRAP_STRICT=0 and bad values are not strict" {

@@ -4,6 +4,7 @@
 
 #include "conf_text.h"
 #include "diag.h"
+#include "nameidx.h"
 #include "trust.h"
 
 #include <errno.h>
@@ -16,20 +17,20 @@
 #define CONF_MAX_BYTES (1u << 20)
 
 const char *conf_path;
-/* The LWRAP_* entries of the starting environment, indexed once: every lookup
- * after that scans only these few instead of the whole environment. */
+/* The LWRAP_* entries of the starting environment and the file's settings, each
+ * indexed by name once: a lookup costs the same with 50,000 settings as with five. */
 static struct setting *env_settings;
 static size_t n_env_settings;
+static struct nameidx env_idx;  /* name -> its first entry (what getenv sees) */
 static const char *task_root;
 static struct setting *entries;
 static size_t n_entries;
+static struct nameidx file_idx; /* name -> its last line (later lines win) */
 
 static const char *env_lookup(const char *name, size_t len)
 {
-    for (size_t i = 0; i < n_env_settings; i++)
-        if (env_settings[i].name_len == len && memcmp(env_settings[i].name, name, len) == 0)
-            return env_settings[i].value;
-    return NULL;
+    struct nameidx_slot *s = nameidx_find(&env_idx, name, len);
+    return s ? env_settings[s->at].value : NULL;
 }
 
 /* Two passes over the environment: count, then fill an exactly sized array. */
@@ -45,6 +46,7 @@ static void index_env(char **envp)
     if (n == 0)
         return;
     env_settings = xmalloc(n * sizeof *env_settings);
+    nameidx_init(&env_idx, n);
     for (char **e = envp; *e; e++) {
         if (!((*e)[0] == 'L' && strncmp(*e, "LWRAP_", 6) == 0))
             continue;
@@ -53,8 +55,10 @@ static void index_env(char **envp)
             continue;
         size_t len = (size_t)(eq - *e);
         /* a duplicated name: the first one is what getenv and the runtime see */
-        if (env_lookup(*e, len))
+        struct nameidx_slot *s = nameidx_put(&env_idx, *e, len);
+        if (s->at != NAMEIDX_NONE)
             continue;
+        s->at = n_env_settings;
         env_settings[n_env_settings++] = (struct setting){*e, len, eq + 1, 0};
     }
 }
@@ -69,17 +73,29 @@ static void file_error(const char *item, const char *path, const char *why)
         report_item(path, why, NULL);
 }
 
-/* Reads the whole file into one exactly sized buffer. Returns 0 when absent. */
+static int absent(int err)
+{
+    return err == ENOENT || err == ENOTDIR;
+}
+
+/* Reads the whole file into one exactly sized buffer. Returns 0 when it does not exist,
+ * 1 when it does, read or not: only the first file that exists counts, so an unreadable
+ * one is reported instead of silently giving way to the next. */
 static int read_file(const char *path, int must_exist, const char *item)
 {
     /* O_NONBLOCK: opening a FIFO with no writer would otherwise hang the start until
      * Lambda's init timeout; fstat below then refuses anything but a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        if (errno == ENOENT && !must_exist)
+        int err = errno;
+        struct stat st;
+        /* Out of descriptors (EMFILE) says nothing about the file: ask stat. */
+        if (!must_exist && (absent(err) || (stat(path, &st) != 0 && absent(errno))))
             return 0;
-        file_error(item, path, strerror(errno));
-        return 0;
+        file_error(item, path, err == EACCES ? "cannot be read (permission denied; files in a "
+                                               "Lambda zip need mode 644)"
+                                             : strerror(err));
+        return 1;
     }
     struct stat st;
     const char *why = fstat(fd, &st) != 0 ? strerror(errno)
@@ -89,7 +105,7 @@ static int read_file(const char *path, int must_exist, const char *item)
     if (why) {
         file_error(item, path, why);
         close(fd);
-        return 0;
+        return 1;
     }
     size_t size = (size_t)st.st_size;
     char *text = xmalloc(size + 1);
@@ -106,6 +122,9 @@ static int read_file(const char *path, int must_exist, const char *item)
     text[got] = '\0';
     conf_path = path;
     entries = conf_parse(text, got, path, &n_entries);
+    nameidx_init(&file_idx, n_entries);
+    for (size_t i = 0; i < n_entries; i++)
+        nameidx_put(&file_idx, entries[i].name, entries[i].name_len)->at = i;
     if (n_entries == 0)
         free(text); /* nothing points into it */
     return 1;
@@ -144,10 +163,8 @@ void conf_load(char **envp)
 /* Later lines win over earlier ones, as in a shell script. */
 static const struct setting *file_lookup(const char *name, size_t len)
 {
-    for (size_t i = n_entries; i-- > 0;)
-        if (entries[i].name_len == len && memcmp(entries[i].name, name, len) == 0)
-            return &entries[i];
-    return NULL;
+    struct nameidx_slot *s = nameidx_find(&file_idx, name, len);
+    return s ? &entries[s->at] : NULL;
 }
 
 int conf_get(const char *name, struct setting *out)

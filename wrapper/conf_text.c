@@ -4,6 +4,7 @@
 
 #include "diag.h"
 #include "names.h"
+#include "split.h"
 
 #include <string.h>
 
@@ -21,7 +22,7 @@ static int parse_line(char *s, size_t n, unsigned line, const char *path, struct
     char *eq = memchr(s, '=', n);
     if (!eq) {
         if (!fill)
-            report_file(path, line, "expected KEY=value", NULL);
+            report_file(path, line, "expected NAME=value", NULL);
         return -1;
     }
     size_t klen = (size_t)(eq - s);
@@ -43,17 +44,23 @@ static int parse_line(char *s, size_t n, unsigned line, const char *path, struct
         }
         return -1;
     }
-    if (!fill)
-        return 1;
-    char *v = eq + 1;
-    size_t vlen = (size_t)(s + n - v);
-    /* One pair of surrounding quotes is removed, as a shell would: LWRAP_ARGS="-X dev". */
-    if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0]) {
-        v++;
-        vlen -= 2;
+    /* The value is read as sh reads NAME=VALUE, by the rules LWRAP_ARGS is split with
+     * (split.h): LWRAP_ARGS="-X dev"  # a comment  is -X dev. */
+    char *v = eq + 1, end = s[n];
+    s[n] = '\0'; /* the '\n' or '\r', or the buffer's final NUL: restored in pass 0 */
+    const char *err = split_value(v, fill != NULL);
+    if (!fill) {
+        s[n] = end;
+        if (err) {
+            *eq = '\0';
+            report_file(path, line, s, ": ", err, NULL);
+            *eq = '=';
+        }
+        return err ? -1 : 1;
     }
+    if (err)
+        return -1; /* reported in pass 0 */
     *eq = '\0';
-    v[vlen] = '\0'; /* the '\n', '\r' or closing quote, or the buffer's final NUL */
     fill->name = s;
     fill->name_len = klen;
     fill->value = v;

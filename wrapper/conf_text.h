@@ -1,5 +1,5 @@
-/* The config file's text: KEY=value lines, # comments, blank lines, a UTF-8 BOM and CRLF
- * line ends tolerated (conf.c finds and reads the file; this part only parses). */
+/* The config file's text: KEY=value lines (the value read as sh would, split.h), #
+ * comments, blank lines, a UTF-8 BOM and CRLF line ends tolerated (conf.c finds and reads the file; this part only parses). */
 #ifndef LWRAP_CONF_TEXT_H
 #define LWRAP_CONF_TEXT_H
 #include <stddef.h>

@@ -1,16 +1,45 @@
 /* Environment edits built in exactly sized strings (like execline's tools): a new
- * "NAME=value" is allocated once at its final size; nothing else is copied. */
+ * "NAME=value" is allocated once at its final size; nothing else is copied. Names are
+ * found through a hash index, so thousands of edits cost linear time. */
 #include "env.h"
 
 #include "diag.h"
+#include "lists.h"
+#include "mask.h"
+#include "nameidx.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char **vec;
-static bool *ours; /* vec[i] was allocated here: freed when an edit replaces or drops it */
-static size_t count, cap;
+static char **vec;  /* removed entries are NULL until env_vector() closes the gaps */
+static bool *ours;  /* vec[i] was allocated here: freed when an edit replaces or drops it */
+static size_t count, cap, holes;
+static struct nameidx idx; /* name -> index of its first entry in vec; made at the first
+                            * lookup (a start without edits never needs it) */
+static bool indexed;
+
+static size_t name_len(const char *e)
+{
+    const char *eq = strchr(e, '=');
+    return eq ? (size_t)(eq - e) : strlen(e);
+}
+
+static void reindex(void)
+{
+    indexed = true;
+    free(idx.slot);
+    nameidx_init(&idx, cap);
+    for (size_t i = 0; i < count; i++) {
+        if (!vec[i])
+            continue; /* removed: env_vector closes the gap */
+        struct nameidx_slot *s = nameidx_put(&idx, vec[i], name_len(vec[i]));
+        if (s->at == NAMEIDX_NONE)
+            s->at = i;
+        else
+            s->dup = 1; /* execve allows FOO=a and FOO=b */
+    }
+}
 
 void env_init(char **envp, size_t extra)
 {
@@ -25,42 +54,42 @@ void env_init(char **envp, size_t extra)
         memcpy(vec, envp, n * sizeof *vec);
     count = n;
     vec[count] = NULL;
+    holes = 0;
+    indexed = false;
 }
 
-/* The first byte rejects nearly every entry before strncmp is called. */
-static int is_entry(const char *e, const char *name, size_t n)
+/* The slot of name, the index made first if need be. */
+static struct nameidx_slot *lookup(const char *name, size_t n)
 {
-    return e[0] == name[0] && strncmp(e, name, n) == 0 && e[n] == '=';
+    if (!indexed)
+        reindex();
+    return nameidx_find(&idx, name, n);
 }
 
-static size_t find(const char *name, size_t n)
+static void drop(size_t i)
 {
-    for (size_t i = 0; i < count; i++)
-        if (is_entry(vec[i], name, n))
-            return i;
-    return count;
+    if (ours[i])
+        free(vec[i]);
+    vec[i] = NULL;
+    ours[i] = false;
+    holes++;
+}
+
+/* Removes the other copies of a duplicated name (rare: only a hand-made environment). */
+static void drop_copies(struct nameidx_slot *s, size_t keep)
+{
+    if (!s->dup)
+        return;
+    for (size_t k = 0; k < count; k++)
+        if (k != keep && vec[k] && strncmp(vec[k], s->name, s->len) == 0 && vec[k][s->len] == '=')
+            drop(k);
+    s->dup = 0;
 }
 
 const char *env_get(const char *name, size_t n)
 {
-    size_t i = find(name, n);
-    return i < count ? vec[i] + n + 1 : NULL;
-}
-
-/* Removes every entry for name from index i on, keeping the others' order. */
-static void drop_from(size_t i, const char *name, size_t n)
-{
-    size_t o = i;
-    for (size_t k = i; k < count; k++) {
-        if (!is_entry(vec[k], name, n)) {
-            ours[o] = ours[k];
-            vec[o++] = vec[k];
-        } else if (ours[k]) {
-            free(vec[k]);
-        }
-    }
-    count = o;
-    vec[count] = NULL;
+    struct nameidx_slot *s = lookup(name, n);
+    return s && s->at != NAMEIDX_NONE ? vec[s->at] + n + 1 : NULL;
 }
 
 /* An edited name is left in the environment once: with a duplicate (execve allows
@@ -68,23 +97,27 @@ static void drop_from(size_t i, const char *name, size_t n)
  * last, so the edit would reach only some readers. */
 static void put(const char *name, size_t n, char *e)
 {
-    size_t i = find(name, n);
-    if (i == count) {
+    struct nameidx_slot *s = lookup(name, n);
+    if (!s || s->at == NAMEIDX_NONE) {
         if (count == cap) { /* only an AppConfig configuration adds names not counted */
             size_t ncap = cap * 2 + 16;
             vec = xgrow(vec, (count + 1) * sizeof *vec, (ncap + 1) * sizeof *vec);
             ours = xgrow(ours, (count + 1) * sizeof *ours, (ncap + 1) * sizeof *ours);
             cap = ncap;
+            reindex(); /* the index is sized for cap */
         }
         ours[count] = true;
-        vec[count++] = e;
+        vec[count] = e;
+        s = nameidx_put(&idx, e, n);
+        s->at = count++;
         vec[count] = NULL;
     } else {
-        if (ours[i])
-            free(vec[i]);
-        ours[i] = true;
-        vec[i] = e;
-        drop_from(i + 1, name, n);
+        if (ours[s->at])
+            free(vec[s->at]);
+        ours[s->at] = true;
+        vec[s->at] = e;
+        s->name = e; /* the old string may be freed */
+        drop_copies(s, s->at);
     }
 }
 
@@ -108,99 +141,59 @@ void env_set(const char *name, size_t n, const char *value, const char *src, con
 {
     const char *old = env_get(name, n);
     if (old && strcmp(old, value) == 0) {
-        drop_from(find(name, n) + 1, name, n); /* the value is set: one copy (see put) */
+        struct nameidx_slot *s = lookup(name, n);
+        drop_copies(s, s->at); /* the value is set: one copy (see put) */
         return; /* not a change: nothing to announce */
     }
-    put(name, n, entry(name, n, value));
+    char *e = entry(name, n, value);
+    put(name, n, e);
+    /* A value set under a secret name (fetched from SSM, DB_PASSWORD=...) stays masked
+     * wherever it turns up in a later line: a copy, as the entry may be replaced. */
+    if (mask_secret_name(name, n))
+        mask_add(entry("", 0, value) + 1);
     note_set(name, n, value, src, src2);
 }
 
 void env_unset(const char *name, size_t n, const char *src, const char *src2)
 {
-    size_t i = find(name, n);
-    if (i == count)
+    struct nameidx_slot *s = lookup(name, n);
+    if (!s || s->at == NAMEIDX_NONE)
         return;
-    drop_from(i, name, n); /* every copy: a duplicated name would otherwise resurface */
+    drop_copies(s, s->at); /* every copy: a duplicated name would otherwise resurface */
+    ours[s->at] = false;   /* kept: the index still holds its name */
+    drop(s->at);
+    s->at = NAMEIDX_NONE;
     note_unset(name, n, src, src2);
-}
-
-static int is_sep(char c, char sep)
-{
-    return sep == ' ' ? (c == ' ' || c == '\t' || c == '\n') : c == sep;
-}
-
-/* The next sep-separated token of s[0..slen) from *pos: [*at, *at + *len). Returns 0
- * at the end. */
-static int next_token(const char *s, size_t slen, size_t *pos, char sep, size_t *at, size_t *len)
-{
-    size_t i = *pos, j;
-    while (i < slen && is_sep(s[i], sep))
-        i++;
-    for (j = i; j < slen && !is_sep(s[j], sep); j++)
-        ;
-    *at = i;
-    *len = j - i;
-    *pos = j;
-    return j > i;
-}
-
-/* Whether token [t, t+tl) is one of the sep-separated tokens of s. */
-static int has_token(const char *s, size_t slen, const char *t, size_t tl, char sep)
-{
-    for (size_t pos = 0, at, n; next_token(s, slen, &pos, sep, &at, &n);)
-        if (n == tl && memcmp(s + at, t, tl) == 0)
-            return 1;
-    return 0;
-}
-
-/* The tokens of add that are in neither old nor earlier in add, joined by sep,
- * written to out (NULL: only measured). Returns their length. */
-static size_t new_tokens(const char *old, size_t oldlen, const char *add, char sep, char *out)
-{
-    size_t len = 0, alen = strlen(add);
-    for (size_t pos = 0, at, n; next_token(add, alen, &pos, sep, &at, &n);) {
-        if (has_token(old, oldlen, add + at, n, sep) || has_token(add, at, add + at, n, sep))
-            continue;
-        if (len) {
-            if (out)
-                out[len] = sep;
-            len++;
-        }
-        if (out)
-            memcpy(out + len, add + at, n);
-        len += n;
-    }
-    return len;
 }
 
 void env_add(const char *name, size_t n, const char *value, int prepend, const char *src,
              const char *src2)
 {
-    char sep = n >= 4 && memcmp(name + n - 4, "PATH", 4) == 0 ? ':' : ' ';
-    const char *old = env_get(name, n);
-    size_t oldlen = old ? strlen(old) : 0;
-    size_t addlen = new_tokens(old ? old : "", oldlen, value, sep, NULL);
-    if (addlen == 0)
-        return; /* every token is already there: idempotent */
-    char *e = xmalloc(n + 1 + oldlen + 1 + addlen + 1);
-    char *p = e;
-    memcpy(p, name, n), p += n;
-    *p++ = '=';
-    if (!prepend && oldlen) {
-        memcpy(p, old, oldlen), p += oldlen;
-        *p++ = sep;
-    }
-    p += new_tokens(old ? old : "", oldlen, value, sep, p);
-    if (prepend && oldlen) {
-        *p++ = sep;
-        memcpy(p, old, oldlen), p += oldlen;
-    }
-    *p = '\0';
-    put(name, n, e);
-    note_set(name, n, e + n + 1, src, src2);
+    char *merged = list_merge(name, n, env_get(name, n), value, prepend);
+    if (!merged)
+        return; /* already there, where it would go: idempotent */
+    env_set(name, n, merged, src, src2);
+    free(merged);
 }
 
 char **env_vector(void)
 {
+    if (holes) {
+        size_t o = 0, *moved = indexed ? xmalloc(count * sizeof *moved) : NULL;
+        for (size_t i = 0; i < count; i++)
+            if (vec[i]) {
+                if (moved)
+                    moved[i] = o;
+                ours[o] = ours[i];
+                vec[o++] = vec[i];
+            }
+        for (size_t k = 0; moved && k <= idx.mask; k++) /* the index follows, no rehash */
+            if (idx.slot[k].name && idx.slot[k].at != NAMEIDX_NONE)
+                idx.slot[k].at = moved[idx.slot[k].at];
+        free(moved);
+        count = o;
+        vec[count] = NULL;
+        holes = 0;
+    }
     return vec;
 }

@@ -33,8 +33,7 @@ enum family family_detect(const char *argv0)
     return FAM_OTHER;
 }
 
-/* JVM launcher options whose value is the next argument (JDK 9+ long forms included). */
-static int java_takes_value(const char *a)
+int java_takes_value(const char *a)
 {
     static const char *const opts[] = {"-cp", "-classpath", "--class-path", "-p", "--module-path",
                                        "--upgrade-module-path", "--add-modules", "--limit-modules",
@@ -44,6 +43,36 @@ static int java_takes_value(const char *a)
         if (strcmp(a, opts[i]) == 0)
             return 1;
     return 0;
+}
+
+/* python [options] (-m module | -c code | script | -) [args]: what follows -m, -c or the
+ * script belongs to the program (`python3 -m awslambdaric app.handler`, the runtime
+ * interface client's command line, must not get options after its handler). */
+static size_t python_program(char *const *rt, size_t nrt)
+{
+    for (size_t i = 1; i < nrt; i++) {
+        const char *a = rt[i];
+        if (strcmp(a, "--") == 0)
+            return i + 1 < nrt ? i + 1 : nrt;
+        if (a[0] != '-' || a[1] == '\0')
+            return i; /* the script, or - (stdin) */
+        if (a[1] == '-') { /* --check-hash-based-pycs MODE; --help and the like */
+            if (strcmp(a, "--check-hash-based-pycs") == 0)
+                i++;
+            continue;
+        }
+        /* Flags in one word, as python's getopt reads them: -um is -u -m. */
+        for (const char *c = a + 1; *c; c++) {
+            if (*c == 'm' || *c == 'c')
+                return i;
+            if (*c == 'W' || *c == 'X') { /* the value: the rest of the word, else the next */
+                if (!c[1])
+                    i++;
+                break;
+            }
+        }
+    }
+    return nrt;
 }
 
 /* Scanning, not counting from the end: java8.al2 starts lambdainternal.AWSLambda with no
@@ -57,6 +86,8 @@ size_t family_program(enum family f, char *const *rt, size_t nrt)
             ;
         return i < nrt ? i : nrt;
     }
+    if (f == FAM_PYTHON)
+        return python_program(rt, nrt);
     if (f != FAM_JAVA)
         return nrt > 1 ? nrt - 1 : nrt;
     for (; i < nrt; i++) {

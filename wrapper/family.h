@@ -12,5 +12,7 @@ const char *family_name(enum family f);
  * -m), the .dll of `dotnet exec`, else the last argument. nrt when there is none
  * (`java -version`). Everything before it is the interpreter's own options. */
 size_t family_program(enum family f, char *const *rt, size_t nrt);
+/* JVM launcher options whose value is the next argument (JDK 9+ long forms included). */
+int java_takes_value(const char *a);
 
 #endif

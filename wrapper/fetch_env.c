@@ -9,6 +9,7 @@
 #include "env.h"
 #include "fetch.h"
 #include "fetch_sources.h"
+#include "mask.h"
 #include "names.h"
 #include "out.h"
 
@@ -258,7 +259,9 @@ static int export(const struct item *it, const char *name, size_t n, const char 
     }
     char *val = copy(v, vl);
     env_set_quiet(name, n, val);
-    free(val);
+    /* Whatever name it went to, a fetched value is a secret in lwrap's own lines too (a
+     * preset or LWRAP_ARGS may print the variable later); kept until the exec. */
+    mask_add(val);
     remember(name, n);
     note_from("set ", name, it, "");
     return 1;

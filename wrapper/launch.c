@@ -6,67 +6,67 @@
 #include "conf.h"
 #include "diag.h"
 #include "env.h"
+#include "exe.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_PATH "/usr/local/bin:/bin:/usr/bin"
+/* A text file the kernel will not run (ENOEXEC: no #! line, as `exec "$@"` wrappers
+ * often are) is run with /bin/sh, as execvp and every shell do. */
+static void exec_sh(const char *file, char **argv, char **envp)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **v = xmalloc((n + 2) * sizeof *v);
+    v[0] = "/bin/sh";
+    v[1] = (char *)file;
+    memcpy(v + 2, argv + 1, n * sizeof *v); /* argv[1..n] and its NULL */
+    execve(v[0], v, envp);
+    free(v);
+    errno = ENOEXEC;
+}
+
+struct exec_try {
+    char **argv, **envp;
+    int err;
+};
+
+static void exec_one(const char *file, char **argv, char **envp)
+{
+    execve(file, argv, envp);
+    if (errno == ENOEXEC && exe_shell_script(file))
+        exec_sh(file, argv, envp);
+}
+
+/* For each PATH directory: EACCES and the like beat a later "not found". */
+static int exec_in(const char *path, void *arg)
+{
+    struct exec_try *t = arg;
+    exec_one(path, t->argv, t->envp);
+    if (errno != ENOENT && errno != ENOTDIR)
+        t->err = errno;
+    return 0;
+}
 
 /* Tries each PATH directory; returns the errno that describes the failure best. */
-static int exec_path(char **argv, char **envp, int try_exec)
+static int exec_path(char **argv, char **envp)
 {
-    const char *file = argv[0];
-    if (strchr(file, '/')) {
-        if (try_exec)
-            execve(file, argv, envp);
-        else if (access(file, X_OK) == 0)
-            return 0;
+    if (strchr(argv[0], '/')) {
+        exec_one(argv[0], argv, envp);
         return errno;
     }
-    const char *path = DEFAULT_PATH;
-    for (char **e = envp; *e; e++)
-        if (strncmp(*e, "PATH=", 5) == 0) {
-            path = *e + 5;
-            break;
-        }
-    size_t flen = strlen(file);
-    int err = ENOENT;
-    for (const char *p = path;; p++) {
-        const char *q = strchrnul(p, ':');
-        char buf[PATH_MAX];
-        size_t dlen = (size_t)(q - p);
-        if (dlen == 0) /* an empty entry means the current directory, as in sh */
-            buf[0] = '.', dlen = 1;
-        else if (dlen < sizeof buf)
-            memcpy(buf, p, dlen);
-        if (dlen + 1 + flen < sizeof buf) {
-            buf[dlen] = '/';
-            memcpy(buf + dlen + 1, file, flen + 1);
-            struct stat st;
-            if (try_exec) {
-                execve(buf, argv, envp);
-                if (errno != ENOENT && errno != ENOTDIR)
-                    err = errno; /* EACCES and the like beat a later "not found" */
-            } else if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
-                if (access(buf, X_OK) == 0)
-                    return 0;
-                err = EACCES;
-            }
-        }
-        if (!*q)
-            break;
-        p = q;
-    }
-    return err;
+    struct exec_try t = {argv, envp, ENOENT};
+    exe_each_path(argv[0], envp, exec_in, &t);
+    return t.err;
 }
 
 _Noreturn void launch(char **argv, char **envp, char **orig_argv, char **orig_envp)
 {
-    int err = exec_path(argv, envp, 1);
+    int err = exec_path(argv, envp);
     /* E2BIG: lwrap's changes pushed the arguments and environment past the kernel's
      * limits (128 KiB per string, ARG_MAX in all; a 1 MiB lwrap.conf can). Start the
      * runtime as Lambda would have without lwrap rather than not at all. */
@@ -77,7 +77,7 @@ _Noreturn void launch(char **argv, char **envp, char **orig_argv, char **orig_en
         report_item(argv[0], "too long with lwrap's changes (E2BIG); starting the runtime "
                     "without them", NULL);
         argv = orig_argv;
-        err = exec_path(argv, orig_envp, 1);
+        err = exec_path(argv, orig_envp);
     }
     if (err == ENOENT || err == ENOTDIR)
         die(127, argv[0], ": not found", NULL);
@@ -110,10 +110,13 @@ char **chain_resolve(size_t *n)
             *next++ = '\0';
         if (!*item)
             continue;
-        char *one[2] = {item, NULL};
-        int err = exec_path(one, env_vector(), 0);
-        if (err) {
-            report_setting(&s, item, err == ENOENT ? ": not found" : ": not executable", NULL);
+        struct exe e;
+        exe_inspect(item, env_vector(), &e);
+        const char *why = exe_problem(&e);
+        if (why) {
+            int interp = e.interp[0] != '\0';
+            report_setting(&s, item, ": ", why, interp ? " (#!" : "", interp ? e.interp : "",
+                           interp ? ")" : "", NULL);
             continue;
         }
         if (strchr(item, '/') && is_self(item)) {

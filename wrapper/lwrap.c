@@ -1,7 +1,7 @@
 /* lwrap: edit the runtime's arguments and environment, then exec it in this process.
- * Order: config file, file settings exported for the preload, LWRAP_UNSET/SET_/
- * DEFAULT_/PREPEND_/APPEND_, fetched values (LWRAP_SSM_/SECRET_/APPCONFIG), presets,
- * LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
+ * Order: nesting and re-entry checks, config file, unknown names, file settings exported
+ * for the preload, LWRAP_UNSET/SET_/DEFAULT_/PREPEND_/APPEND_, fetched values
+ * (LWRAP_SSM_/SECRET_/APPCONFIG), presets, LWRAP_ARGS, preload, LWRAP_NEXT, exec. */
 #include "args.h"
 #include "bootstrap.h"
 #include "conf.h"
@@ -10,11 +10,13 @@
 #include "env.h"
 #include "family.h"
 #include "fetch_env.h"
+#include "known.h"
 #include "launch.h"
 #include "mask.h"
 #include "out.h"
 #include "preload.h"
 #include "presets.h"
+#include "reentry.h"
 #include "split.h"
 
 #include <stdbool.h>
@@ -39,17 +41,16 @@ static void usage(int fd)
              "it as a custom runtime's `bootstrap` (the real one: LWRAP_BOOTSTRAP, else\n"
              "bootstrap.real).\n"
              "Settings come from the environment, else from LWRAP_CONFIG,\n"
-             "$LAMBDA_TASK_ROOT/lwrap.conf or /opt/lwrap.conf (KEY=value lines):\n"
-             "  LWRAP_ARGS  LWRAP_ARGS_AT=interpreter|script|end  LWRAP_SET_<NAME>\n"
-             "  LWRAP_DEFAULT_<NAME>  LWRAP_APPEND_<NAME>  LWRAP_PREPEND_<NAME>  LWRAP_UNSET\n"
-             "  LWRAP_PRESETS  LWRAP_NEXT  LWRAP_STRICT  LWRAP_DEBUG  LWRAP_DRY_RUN\n"
-             "  LWRAP_PRELOAD_PATH  LWRAP_BOOTSTRAP\n"
-             "  LWRAP_SSM_<NAME>=/param  LWRAP_SECRET_<NAME>=id[#key]  LWRAP_APPCONFIG=A/E/P,..\n"
-             "  LWRAP_APPCONFIG_PREFIX  LWRAP_FETCH_TIMEOUT_MS  LWRAP_FETCH_OVERRIDE\n"
+             "$LAMBDA_TASK_ROOT/lwrap.conf or /opt/lwrap.conf (KEY=value lines)"
+             "; --help lists them.\n"
              "Exit status: the runtime's; 125 lwrap's own error (or LWRAP_STRICT=1 and a\n"
              "configuration error), 126 cannot execute, 127 not found.");
     line_end();
     if (fd == 1) {
+        line_start(1);
+        line_str("Settings (lwrap's and liblwrap.so's):");
+        line_end();
+        known_list();
         line_start(1);
         line_str("Presets (LWRAP_PRESETS=a,b):");
         line_end();
@@ -58,10 +59,11 @@ static void usage(int fd)
 }
 
 /* Upper bound of the names the edits can add: one per LWRAP_* setting, plus the
- * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS and _LWRAP_PID. */
+ * language variables of the presets, LD_PRELOAD, _LWRAP_START_NS, _LWRAP_PID and
+ * _LWRAP_RUN. */
 static size_t env_extra(void)
 {
-    return conf_count() + 5;
+    return conf_count() + 6;
 }
 
 /* Nesting (`lwrap lwrap CMD`, or an LWRAP_NEXT wrapper that execs another lwrap):
@@ -152,9 +154,13 @@ int main(int argc, char **argv)
         env_unset(MARK, sizeof MARK - 1, NULL, NULL);
         launch(argv + first, env_vector(), argv + first, env_vector());
     }
+    if (!boot)
+        reentry_check(argv + first, (size_t)(argc - first));
 
     mask_init(environ);
     conf_load(environ);
+    mask_add_settings();
+    known_check();
     int strict = conf_flag("LWRAP_STRICT");
     diag_debug = conf_flag("LWRAP_DEBUG");
     diag_explain = conf_flag("LWRAP_DRY_RUN") || explain;
@@ -186,10 +192,10 @@ int main(int argc, char **argv)
     lwrap_args(&p);
 
     const char *why = preload_wanted();
-    bool preload = why || pre.preload;
-    if (why)
+    bool preload = (why || pre.preload) && preload_loads(p.rt[0], why ? why : pre.preload);
+    if (preload && why)
         preload_inject(why, NULL, start_ns);
-    else if (pre.preload)
+    else if (preload)
         preload_inject("LWRAP_PRESETS", pre.preload, start_ns);
     if (preload)
         fetch_export_redact();
@@ -212,6 +218,8 @@ int main(int argc, char **argv)
         char pid[24];
         env_set_quiet(MARK, sizeof MARK - 1, decimal(pid, (unsigned long long)getpid()));
     }
+    if (p.nnext)
+        reentry_mark(final + p.nnext, p.ninner + p.nrt + p.npre + p.nuser);
     if (preload) { /* the startup trace's `lwrap` phase ends here, its exec phase begins */
         char ns[24];
         clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -1,12 +1,17 @@
 /* Masking: values of secret-looking variables are never printed, and neither are
  * those values when they turn up inside other values or arguments (${TOKEN} in
- * LWRAP_ARGS), nor anything shaped like an AWS access key id. */
+ * LWRAP_ARGS), nor anything shaped like an AWS access key id, a NAME=value with a
+ * secret-looking NAME, or the password of a URL. The secret values are collected before
+ * anything is printed: a note about DATABASE_URL must not show a password that a later
+ * config line names DB_PASSWORD. */
 #include "mask.h"
 
-#include "env.h"
+#include "conf.h"
+#include "diag.h"
 #include "names.h"
 #include "out.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MASK "****"
@@ -35,8 +40,35 @@ static size_t key_id_at(const char *s, size_t n)
     return 0;
 }
 
-static char **start_env;
+static const char **secrets; /* the values of secret-looking variables and settings */
+static size_t *secret_len, n_secrets, cap_secrets;
 
+void mask_add(const char *value)
+{
+    size_t len = strlen(value);
+    if (len < MASK_MIN)
+        return;
+    if (n_secrets == cap_secrets) {
+        size_t cap = cap_secrets ? 2 * cap_secrets : 16;
+        const char **v = xmalloc(cap * sizeof *v);
+        size_t *l = xmalloc(cap * sizeof *l);
+        if (n_secrets) {
+            memcpy(v, secrets, n_secrets * sizeof *v);
+            memcpy(l, secret_len, n_secrets * sizeof *l);
+        }
+        free(secrets), free(secret_len);
+        secrets = v, secret_len = l, cap_secrets = cap;
+    }
+    secrets[n_secrets] = value;
+    secret_len[n_secrets++] = len;
+}
+
+/* The list is made when the first line is printed: a start that prints nothing (the
+ * usual one) does not pay for judging every name of the environment. */
+static char **start_env;
+static int collected, settings_known;
+
+/* Kept after LWRAP_UNSET: unsetting a credential does not make it printable. */
 void mask_init(char **envp)
 {
     start_env = envp;
@@ -57,23 +89,51 @@ static int only_names_a_secret(const char *s, size_t n)
     return 0;
 }
 
-/* The longest secret value starting at s: a short secret that is a prefix of a
- * longer one ("prod" and "prod-S3cr3t") must not leave the longer one's rest in
- * clear, whatever the environment order. */
-static size_t secret_in(char **env, const char *s, size_t n)
+int mask_secret_name(const char *name, size_t n)
 {
-    size_t best = 0;
-    for (char **e = env; e && *e; e++) {
+    return name_secret(name, n) && !only_names_a_secret(name, n);
+}
+
+static void add_setting(const struct setting *s, void *arg);
+
+static void collect(void)
+{
+    collected = 1;
+    for (char **e = start_env; e && *e; e++) {
         const char *eq = strchr(*e, '=');
-        /* the value's first byte first: the name's test is the costly one */
-        if (!eq || eq[1] != *s)
-            continue;
-        size_t vl = strlen(eq + 1);
-        if (vl >= MASK_MIN && vl <= n && vl > best && memcmp(s, eq + 1, vl) == 0 &&
-            name_secret(*e, (size_t)(eq - *e)) && !only_names_a_secret(*e, (size_t)(eq - *e)))
-            best = vl;
+        /* settings are judged by the name they set: add_setting */
+        if (eq && strncmp(*e, "LWRAP_", 6) != 0 && mask_secret_name(*e, (size_t)(eq - *e)))
+            mask_add(eq + 1);
     }
-    return best;
+    if (settings_known)
+        conf_each("LWRAP_", add_setting, NULL);
+}
+
+/* LWRAP_SET_DB_PASSWORD=x, from the environment or the file: x is what DB_PASSWORD
+ * will hold. */
+static void add_setting(const struct setting *s, void *arg)
+{
+    static const char *const edits[] = {"LWRAP_SET_", "LWRAP_DEFAULT_", "LWRAP_APPEND_",
+                                        "LWRAP_PREPEND_"};
+    const char *name = s->name;
+    size_t n = s->name_len;
+    (void)arg;
+    for (size_t i = 0; i < sizeof edits / sizeof *edits; i++) {
+        size_t k = strlen(edits[i]);
+        if (n > k && strncmp(name, edits[i], k) == 0) { /* the name the value goes to */
+            name += k, n -= k;
+            break;
+        }
+    }
+    if (mask_secret_name(name, n))
+        mask_add(s->value);
+}
+
+void mask_add_settings(void)
+{
+    settings_known = 1;
+    if (collected) /* a line was printed while the config file was read */
+        conf_each("LWRAP_", add_setting, NULL);
 }
 
 static size_t max_len(size_t a, size_t b)
@@ -81,12 +141,58 @@ static size_t max_len(size_t a, size_t b)
     return a > b ? a : b;
 }
 
-/* Length of the longest secret that starts at s, or 0. Both the starting and the
- * edited environment count: LWRAP_UNSET of a credential does not make it printable. */
-static size_t secret_at(const char *s, size_t n)
+static int ident_char(char c)
 {
-    size_t k = max_len(secret_in(start_env, s, n), secret_in(env_vector(), s, n));
-    return max_len(k, key_id_at(s, n));
+    return c == '_' || c == '-' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* NAME=value with a secret-looking NAME, the value starting at v[i]
+ * (LWRAP_UNSET='AWS_SESSION_TOKEN=IQo...', --db-password=x): up to a blank, a comma,
+ * a semicolon, an ampersand or a quote. */
+static size_t assigned_at(const char *v, size_t len, size_t i)
+{
+    if (i == 0 || v[i - 1] != '=')
+        return 0;
+    size_t b = i - 1;
+    while (b > 0 && ident_char(v[b - 1]))
+        b--;
+    if (!name_secret(v + b, i - 1 - b))
+        return 0;
+    size_t e = i;
+    while (e < len && !strchr(" \t,;&\"'", v[e]))
+        e++;
+    return e - i;
+}
+
+/* scheme://user:PASSWORD@host, the password starting at v[i]. */
+static size_t url_password_at(const char *v, size_t len, size_t i)
+{
+    if (i == 0 || v[i - 1] != ':')
+        return 0;
+    size_t b = i - 1;
+    while (b > 0 && !strchr("/@: \t", v[b - 1]))
+        b--;
+    if (b < 3 || memcmp(v + b - 3, "://", 3) != 0)
+        return 0;
+    size_t e = i;
+    while (e < len && !strchr("/@ \t", v[e]))
+        e++;
+    return e < len && v[e] == '@' ? e - i : 0;
+}
+
+/* Length of the longest secret that starts at v[i], or 0. Where several secret values
+ * start at the same place the longest wins ("prod" and "prod-S3cr3t"). */
+static size_t secret_at(const char *v, size_t len, size_t i)
+{
+    const char *s = v + i;
+    size_t n = len - i, best = key_id_at(s, n);
+    for (size_t k = 0; k < n_secrets; k++)
+        if (secret_len[k] <= n && secret_len[k] > best && secrets[k][0] == s[0] &&
+            memcmp(s, secrets[k], secret_len[k]) == 0)
+            best = secret_len[k];
+    best = max_len(best, assigned_at(v, len, i));
+    return max_len(best, url_password_at(v, len, i));
 }
 
 /* End of the masked run that starts with a k-byte secret at i: a secret starting
@@ -96,19 +202,21 @@ static size_t masked_end(const char *value, size_t len, size_t i, size_t k)
 {
     size_t end = i + k;
     for (size_t j = i + 1; j < end; j++)
-        end = max_len(end, j + secret_at(value + j, len - j));
+        end = max_len(end, j + secret_at(value, len, j));
     return end;
 }
 
 void mask_value(const char *name, size_t n, const char *value)
 {
-    if (name && name_secret(name, n)) {
+    if (name && mask_secret_name(name, n)) {
         line_str(MASK);
         return;
     }
+    if (!collected)
+        collect();
     size_t len = strlen(value), done = 0;
     for (size_t i = 0; i < len;) {
-        size_t k = secret_at(value + i, len - i);
+        size_t k = secret_at(value, len, i);
         if (k == 0) {
             i++;
             continue;

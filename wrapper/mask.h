@@ -1,10 +1,17 @@
-/* Secret masking for everything lwrap prints (--explain, LWRAP_DEBUG). */
+/* Secret masking for everything lwrap prints (--explain, LWRAP_DEBUG, error lines). */
 #ifndef LWRAP_MASK_H
 #define LWRAP_MASK_H
 #include <stddef.h>
 
-/* The environment lwrap started with (its secrets stay masked after LWRAP_UNSET). */
+/* The secrets of the environment lwrap started with. */
 void mask_init(char **envp);
+/* The values of secret-looking settings (LWRAP_SET_DB_PASSWORD): after conf_load,
+ * before the first note. */
+void mask_add_settings(void);
+/* One more secret value (kept by pointer: it must live until exec). */
+void mask_add(const char *value);
+/* Whether a variable of that name holds a secret (not LWRAP_SSM_X=/path, which names one). */
+int mask_secret_name(const char *name, size_t n);
 /* Writes value to the current line (escaped): all of it masked when name looks
  * secret, else with any secret's value and any AWS access key id masked inside it. */
 void mask_value(const char *name, size_t n, const char *value);

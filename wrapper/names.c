@@ -2,6 +2,7 @@
  * bad name silently becomes a different variable) and secret detection for output. */
 #include "names.h"
 
+#include <string.h>
 #include <strings.h>
 
 int name_valid(const char *s, size_t n)
@@ -28,11 +29,14 @@ int name_contains(const char *s, size_t n, const char *needle)
     return 0;
 }
 
-/* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). */
+/* Case-insensitive: Lambda users spell names every way (DD_API_KEY, dbPassword). PASS
+ * covers PASSWORD, PASSWD, PASSPHRASE; PWD is DB_PWD, not the shell's PWD. */
 int name_secret(const char *s, size_t n)
 {
-    static const char *const words[] = {"SECRET", "TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE",
-                                        "CREDENTIAL", "PRIVATE", "KEY"};
+    static const char *const words[] = {"SECRET", "TOKEN", "PASS", "PWD", "AUTH", "DSN",
+                                        "CREDENTIAL", "PRIVATE", "KEY", "HEADERS"};
+    if ((n == 3 && strncmp(s, "PWD", 3) == 0) || (n == 6 && strncmp(s, "OLDPWD", 6) == 0))
+        return 0;
     for (size_t w = 0; w < sizeof words / sizeof *words; w++)
         if (name_contains(s, n, words[w]))
             return 1;

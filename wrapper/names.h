@@ -7,7 +7,7 @@
 int name_valid(const char *s, size_t n);
 /* Whether s[0, n) holds needle (lower case), ASCII case ignored. */
 int name_contains(const char *s, size_t n, const char *needle);
-/* Credentials and anything named *SECRET*, *TOKEN*, *PASSWORD*, *KEY*, ... */
+/* Credentials and anything named *SECRET*, *TOKEN*, *PASS*, *KEY*, *AUTH*, *DSN*, ... */
 int name_secret(const char *s, size_t n);
 
 #endif

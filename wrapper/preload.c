@@ -6,6 +6,8 @@
 #include "conf.h"
 #include "diag.h"
 #include "env.h"
+#include "exe.h"
+#include "known.h"
 #include "out.h"
 #include "trust.h"
 
@@ -17,30 +19,10 @@
 
 #define LIBNAME "liblwrap.so"
 
-/* Settings lwrap consumes itself; every other LWRAP_* belongs to the preload. */
-static int wrapper_setting(const char *n, size_t len)
-{
-    static const char *const exact[] = {"LWRAP_ARGS", "LWRAP_ARGS_AT", "LWRAP_UNSET",
-                                        "LWRAP_PRESETS", "LWRAP_NEXT", "LWRAP_STRICT",
-                                        "LWRAP_DEBUG", "LWRAP_DRY_RUN", "LWRAP_PRELOAD_PATH",
-                                        "LWRAP_BOOTSTRAP", "LWRAP_CONFIG", "LWRAP_APPCONFIG",
-                                        "LWRAP_APPCONFIG_PREFIX", "LWRAP_FETCH_TIMEOUT_MS",
-                                        "LWRAP_FETCH_OVERRIDE"};
-    static const char *const prefix[] = {"LWRAP_SET_", "LWRAP_DEFAULT_", "LWRAP_APPEND_",
-                                         "LWRAP_PREPEND_", "LWRAP_SSM_", "LWRAP_SECRET_"};
-    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
-        if (strlen(exact[i]) == len && memcmp(exact[i], n, len) == 0)
-            return 1;
-    for (size_t i = 0; i < sizeof prefix / sizeof *prefix; i++)
-        if (strncmp(n, prefix[i], strlen(prefix[i])) == 0)
-            return 1;
-    return 0;
-}
-
 static void export_one(const struct setting *s, void *arg)
 {
     (void)arg;
-    if (!wrapper_setting(s->name, s->name_len))
+    if (known_setting(s->name, s->name_len) & KNOWN_PRELOAD)
         env_set(s->name, s->name_len, s->value, conf_path, NULL);
 }
 
@@ -73,6 +55,24 @@ const char *preload_wanted(void)
     if (one("LWRAP_CRASH"))
         return "LWRAP_CRASH";
     return NULL;
+}
+
+int preload_loads(const char *runtime, const char *why)
+{
+    static struct exe e, in; /* PATH_MAX buffers: off the stack */
+    exe_inspect(runtime, env_vector(), &e);
+    const struct exe *x = &e;
+    if (e.kind == EXE_SCRIPT) { /* #!/path/to/interpreter: the interpreter is the process */
+        exe_inspect(e.interp, env_vector(), &in);
+        x = &in;
+    }
+    if (x->kind != EXE_ELF_STATIC)
+        return 1;
+    report_item(why, x->path, " is statically linked: liblwrap.so cannot load into it, so the "
+                "preload's features do not apply", NULL);
+    if (diag_explain) /* and among the changes --explain lists, where one would have been */
+        note_text("no preload: ", x->path, " is statically linked (", why, ")", NULL);
+    return 0;
 }
 
 /* Canonical absolute path of a readable regular file, or 0. */

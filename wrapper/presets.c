@@ -29,9 +29,15 @@ static const struct preset table[] = {
      "-X faulthandler: Python tracebacks on fatal signals"},
     {"node-source-maps", FAM_NODE, {NULL}, "NODE_OPTIONS", "--enable-source-maps", 0,
      "NODE_OPTIONS += --enable-source-maps"},
-    /* --cpu-prof is refused inside NODE_OPTIONS; /var/task is read-only in Lambda. */
-    {"node-cpu-prof", FAM_NODE, {"--cpu-prof", "--cpu-prof-dir=/tmp"}, NULL, NULL, 0,
-     "--cpu-prof --cpu-prof-dir=/tmp"},
+    /* --cpu-prof is refused inside NODE_OPTIONS; /var/task is read-only in Lambda. Node
+     * writes the profile only when it exits, and a Lambda runtime never exits by itself:
+     * at shutdown it gets SIGTERM (when an extension is registered), which Node's default
+     * action turns into a death without the profile. The module in the data: URL makes
+     * SIGTERM an exit (unless the function handles SIGTERM itself). */
+    {"node-cpu-prof", FAM_NODE,
+     {"--cpu-prof", "--cpu-prof-dir=/tmp", "--import=data:text/javascript,process.once("
+      "\"SIGTERM\",()=>{if(!process.listenerCount(\"SIGTERM\"))process.exit(143)})"},
+     NULL, NULL, 0, "--cpu-prof --cpu-prof-dir=/tmp, written at exit or on SIGTERM (shutdown)"},
     {"java-fast-start", FAM_JAVA, {NULL}, "JAVA_TOOL_OPTIONS",
      "-XX:+TieredCompilation -XX:TieredStopAtLevel=1", P_JAVA_TIERED,
      "JAVA_TOOL_OPTIONS += -XX:+TieredCompilation -XX:TieredStopAtLevel=1"},

@@ -1,5 +1,6 @@
 /* The splitter runs twice over the text: once to measure (bytes and words) and
- * once to fill buffers allocated at exactly that size. */
+ * once to fill buffers allocated at exactly that size. A config file's value goes
+ * through the same rules in place (its words joined by one space: never longer). */
 #include "split.h"
 
 #include "diag.h"
@@ -11,12 +12,13 @@
 struct sink {
     char *out; /* NULL while measuring */
     size_t len;
+    int value;  /* a config file value: no ${NAME}, words joined by a space, in place */
 };
 
 static void emit(struct sink *k, const char *s, size_t n)
 {
     if (k->out)
-        memcpy(k->out + k->len, s, n);
+        memmove(k->out + k->len, s, n); /* in place, out never passes what is read */
     k->len += n;
 }
 
@@ -53,7 +55,7 @@ static const char *unit(const char **pp, struct sink *k, int dquoted)
         *pp = p + 2;
         return NULL;
     }
-    if (p[0] == '$' && p[1] == '{')
+    if (p[0] == '$' && p[1] == '{' && !k->value)
         return expand(pp, k);
     emit(k, p, 1);
     *pp = p + 1;
@@ -67,9 +69,17 @@ static const char *split_pass(const char *s, struct sink *k, size_t *nwords, cha
     for (;;) {
         while (blank(*p))
             p++;
+        /* '#' starting a word starts a comment, as in sh; a value's first byte is not a
+         * word start (LWRAP_SET_COLOR=#fff is "#fff", as X=#fff in sh). */
+        if (*p == '#' && !(k->value && p == s)) {
+            p = strchrnul(p, '\n');
+            continue;
+        }
         if (!*p)
             break;
         size_t start = k->len;
+        if (k->value && n)
+            emit(k, " ", 1);
         int quoted = 0;
         while (*p && !blank(*p)) {
             if (*p == '\'') {
@@ -93,11 +103,14 @@ static const char *split_pass(const char *s, struct sink *k, size_t *nwords, cha
             }
         }
         /* An unquoted word that expanded to nothing is dropped, as in sh; "" is kept. */
-        if (k->len == start && !quoted)
+        if (k->len == start + (k->value && n) && !quoted) {
+            k->len = start;
             continue;
+        }
         if (v)
             v[n] = k->out + start;
-        emit(k, "", 1);
+        if (!k->value)
+            emit(k, "", 1);
         n++;
     }
     *nwords = n;
@@ -106,7 +119,7 @@ static const char *split_pass(const char *s, struct sink *k, size_t *nwords, cha
 
 const char *split_words(const char *s, struct words *w)
 {
-    struct sink k = {NULL, 0};
+    struct sink k = {NULL, 0, 0};
     size_t n;
     const char *err = split_pass(s, &k, &n, NULL);
     if (err)
@@ -120,4 +133,14 @@ const char *split_words(const char *s, struct words *w)
     k.len = 0;
     split_pass(s, &k, &n, w->v);
     return NULL;
+}
+
+const char *split_value(char *s, int fill)
+{
+    struct sink k = {fill ? s : NULL, 0, 1};
+    size_t n;
+    const char *err = split_pass(s, &k, &n, NULL);
+    if (!err && fill)
+        s[k.len] = '\0';
+    return err;
 }

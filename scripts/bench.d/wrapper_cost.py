@@ -2,8 +2,9 @@
 minimal static exec shim (the physical limit) and the scripts lwrap replaces.
 
 Every variant execs the same trivial static program, named `python3` so lwrap's
-python-importtime preset applies (it adds -X importtime and the preload, which a static
-program ignores): lwrap does all of its real work, then the execve.
+python-importtime preset applies (it adds -X importtime; for the preload it reads the
+program's ELF header, finds it static and says so instead of adding liblwrap.so): lwrap
+does all of its real work, then the execve.
 bench.d/altrun runs the variants interleaved run by run (A B C A B C ..., each cycle
 starting one further on), a hundred cycles per round; figures are medians of per-round
 medians and ratios are taken within each round. Beside wall time, each run's CPU time
@@ -15,8 +16,8 @@ import re
 import shutil
 import subprocess
 
+import config_cost
 import fetch_cost
-
 from benchlib import NA, Budget, Row, altrun, compile_c, fmt_num, lambda_env, log, median, \
     script_copy, stat_row
 
@@ -42,7 +43,7 @@ R_INSN_SHIM = "1. instructions (callgrind): shim up to its execve"
 
 ROWS = [R_START] + [R_ADDED[v] for v in VARIANTS[1:]] + \
     [R_RATIO_SHIM, R_RATIO_SHIM_CPU, R_RATIO_ADDED, R_RATIO_BASH, R_INSN_LWRAP, R_INSN_SHIM] + \
-    fetch_cost.ROWS
+    fetch_cost.ROWS + config_cost.ROWS
 
 GOAL_SHIM = "<= 1.10"
 
@@ -199,5 +200,11 @@ def run(ctx):
         except NA as e:
             rows[label] = Row.na(label, e)
     rows.update(fetch_cost.rows_or_na(ctx, target))
+    try:
+        rows.update(config_cost.run(ctx))
+    except NA as e:
+        rows.update({label: Row.na(label, e, config_cost.GOAL) for label in config_cost.ROWS})
     return rows
-GOALS = {R_RATIO_SHIM: GOAL_SHIM, R_RATIO_SHIM_CPU: GOAL_SHIM}
+
+
+GOALS = {R_RATIO_SHIM: GOAL_SHIM, R_RATIO_SHIM_CPU: GOAL_SHIM, **config_cost.GOALS}

@@ -146,6 +146,10 @@ static void dispatch(struct conn *c)
         runtime_api_handle(c);
     else if (strncmp(t, "/2020-01-01/extension/", 22) == 0)
         ext_api_handle(c);
+    else if (strcmp(t, "/2022-07-01/telemetry") == 0 || strcmp(t, "/2022-07-01/telemetry/") == 0)
+        telemetry_api_handle(c, TEL_API_TELEMETRY);
+    else if (strcmp(t, "/2020-08-15/logs") == 0 || strcmp(t, "/2020-08-15/logs/") == 0)
+        telemetry_api_handle(c, TEL_API_LOGS);
     else
         conn_respond_json_error(c, 404, "NotFound", "no such endpoint");
 }

@@ -9,13 +9,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct pollfd;
+
 #define EMU_MAX_EXTENSIONS 10
-#define EMU_RESPONSE_LIMIT (6u * 1024 * 1024)        /* buffered response / event */
+#define EMU_RESPONSE_LIMIT (6u * 1024 * 1024 + 100)  /* buffered response: Lambda's 6,291,556 bytes */
+#define EMU_INVOKE_LIMIT (6u * 1024 * 1024)          /* an invoke's event (InvokeFunction) */
 #define EMU_STREAM_LIMIT (20u * 1024 * 1024)         /* streamed response */
 #define EMU_HEAD_LIMIT (64u * 1024)                  /* request line + headers */
 #define EMU_LINE_LIMIT (256u * 1024)                 /* Lambda splits longer lines */
 #define EMU_FRAME_LIMIT (16u * 1024 * 1024)          /* sanity bound on a telemetry frame */
 #define EMU_ID_LEN 36
+#define EMU_ACCOUNT_ID "012345678912" /* the account of the emulator's function ARN */
 
 /* ---- util.c ---- */
 struct buf {
@@ -31,10 +35,12 @@ void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 char *buf_cstr(struct buf *b); /* NUL-terminates (not counted in len) */
 void buf_json_str(struct buf *b, const char *s, size_t n); /* quoted JSON string */
+size_t utf8_seq(const unsigned char *s, size_t n); /* valid UTF-8 sequence's length, 0: none */
 
 double now_mono_ms(void);
 int64_t now_epoch_ms(void);
 int64_t now_epoch_us(void);
+void iso8601_ms(char out[32], int64_t epoch_ms);
 void random_hex(char *out, size_t nhex);
 void new_uuid(char out[EMU_ID_LEN + 1]);
 void *xmalloc(size_t n);
@@ -112,7 +118,8 @@ void out_log(const char *ext_name, enum stream_kind st, const char *req_id, cons
              const struct frame_info *fi);
 void out_start(const char *id);
 void out_end(const char *id);
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
+                const char *err_type);
 void out_response(const char *id, const char *status, const char *body, size_t n, const char *err_type,
                   bool streamed);
 void out_init_error(const char *type, const char *body, size_t n, double init_ms);
@@ -176,6 +183,7 @@ struct invoke {
     size_t forwarded;        /* bytes of the streamed body passed on so far */
     char *client_context, *cognito;
     int requeued;            /* times a `next` connection failed before it got this event */
+    double t_first_byte;     /* when the runtime's answer began to arrive (0: not yet) */
     struct invoke *next;
 };
 struct ext {
@@ -225,6 +233,7 @@ void life_note_runtime_next(void);
 void ext_api_handle(struct conn *c);
 void ext_deliver(struct ext *e, const char *event, size_t n);
 struct ext *ext_by_id(const char *id);
+struct ext *ext_api_caller(struct conn *c); /* by its identifier header; NULL: answered 403 */
 void ext_reset_all(void);
 
 /* ---- runtime_api.c ---- */
@@ -234,6 +243,63 @@ void runtime_api_handle(struct conn *c);
 void client_handle(struct conn *c);
 void client_complete(struct invoke *inv);
 void client_stream(struct invoke *inv, const struct http_req *r);
+
+/* ---- json.c: validating and reading JSON text ---- */
+bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 for any value */
+bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
+bool json_string(const char *v, size_t n, struct buf *out);
+bool json_int(const char *v, size_t n, long long *out);
+bool json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen);
+
+/* ---- the Telemetry API (2022-07-01) and the Logs API (2020-08-15) ---- */
+enum tel_type { TEL_PLATFORM = 1, TEL_FUNCTION = 2, TEL_EXTENSION = 4 };
+enum tel_api { TEL_API_TELEMETRY, TEL_API_LOGS };
+struct tel_dest {
+    bool tcp;
+    int port;
+    char path[512];
+    char host[256];
+};
+/* telemetry_api.c: PUT /2022-07-01/telemetry and PUT /2020-08-15/logs */
+void telemetry_api_handle(struct conn *c, enum tel_api api);
+/* telemetry_records.c: each platform event, log line and subscription as records */
+void tel_init_start(void);
+void tel_init_done(const char *err_type, double init_ms);
+void tel_start(const struct invoke *inv);
+void tel_runtime_done(const struct invoke *inv);
+void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void tel_extension(const struct ext *e);
+void tel_fault(const char *req_id, const char *msg);
+void tel_log(const char *ext_name, const char *msg, size_t n, const struct frame_info *fi);
+void tel_subscription_record(enum tel_api api, const char *name, unsigned types);
+/* telemetry_deliver.c: per-subscription buffers, batching, delivery, retries, drops */
+struct tel_sub_cfg {
+    enum tel_api api;
+    char schema[16];
+    char name[256];
+    unsigned types;
+    int max_items, max_bytes, timeout_ms;
+    struct tel_dest dest;
+};
+bool tel_subscribed(const char *name, enum tel_api *api);
+void tel_subscribe(const struct tel_sub_cfg *cfg);
+/* rec_tel / rec_logs: the record member for each API (NULL: not sent to that API) */
+void tel_publish(enum tel_type type, const char *event_type, int64_t ts_ms, const char *rec_tel, size_t tn,
+                 const char *rec_logs, size_t ln);
+int tel_poll_fill(struct pollfd *pfd, void **ref, int max);
+void tel_on_poll(void *ref, short revents);
+double tel_next_timer(void); /* ms from now, -1 none */
+void tel_timers(void);
+void tel_flush_all(void);
+bool tel_idle(void);
+bool tel_any(void);
+bool tel_active(void);
+void tel_backlog(bool keep);
+void tel_reset(void);
+
+/* ---- sandbox.c: "sandbox" / "sandbox.localdomain" for the processes we start ---- */
+void sandbox_prepare(void);
+void sandbox_enter_child(void);
 
 /* ---- global state ---- */
 struct options {

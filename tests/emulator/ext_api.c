@@ -1,7 +1,10 @@
 /* Extensions API (/2020-01-01/extension): register, event/next, init/error,
  * exit/error. External extensions are the files started from --extensions-dir;
  * any other name is an internal extension (inside the runtime process), which
- * may register only until the runtime's first `next`, and never for SHUTDOWN. */
+ * may register only until the runtime's first `next`, and never for SHUTDOWN.
+ * Status codes, errorTypes and messages follow AWS's Runtime Interface Emulator
+ * (lambda/rapi/handler/agentregister.go, agentnext.go, constants.go and
+ * lambda/rapi/middleware/middleware.go): every refusal is a 403. */
 #include "emu.h"
 
 #include <stdio.h>
@@ -92,7 +95,7 @@ static void do_register(struct conn *c)
     const struct http_req *r = &c->req;
     const char *name = http_header(r, "Lambda-Extension-Name");
     if (!name || !*name) {
-        conn_respond_json_error(c, 400, "Extension.InvalidExtensionName", "missing Lambda-Extension-Name header");
+        conn_respond_json_error(c, 403, "Extension.InvalidExtensionName", "Empty extension name");
         return;
     }
     bool inv, shut;
@@ -103,12 +106,12 @@ static void do_register(struct conn *c)
             snprintf(msg, sizeof msg, "unknown event type \"%s\"", bad);
             conn_respond_json_error(c, 403, "Extension.InvalidEventType", msg);
         } else {
-            conn_respond_json_error(c, 400, "InvalidRequestFormat", "body must be {\"events\":[...]}");
+            conn_respond_json_error(c, 403, "InvalidRequestFormat", "body must be {\"events\":[...]}");
         }
         return;
     }
     if (E.env != ENV_INIT) {
-        conn_respond_json_error(c, 403, "Extension.RegistrationClosed", "registration is closed (init is over)");
+        conn_respond_json_error(c, 403, "Extension.RegistrationClosed", "Extension registration closed already");
         return;
     }
     struct ext *e = NULL;
@@ -117,18 +120,22 @@ static void do_register(struct conn *c)
             e = &E.exts[i];
     if (e) {
         if (e->registered) {
-            conn_respond_json_error(c, 403, "Extension.AlreadyRegistered", "extension already registered");
+            char msg[400];
+            snprintf(msg, sizeof msg,
+                     "State transition from Registered to Registered failed for extension %s. Error: already registered",
+                     e->name);
+            conn_respond_json_error(c, 403, "Extension.InvalidExtensionState", msg);
             return;
         }
     } else {
         for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
             if (E.exts[i].used && E.exts[i].internal && strcmp(E.exts[i].name, name) == 0) {
-                conn_respond_json_error(c, 403, "Extension.AlreadyRegistered", "extension already registered");
+                conn_respond_json_error(c, 403, "Extension.InvalidExtensionState",
+                                        "Extension with this name already registered");
                 return;
             }
         if (!life_registration_open()) {
-            conn_respond_json_error(c, 403, "Extension.RegistrationClosed",
-                                    "internal extensions must register before the runtime's first next");
+            conn_respond_json_error(c, 403, "Extension.RegistrationClosed", "Extension registration closed already");
             return;
         }
         if (shut) {
@@ -140,7 +147,7 @@ static void do_register(struct conn *c)
             if (!E.exts[i].used)
                 e = &E.exts[i];
         if (!e) {
-            conn_respond_json_error(c, 403, "Extension.TooManyExtensions", "at most 10 extensions");
+            conn_respond_json_error(c, 403, "Extension.TooManyExtensions", "Extension limit (10) reached");
             return;
         }
         memset(e, 0, sizeof *e);
@@ -153,6 +160,7 @@ static void do_register(struct conn *c)
     e->sub_shutdown = shut;
     new_uuid(e->id);
     out_extension(e->name, inv, shut, e->internal);
+    tel_extension(e);
     char h[128];
     struct buf b = {0};
     snprintf(h, sizeof h, "Content-Type: application/json\r\nLambda-Extension-Identifier: %s\r\n", e->id);
@@ -160,33 +168,66 @@ static void do_register(struct conn *c)
     buf_json_str(&b, E.o.function_name, strlen(E.o.function_name));
     buf_adds(&b, ",\"functionVersion\":\"$LATEST\",\"handler\":");
     buf_json_str(&b, E.o.handler, strlen(E.o.handler));
+    /* Lambda-Extension-Accept-Feature: comma-separated optional features; accountId is
+     * the one documented (Extensions API reference, Register) */
+    const char *feat = http_header(r, "Lambda-Extension-Accept-Feature");
+    for (const char *f = feat; f && *f;) {
+        f += strspn(f, " ,");
+        size_t l = strcspn(f, " ,");
+        if (l == 9 && strncmp(f, "accountId", 9) == 0)
+            buf_adds(&b, ",\"accountId\":\"" EMU_ACCOUNT_ID "\"");
+        f += l;
+    }
     buf_addc(&b, '}');
     conn_respond(c, 200, h, b.p, b.len);
     buf_free(&b);
     life_pump();
 }
 
-static struct ext *need_ext(struct conn *c)
+/* 8-4-4-4-12 hex digits, as Go's uuid.Parse wants them */
+static bool is_uuid(const char *s)
+{
+    if (strlen(s) != EMU_ID_LEN)
+        return false;
+    for (int i = 0; i < EMU_ID_LEN; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]) || !s[i])
+            return false;
+    }
+    return true;
+}
+
+struct ext *ext_api_caller(struct conn *c)
 {
     const char *id = http_header(&c->req, "Lambda-Extension-Identifier");
-    if (!id) {
+    if (!id || !*id) {
         conn_respond_json_error(c, 403, "Extension.MissingExtensionIdentifier",
-                                "missing Lambda-Extension-Identifier header");
+                                "Missing Lambda-Extension-Identifier header");
+        return NULL;
+    }
+    if (!is_uuid(id)) {
+        conn_respond_json_error(c, 403, "Extension.InvalidExtensionIdentifier", "Invalid Lambda-Extension-Identifier");
         return NULL;
     }
     struct ext *e = ext_by_id(id);
-    if (!e)
-        conn_respond_json_error(c, 403, "Extension.UnknownExtensionIdentifier", "unknown extension identifier");
+    if (!e) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "Unknown extension %s", id);
+        conn_respond_json_error(c, 403, "Extension.UnknownExtensionIdentifier", msg);
+    }
     return e;
 }
 
 static void do_next(struct conn *c)
 {
-    struct ext *e = need_ext(c);
+    struct ext *e = ext_api_caller(c);
     if (!e)
         return;
     if (e->parked) {
-        conn_respond_json_error(c, 403, "Extension.InvalidStateTransition", "already waiting in event/next");
+        char msg[200];
+        snprintf(msg, sizeof msg, "State transition from Ready to Ready failed for extension %s. Error: already in next",
+                 e->id);
+        conn_respond_json_error(c, 403, "Extension.InvalidExtensionState", msg);
         return;
     }
     if (e->has_pending) {
@@ -207,11 +248,11 @@ static void do_next(struct conn *c)
 
 static void do_error(struct conn *c, bool init)
 {
-    struct ext *e = need_ext(c);
+    struct ext *e = ext_api_caller(c);
     if (!e)
         return;
     if (init && E.env != ENV_INIT) {
-        conn_respond_json_error(c, 403, "InvalidStateTransition", "init/error is only allowed during init");
+        conn_respond_json_error(c, 403, "Extension.InvalidExtensionState", "init/error is only allowed during init");
         return;
     }
     /* copy what we need: answering frees the request */

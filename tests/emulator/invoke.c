@@ -119,6 +119,7 @@ void invoke_responded(struct invoke *inv)
     if (inv->state == INV_RUNNING)
         E.inflight--;
     inv->state = INV_RESPONDED;
+    tel_runtime_done(inv);
     out_response(inv->id, inv->status, inv->result.p ? inv->result.p : "", inv->result.len, inv->err_type,
                  inv->streamed);
     client_complete(inv);
@@ -131,8 +132,17 @@ void invoke_finish(struct invoke *inv)
     int maxmem = !E.runtime ? 0
                  : E.runtime->alive ? proc_max_rss_mb(E.runtime->pid)
                                     : (int)((E.runtime->max_rss_kb + 1023) / 1024);
+    double init_ms = life_take_init_ms();
     out_end(inv->id);
-    out_report(inv->id, dur, E.o.memory, maxmem, life_take_init_ms());
+    /* REPORT names platform failures (timeouts, crashes, extension failures, oversized
+     * responses); an error the function reported through /error is not one */
+    const char *st = !inv->status || strcmp(inv->status, "success") == 0 ? NULL
+                     : strcmp(inv->status, "timeout") == 0             ? "timeout"
+                     : strcmp(inv->status, "crash") == 0 || (inv->err_type && strcmp(inv->err_type, "Function.ResponseSizeTooLarge") == 0)
+                         ? "error"
+                         : NULL;
+    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, st, st && strcmp(st, "error") == 0 ? inv->err_type : NULL);
+    tel_report(inv, dur, E.o.memory, maxmem, init_ms);
     inv->state = INV_DONE;
     invoke_free(inv);
 }
@@ -185,11 +195,6 @@ void life_runtime_next(struct conn *c)
     Q.nexts[Q.nnexts++] = c;
 }
 
-static const char *too_large_body(void)
-{
-    return "{\"errorMessage\":\"Response payload size exceeded maximum allowed payload size (6291456 bytes).\","
-           "\"errorType\":\"Function.ResponseSizeTooLarge\"}";
-}
 
 /* Called while a Runtime API request body is still arriving. */
 void life_body_progress(struct conn *c)
@@ -208,17 +213,26 @@ void life_body_progress(struct conn *c)
     memcpy(idbuf, id, EMU_ID_LEN);
     idbuf[EMU_ID_LEN] = 0;
     struct invoke *inv = invoke_find(idbuf);
+    if (inv && inv->state == INV_RUNNING && !inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     if (inv && inv->state == INV_RUNNING && inv->client)
         client_stream(inv, r);
 }
 
-/* A response or error body over Lambda's 6 MiB limit: the invoke fails, the runtime gets 413. */
+/* A response or error body over Lambda's limit (6 MiB + 100 bytes): the invoke fails with
+ * Lambda's message naming the size, the runtime gets 413 (AWS's Runtime Interface
+ * Emulator: lambda/interop, ErrorResponseTooLarge). */
 static void refuse_too_large(struct conn *c, struct invoke *inv)
 {
-    const char *b = too_large_body();
-    invoke_set_result(inv, "error", b, strlen(b), "Function.ResponseSizeTooLarge");
-    conn_respond_json_error(c, 413, "RequestEntityTooLarge",
-                            "Exceeded maximum allowed payload size (6291456 bytes).");
+    const struct http_req *r = &c->req;
+    char msg[160];
+    struct buf b = {0};
+    snprintf(msg, sizeof msg, "Response payload size (%zu bytes) exceeded maximum allowed payload size (%u bytes).",
+             r->content_length > r->body_seen ? r->content_length : r->body_seen, EMU_RESPONSE_LIMIT);
+    buf_json_error(&b, "Function.ResponseSizeTooLarge", msg);
+    invoke_set_result(inv, "error", b.p, b.len, "Function.ResponseSizeTooLarge");
+    buf_free(&b);
+    conn_respond_json_error(c, 413, "RequestEntityTooLarge", msg);
 }
 
 /* Lambda's answer to an accepted response or error. */
@@ -230,6 +244,8 @@ static void accept_result(struct conn *c)
 
 void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
+    if (!inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     const char *mode = http_header(r, "Lambda-Runtime-Function-Response-Mode");
     inv->streamed = mode && strcmp(mode, "streaming") == 0;
     if (inv->streamed && inv->client)
@@ -257,6 +273,8 @@ void life_response(struct conn *c, struct invoke *inv, const struct http_req *r)
 
 void life_invoke_error(struct conn *c, struct invoke *inv, const struct http_req *r)
 {
+    if (!inv->t_first_byte)
+        inv->t_first_byte = now_mono_ms();
     if (r->too_large) {
         refuse_too_large(c, inv);
     } else {
@@ -315,6 +333,7 @@ static bool dispatch(struct invoke *inv, struct conn *c)
     inv->deadline_epoch_ms = deadline_epoch_ms;
     E.inflight++;
     out_start(inv->id);
+    tel_start(inv);
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || !e->registered || e->gone || !e->sub_invoke)

@@ -15,6 +15,9 @@
 
 #define DRAIN_MS 300.0
 #define INIT_ERROR_GRACE_MS 500.0
+/* At most this long of the shutdown's 2 s goes to delivering the buffered telemetry
+ * before the extensions get SHUTDOWN (so they see every record before they stop). */
+#define TELEMETRY_FLUSH_MS 1000.0
 
 static struct {
     double init_start, init_deadline;
@@ -29,6 +32,10 @@ static struct {
     double runtime_kill_at; /* the runtime's own, shorter, graceful-shutdown budget */
     bool killed, runtime_killed;
     bool eager_done;
+    /* SHUTDOWN events waiting for the telemetry flush */
+    bool shutdown_pending;
+    double shutdown_send_at;
+    int64_t shutdown_deadline_epoch;
 } L;
 
 static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now);
@@ -56,6 +63,7 @@ bool life_registration_open(void)
 static void init_failed(const char *type, const char *body, size_t n, double grace_ms, bool kill_now)
 {
     out_init_error(type, body, n, now_mono_ms() - L.init_start);
+    tel_init_done(type, now_mono_ms() - L.init_start);
     struct invoke *inv = E.invokes;
     while (inv && inv->state != INV_QUEUED)
         inv = inv->next;
@@ -70,13 +78,30 @@ static void init_failed(const char *type, const char *body, size_t n, double gra
         L.init_ms = now_mono_ms() - L.init_start;
         invoke_finish(inv);
     }
-    env_reset("FAILURE", grace_ms, kill_now);
+    env_reset("failure", grace_ms, kill_now);
 }
 
 void life_init_error(const char *type, const char *body, size_t n)
 {
     init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
     life_pump();
+}
+
+/* An extension failed after init (it called exit/error, or it exited): as in Lambda, the
+ * invoke in flight fails with Extension.ExitError (its response stands if the runtime
+ * answered already, REPORT says the invoke failed) and the environment is reset, so the
+ * next invoke re-inits. (AWS's Runtime Interface Emulator: lambda/rapid/exit.go,
+ * handleInvokeError -> reportErrorAndRequestReset; lambda/fatalerror: Extension.ExitError.) */
+static void ext_failed_after_init(const char *what)
+{
+    for (struct invoke *i = E.invokes; i; i = i->next)
+        if (i->state == INV_RESPONDED) {
+            i->status = "crash"; /* for REPORT and platform.report; the caller has its answer */
+            free(i->err_type);
+            i->err_type = xstrdup("Extension.ExitError");
+        }
+    invoke_fail_running("crash", "Extension.ExitError", what);
+    env_reset("failure", 0, true);
 }
 
 /* ---- processes ---- */
@@ -98,6 +123,10 @@ void life_proc_exited(struct proc *p)
             buf_json_error(&b, "Extension.Crash", msg);
             init_failed("Extension.Crash", b.p, b.len, 0, true);
             buf_free(&b);
+        } else if (E.env == ENV_READY) {
+            char what[512];
+            snprintf(what, sizeof what, "extension %s exited: %s", e->name, desc);
+            ext_failed_after_init(what);
         }
         life_pump();
         return;
@@ -109,6 +138,7 @@ void life_proc_exited(struct proc *p)
     else
         snprintf(msg, sizeof msg, "Runtime exited with error: %s", desc);
     out_runtime_exit(life_current_request_id(), msg);
+    tel_fault(life_current_request_id(), msg);
     if (E.env == ENV_INIT) {
         struct buf b = {0};
         buf_json_error(&b, "Runtime.ExitError", msg);
@@ -116,7 +146,7 @@ void life_proc_exited(struct proc *p)
         buf_free(&b);
     } else {
         invoke_fail_running("crash", "Runtime.ExitError", msg);
-        env_reset("FAILURE", 0, true);
+        env_reset("failure", 0, true);
     }
     life_pump();
 }
@@ -133,8 +163,13 @@ void life_ext_error(struct ext *e, const char *type, const char *body, size_t n)
 {
     e->gone = true;
     e->ready = false;
-    if (E.env == ENV_INIT)
+    if (E.env == ENV_INIT) {
         init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
+    } else if (E.env == ENV_READY) {
+        char what[512];
+        snprintf(what, sizeof what, "extension %s reported exit/error %s", e->name, type);
+        ext_failed_after_init(what);
+    }
     life_pump();
 }
 
@@ -200,7 +235,9 @@ static void start_init(void)
     L.report_init = false;
     invoke_drop_nexts(); /* left over from a runtime that is gone */
     ext_reset_all();
+    tel_backlog(true);
     out_init_start();
+    tel_init_start();
     start_external_extensions();
 }
 
@@ -266,20 +303,29 @@ static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now
         kill_group(E.runtime, SIGTERM); /* Lambda's runtime gets SIGTERM when extensions exist */
     /* `next`s parked now stay parked: a runtime that keeps calling `next` waits until it
      * is killed (start_init drops what is left), it never spins on refused requests. */
+    L.shutdown_deadline_epoch = deadline_epoch;
+    L.shutdown_pending = true;
+    L.shutdown_send_at = now_mono_ms() + (tel_any() && deadline > 0 ? TELEMETRY_FLUSH_MS : 0);
+    tel_flush_all();
+}
+
+static void send_shutdown_events(void)
+{
+    L.shutdown_pending = false;
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++) {
         struct ext *e = &E.exts[i];
         if (!e->used || e->internal || !e->proc || !e->proc->alive)
             continue;
         if (e->registered && e->sub_shutdown && !e->gone) {
             struct buf ev = {0};
-            buf_addf(&ev, "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\",\"deadlineMs\":%lld}", reason,
-                     (long long)deadline_epoch);
+            buf_addf(&ev, "{\"eventType\":\"SHUTDOWN\",\"shutdownReason\":\"%s\",\"deadlineMs\":%lld}", L.reason,
+                     (long long)L.shutdown_deadline_epoch);
             ext_deliver(e, ev.p, ev.len);
             e->shutdown_sent = true;
             buf_free(&ev);
-        } else {
+        } else if (!e->gone) {
             kill_group(e->proc, SIGKILL); /* it cannot learn about the shutdown */
-        }
+        } /* one that reported init/error or exit/error may exit by itself until the deadline */
     }
 }
 
@@ -287,7 +333,7 @@ void life_request_stop(void)
 {
     E.stopping = true;
     if (E.env == ENV_INIT || E.env == ENV_READY)
-        env_reset("SPINDOWN", 0, false);
+        env_reset("spindown", 0, false);
     /* invokes that never ran: their callers get an answer */
     for (struct invoke *i = E.invokes, *nx; i; i = nx) {
         nx = i->next;
@@ -342,6 +388,8 @@ static void close_all_streams(void)
 static void shutdown_progress(void)
 {
     double now = now_mono_ms();
+    if (L.shutdown_pending && (now >= L.shutdown_send_at || tel_idle()))
+        send_shutdown_events();
     /* runtime gone: nothing can answer the rest of the in-flight invokes */
     if (E.runtime && !E.runtime->alive)
         invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
@@ -370,6 +418,9 @@ static void shutdown_progress(void)
         proc_free(E.runtime);
         E.runtime = NULL;
     }
+    L.shutdown_pending = false;
+    tel_reset();
+    tel_backlog(false);
     ext_reset_all();
     E.env = ENV_DOWN;
 }
@@ -400,6 +451,8 @@ void life_pump(void)
             L.init_ms = now_mono_ms() - L.init_start;
             L.report_init = true;
             L.init_ok++;
+            tel_init_done(NULL, L.init_ms);
+            tel_backlog(false);
         }
         if (E.env == ENV_READY) {
             for (struct invoke *i = E.invokes, *nx; i; i = nx) {
@@ -438,6 +491,8 @@ double life_next_timer(void)
     if (E.env == ENV_SHUTDOWN) {
         if (!L.killed)
             CONSIDER(L.kill_at);
+        if (L.shutdown_pending)
+            CONSIDER(L.shutdown_send_at);
         if (!L.runtime_killed && E.runtime && E.runtime->alive)
             CONSIDER(L.runtime_kill_at);
         if (L.drain_at)
@@ -477,7 +532,7 @@ void life_timers(void)
     }
     if (timed_out) {
         invoke_fail_running("crash", "Sandbox.Timedout", "the environment was reset after a timeout");
-        env_reset("TIMEOUT", 0, true);
+        env_reset("timeout", 0, true);
     }
     if (E.env == ENV_INIT && now >= L.init_deadline) {
         char msg[128];

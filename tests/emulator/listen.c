@@ -23,7 +23,7 @@ void client_handle(struct conn *c)
         conn_respond_json_error(c, 405, "MethodNotAllowed", "invocations wants POST");
         return;
     }
-    if (c->req.too_large) {
+    if (c->req.too_large || c->req.body.len > EMU_INVOKE_LIMIT) {
         conn_respond_json_error(c, 413, "RequestEntityTooLargeException",
                                 "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
         return;

@@ -330,6 +330,7 @@ int main(int argc, char **argv)
         ;
     parse_options(argc, argv);
     open_raw();
+    sandbox_prepare();
     signal(SIGPIPE, SIG_IGN);
     sigset_t ss;
     sigemptyset(&ss);
@@ -378,7 +379,7 @@ int main(int argc, char **argv)
         int n = 0, need = 3;
         for (struct conn *c = E.conns; c; c = c->next)
             need++;
-        need += 3 * (EMU_MAX_EXTENSIONS + 1);
+        need += 3 * (EMU_MAX_EXTENSIONS + 1) + EMU_MAX_EXTENSIONS;
         if (need > cap) {
             cap = need * 2;
             pfd = realloc(pfd, sizeof *pfd * (size_t)cap);
@@ -417,12 +418,16 @@ int main(int argc, char **argv)
             pfd[n] = (struct pollfd){c->fd, ev, 0};
             ref[n++] = c;
         }
-        double t = life_next_timer();
+        int ntel = n; /* telemetry deliveries to the extensions' listeners */
+        n += tel_poll_fill(pfd + n, ref + n, cap - n);
+        double t = life_next_timer(), tt = tel_next_timer();
         bool guard = idle_guard_applies();
         if (guard)
             t = last_activity + E.o.idle_timeout * 1000.0 - now_mono_ms();
         if (guard && t < 0)
             t = 0;
+        if (tt >= 0 && (t < 0 || tt < t))
+            t = tt;
         if (wall_end && (t < 0 || wall_end - now_mono_ms() < t))
             t = wall_end - now_mono_ms() > 0 ? wall_end - now_mono_ms() : 0;
         int timeout = t < 0 ? -1 : (int)(t + 0.999);
@@ -461,7 +466,10 @@ int main(int argc, char **argv)
             if (pfd[nstreams + 2].revents)
                 for (int fd; (fd = accept4(E.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
                     conn_new(fd, CONN_CLIENT);
-            for (int i = nstreams + 3; i < n; i++) {
+            for (int i = ntel; i < n; i++)
+                if (pfd[i].revents)
+                    tel_on_poll(ref[i], pfd[i].revents);
+            for (int i = nstreams + 3; i < ntel; i++) {
                 struct conn *c = ref[i];
                 short re = pfd[i].revents;
                 if (!re || c->dead)
@@ -477,6 +485,7 @@ int main(int argc, char **argv)
             }
         }
         life_timers();
+        tel_timers();
         conn_reap_dead();
     }
     free(pfd);

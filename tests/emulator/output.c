@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static struct buf ob;
@@ -57,6 +56,7 @@ static const char *level_name(uint32_t type)
 void out_log(const char *ext_name, enum stream_kind st, const char *req_id, const char *msg, size_t n,
              const struct frame_info *fi)
 {
+    tel_log(ext_name, msg, n, fi);
     if (E.o.json) {
         if (ext_name) {
             buf_adds(&ob, "{\"type\":\"extension\",\"name\":");
@@ -127,7 +127,10 @@ void out_end(const char *id)
     emit(1);
 }
 
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms)
+/* status/err_type: a failed invoke's, as CloudWatch shows them at the end of REPORT
+ * (NULL status: it did not fail, or the function reported the error itself). */
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
+                const char *err_type)
 {
     long long billed = (long long)dur_ms;
     if ((double)billed < dur_ms)
@@ -139,6 +142,13 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                  dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, ",\"initDurationMs\":%.2f", init_ms);
+        if (status) {
+            buf_addf(&ob, ",\"status\":\"%s\"", status);
+            if (err_type) {
+                buf_adds(&ob, ",\"errorType\":");
+                buf_json_str(&ob, err_type, strlen(err_type));
+            }
+        }
         buf_adds(&ob, "}\n");
     } else {
         /* Lambda's order: Init Duration comes last on the line. */
@@ -146,6 +156,10 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                  id, dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, "Init Duration: %.2f ms\t", init_ms);
+        if (status)
+            buf_addf(&ob, "Status: %s\t", status);
+        if (status && err_type)
+            buf_addf(&ob, "Error Type: %s\t", err_type);
         buf_addc(&ob, '\n');
     }
     emit(1);
@@ -221,12 +235,9 @@ void out_timeout(const char *id, double secs)
         json_id("requestId", id);
         buf_addf(&ob, ",\"message\":\"Task timed out after %.2f seconds\"}\n", secs);
     } else {
-        time_t t = time(NULL);
-        struct tm tm;
         char ts[32];
-        gmtime_r(&t, &tm);
-        strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
-        buf_addf(&ob, "%s.%03dZ %s Task timed out after %.2f seconds\n", ts, (int)(now_epoch_ms() % 1000), id, secs);
+        iso8601_ms(ts, now_epoch_ms());
+        buf_addf(&ob, "%s %s Task timed out after %.2f seconds\n", ts, id, secs);
     }
     emit(1);
 }

@@ -280,6 +280,7 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(1); /* the emulator died before the line above */
+        sandbox_enter_child();
         int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
             child_fd(devnull, 0);

@@ -122,7 +122,7 @@ char *buf_cstr(struct buf *b)
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_seq(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
     size_t len;
@@ -182,6 +182,16 @@ void buf_json_str(struct buf *b, const char *s, size_t n)
         i += l;
     }
     buf_addc(b, '"');
+}
+
+/* 2026-01-02T03:04:05.678Z, the form of Lambda's timestamps */
+void iso8601_ms(char out[32], int64_t epoch_ms)
+{
+    time_t t = (time_t)(epoch_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03dZ", (int)(epoch_ms % 1000));
 }
 
 double now_mono_ms(void)

@@ -14,7 +14,7 @@ FUZZ_CFLAGS  := $(CSTD) $(WARN) -g -O1 -fno-omit-frame-pointer -fno-sanitize-rec
 FUZZ_COVERED := -fsanitize=fuzzer-no-link,address,undefined
 FUZZ_HARNESS := -fsanitize=address,undefined
 
-FUZZ_TARGETS := preload_http wrapper_split wrapper_conf wrapper_fetch log_records json_utf8 emu_http emu_frames
+FUZZ_TARGETS := preload_http wrapper_split wrapper_conf wrapper_fetch log_records json_utf8 emu_http emu_frames emu_json
 
 # The project sources each target links besides its harness tests/fuzz/<target>.c.
 FUZZ_SRCS_preload_http := preload/http.c
@@ -31,6 +31,7 @@ FUZZ_SRCS_log_records := $(addprefix preload/log_,record.c order.c output.c cont
 FUZZ_SRCS_json_utf8   := $(addprefix preload/log_,parse.c format_json.c level.c time.c)
 FUZZ_SRCS_emu_http    := tests/emulator/http.c tests/emulator/util.c
 FUZZ_SRCS_emu_frames  := tests/emulator/stream_events.c tests/emulator/util.c
+FUZZ_SRCS_emu_json    := tests/emulator/json.c tests/emulator/util.c
 
 FUZZ_DIR  := $(BUILD)/fuzz
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)

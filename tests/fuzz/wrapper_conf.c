@@ -3,7 +3,11 @@
  * of an independent reference parser written here from the README's rules (a UTF-8 BOM
  * skipped; lines end at '\n', one trailing '\r' dropped; leading blanks, blank lines and
  * '#' comments ignored; KEY=value with KEY a shell name starting with LWRAP_ but not
- * LWRAP_CONFIG; one pair of surrounding "..." or '...' removed from the value); each
+ * LWRAP_CONFIG; the value read as sh reads NAME=VALUE: blanks separate words, joined
+ * again by one space; '...' literal; "..." with \\ \" \$ \` escapes; a backslash
+ * outside quotes escapes the next byte; an unquoted '#' starting a word, but not the
+ * value's first byte, starts a comment; ${NAME} kept as it is; an unterminated quote or
+ * a trailing backslash makes the line an error); each
  * report is one line naming the file and the line. The diagnostics' line output
  * (wrapper/out.c, which writes to fd 2) is replaced here by a recorder.
  * fuzz-options: -max_len=2048 */
@@ -73,6 +77,66 @@ static bool shell_name(const char *s, size_t n)
     return true;
 }
 
+/* One byte at v[i] into out, or when escaped the byte after the backslash (none for a
+ * newline); returns the index after them. */
+static size_t ref_byte(const char *v, size_t i, bool escaped, struct fuzz_log *out)
+{
+    if (escaped && v[i + 1] == '\n')
+        return i + 2;
+    fuzz_log_add(out, v + i + escaped, 1);
+    return i + 1 + escaped;
+}
+
+/* The value v[0..n) as sh reads it, into out; false on a quoting error. */
+static bool ref_value(const char *v, size_t n, struct fuzz_log *out)
+{
+    size_t i = 0, words = 0;
+    while (i < n) {
+        if (v[i] == ' ' || v[i] == '\t' || v[i] == '\n') {
+            i++;
+            continue;
+        }
+        if (v[i] == '#' && i > 0)
+            break; /* a comment to the end of the line */
+        size_t mark = out->len;
+        if (words)
+            fuzz_log_str(out, " ");
+        size_t start = out->len;
+        bool quoted = false;
+        while (i < n && v[i] != ' ' && v[i] != '\t' && v[i] != '\n') {
+            if (v[i] == '\'') {
+                const char *q = memchr(v + i + 1, '\'', n - i - 1);
+                if (!q)
+                    return false;
+                fuzz_log_add(out, v + i + 1, (size_t)(q - v - i - 1));
+                i = (size_t)(q - v) + 1;
+                quoted = true;
+            } else if (v[i] == '"') {
+                quoted = true;
+                for (i++;; ) {
+                    if (i >= n)
+                        return false;
+                    if (v[i] == '"') {
+                        i++;
+                        break;
+                    }
+                    i = ref_byte(v, i, v[i] == '\\' && i + 1 < n && strchr("\\\"$`\n", v[i + 1]), out);
+                }
+            } else if (v[i] == '\\' && i + 1 >= n) {
+                return false;
+            } else {
+                i = ref_byte(v, i, v[i] == '\\', out);
+            }
+        }
+        if (out->len == start && !quoted) {
+            out->len = mark;
+            continue;
+        }
+        words++;
+    }
+    return true;
+}
+
 /* Settings as "line NAME=VALUE\n" (the value as the C string it becomes), errors as the
  * line numbers reported. */
 static void reference(const char *text, size_t size, struct fuzz_log *settings, struct fuzz_log *errors)
@@ -104,16 +168,20 @@ static void reference(const char *text, size_t size, struct fuzz_log *settings, 
         }
         const char *v = eq + 1;
         size_t vlen = n - klen - 1;
-        if (vlen >= 2 && (v[0] == '"' || v[0] == '\'') && v[vlen - 1] == v[0])
-            v++, vlen -= 2;
         const char *nul = memchr(v, '\0', vlen);
         if (nul)
             vlen = (size_t)(nul - v);
-        fuzz_log_fmt(settings, "%u ", line);
-        fuzz_log_add(settings, l, klen);
-        fuzz_log_str(settings, "=");
-        fuzz_log_add(settings, v, vlen);
-        fuzz_log_str(settings, "\n");
+        struct fuzz_log value = {0};
+        if (!ref_value(v, vlen, &value)) {
+            fuzz_log_fmt(errors, "%u\n", line);
+        } else {
+            fuzz_log_fmt(settings, "%u ", line);
+            fuzz_log_add(settings, l, klen);
+            fuzz_log_str(settings, "=");
+            fuzz_log_add(settings, value.p, value.len);
+            fuzz_log_str(settings, "\n");
+        }
+        fuzz_log_free(&value);
     }
 }
 

@@ -4,7 +4,8 @@
  * from the rules split.h documents (blanks separate words; '...' literal; "..." with
  * \\ \" \$ \` and backslash-newline escapes and ${NAME}; a backslash outside quotes
  * escapes the next byte; ${NAME} is the variable's value, not split again; an unquoted
- * word that expands to nothing is dropped). The result is one exactly sized block (ASan
+ * word that expands to nothing is dropped; an unquoted '#' starting a word starts a
+ * comment up to the next newline). The result is one exactly sized block (ASan
  * checks the two passes agree), freed here (LeakSanitizer checks nothing else leaks).
  * fuzz-options: -max_len=1024 */
 #include "fuzz.h"
@@ -81,6 +82,11 @@ static const char *ref_split(struct ref *r, const char *s)
         if (c == ' ' || c == '\t' || c == '\n') {
             ref_end_word(r);
             i++;
+            continue;
+        }
+        if (c == '#' && !r->in_word) {
+            while (s[i] && s[i] != '\n')
+                i++;
             continue;
         }
         r->in_word = true;

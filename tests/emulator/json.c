@@ -1,0 +1,268 @@
+/* Reading JSON: a strict validator (RFC 8259 grammar, UTF-8 text, depth-bounded) and the few
+ * accessors the Telemetry/Logs API subscriptions need: an object's member, a string,
+ * an integer, the elements of an array. Values are (pointer, length) views into the
+ * caller's text; nothing is allocated except decoded strings. */
+#include "emu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_MAX_DEPTH 64
+
+static size_t skip_ws(const char *p, size_t n, size_t i)
+{
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r'))
+        i++;
+    return i;
+}
+
+static size_t value_end(const char *p, size_t n, size_t i, int depth);
+
+static size_t string_end(const char *p, size_t n, size_t i)
+{
+    if (i >= n || p[i] != '"')
+        return 0;
+    for (i++; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"')
+            return i + 1;
+        if (c < 0x20)
+            return 0;
+        if (c >= 0x80) { /* text embedded as is must be valid UTF-8 for the listener */
+            size_t l = utf8_seq((const unsigned char *)p + i, n - i);
+            if (!l)
+                return 0;
+            i += l - 1;
+            continue;
+        }
+        if (c == '\\') {
+            if (++i >= n)
+                return 0;
+            if (p[i] == 'u') {
+                for (int k = 1; k <= 4; k++)
+                    if (i + (size_t)k >= n || !strchr("0123456789abcdefABCDEF", p[i + (size_t)k]) || !p[i + (size_t)k])
+                        return 0;
+                i += 4;
+            } else if (!strchr("\"\\/bfnrt", p[i]) || !p[i]) {
+                return 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static size_t number_end(const char *p, size_t n, size_t i)
+{
+    size_t s = i;
+    if (i < n && p[i] == '-')
+        i++;
+    if (i < n && p[i] == '0')
+        i++;
+    else if (i < n && p[i] >= '1' && p[i] <= '9')
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+    else
+        return 0;
+    if (i < n && p[i] == '.') {
+        size_t d = ++i;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == d)
+            return 0;
+    }
+    if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < n && (p[i] == '+' || p[i] == '-'))
+            i++;
+        size_t d = i;
+        while (i < n && p[i] >= '0' && p[i] <= '9')
+            i++;
+        if (i == d)
+            return 0;
+    }
+    return i > s ? i : 0;
+}
+
+/* i: index of '{' or '['; returns the index after the matching close, 0 if invalid */
+static size_t container_end(const char *p, size_t n, size_t i, int depth)
+{
+    char close = p[i] == '{' ? '}' : ']';
+    bool obj = p[i] == '{';
+    i = skip_ws(p, n, i + 1);
+    if (i < n && p[i] == close)
+        return i + 1;
+    for (;;) {
+        if (obj) {
+            i = string_end(p, n, i);
+            if (!i)
+                return 0;
+            i = skip_ws(p, n, i);
+            if (i >= n || p[i] != ':')
+                return 0;
+            i = skip_ws(p, n, i + 1);
+        }
+        i = value_end(p, n, i, depth + 1);
+        if (!i)
+            return 0;
+        i = skip_ws(p, n, i);
+        if (i < n && p[i] == ',') {
+            i = skip_ws(p, n, i + 1);
+            continue;
+        }
+        return i < n && p[i] == close ? i + 1 : 0;
+    }
+}
+
+static size_t value_end(const char *p, size_t n, size_t i, int depth)
+{
+    if (i >= n || depth > JSON_MAX_DEPTH)
+        return 0;
+    switch (p[i]) {
+    case '{':
+    case '[': return container_end(p, n, i, depth);
+    case '"': return string_end(p, n, i);
+    case 't': return n - i >= 4 && memcmp(p + i, "true", 4) == 0 ? i + 4 : 0;
+    case 'f': return n - i >= 5 && memcmp(p + i, "false", 5) == 0 ? i + 5 : 0;
+    case 'n': return n - i >= 4 && memcmp(p + i, "null", 4) == 0 ? i + 4 : 0;
+    default: return number_end(p, n, i);
+    }
+}
+
+bool json_valid(const char *p, size_t n, char first)
+{
+    size_t i = skip_ws(p, n, 0);
+    if (i >= n || (first && p[i] != first))
+        return false;
+    size_t e = value_end(p, n, i, 0);
+    return e && skip_ws(p, n, e) == n;
+}
+
+bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen)
+{
+    size_t i = skip_ws(obj, n, 0), kl = strlen(key);
+    if (i >= n || obj[i] != '{')
+        return false;
+    i = skip_ws(obj, n, i + 1);
+    while (i < n && obj[i] == '"') {
+        size_t ke = string_end(obj, n, i);
+        if (!ke)
+            return false;
+        bool match = ke - i - 2 == kl && memcmp(obj + i + 1, key, kl) == 0;
+        if (!match && memchr(obj + i + 1, '\\', ke - i - 2)) { /* "\u0074ypes" is "types" too */
+            struct buf k = {0};
+            match = json_string(obj + i, ke - i, &k) && k.len == kl && memcmp(k.p, key, kl) == 0;
+            buf_free(&k);
+        }
+        i = skip_ws(obj, n, ke);
+        if (i >= n || obj[i] != ':')
+            return false;
+        i = skip_ws(obj, n, i + 1);
+        size_t ve = value_end(obj, n, i, 1);
+        if (!ve)
+            return false;
+        if (match) {
+            *val = obj + i;
+            *vlen = ve - i;
+            return true;
+        }
+        i = skip_ws(obj, n, ve);
+        if (i < n && obj[i] == ',')
+            i = skip_ws(obj, n, i + 1);
+    }
+    return false;
+}
+
+static unsigned hexval(char c)
+{
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+static void add_utf8(struct buf *b, unsigned cp)
+{
+    if (cp < 0x80) {
+        buf_addc(b, (char)cp);
+    } else if (cp < 0x800) {
+        buf_addc(b, (char)(0xC0 | cp >> 6));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        buf_addc(b, (char)(0xE0 | cp >> 12));
+        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    } else {
+        buf_addc(b, (char)(0xF0 | cp >> 18));
+        buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+        buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+        buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+    }
+}
+
+bool json_string(const char *v, size_t n, struct buf *out)
+{
+    if (!n || string_end(v, n, 0) != n)
+        return false;
+    buf_reset(out);
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (v[i] != '\\') {
+            buf_addc(out, v[i]);
+            continue;
+        }
+        char c = v[++i];
+        switch (c) {
+        case 'b': buf_addc(out, '\b'); break;
+        case 'f': buf_addc(out, '\f'); break;
+        case 'n': buf_addc(out, '\n'); break;
+        case 'r': buf_addc(out, '\r'); break;
+        case 't': buf_addc(out, '\t'); break;
+        case 'u': {
+            unsigned cp = 0;
+            for (int k = 1; k <= 4; k++)
+                cp = cp << 4 | hexval(v[i + (size_t)k]);
+            i += 4;
+            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && v[i + 1] == '\\' && v[i + 2] == 'u') {
+                unsigned lo = 0;
+                for (int k = 3; k <= 6; k++)
+                    lo = lo << 4 | hexval(v[i + (size_t)k]);
+                if (lo >= 0xDC00 && lo < 0xE000) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    i += 6;
+                }
+            }
+            add_utf8(out, cp);
+            break;
+        }
+        default: buf_addc(out, c); break;
+        }
+    }
+    buf_cstr(out);
+    return true;
+}
+
+bool json_int(const char *v, size_t n, long long *out)
+{
+    if (!n || number_end(v, n, 0) != n || memchr(v, '.', n) || memchr(v, 'e', n) || memchr(v, 'E', n) || n > 18)
+        return false;
+    char tmp[24];
+    memcpy(tmp, v, n);
+    tmp[n] = 0;
+    *out = strtoll(tmp, NULL, 10);
+    return true;
+}
+
+bool json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen)
+{
+    size_t i = *pos ? *pos : skip_ws(arr, n, 0) + 1;
+    if (!*pos && (n == 0 || arr[skip_ws(arr, n, 0)] != '['))
+        return false;
+    i = skip_ws(arr, n, i);
+    if (i < n && arr[i] == ',')
+        i = skip_ws(arr, n, i + 1);
+    if (i >= n || arr[i] == ']')
+        return false;
+    size_t e = value_end(arr, n, i, 1);
+    if (!e)
+        return false;
+    *el = arr + i;
+    *elen = e - i;
+    *pos = e;
+    return true;
+}
