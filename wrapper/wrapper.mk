@@ -9,11 +9,6 @@ WRAPPER_OBJS := $(WRAPPER_SRCS:%.c=$(BUILD)/%.o)
 # for a program that runs a few microseconds before exec.
 WRAPPER_CFLAGS  := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
 WRAPPER_LDFLAGS := -static -s -Wl,--gc-sections
-# Code and read-only data in one segment, as before binutils 2.31: separate-code gives
-# the ELF headers, the code and the constants a page each, 4 KiB of padding in a 60 KiB
-# file. The constants become executable too: a program that execs within microseconds
-# and is already at a fixed address (static, not PIE) gives an attacker little more.
-WRAPPER_LDFLAGS += -Wl,-z,noseparate-code
 # arm64 aligns segments to 64 KiB (kernels may use 64 KiB pages); the RELRO segment then
 # pads the file from 47 to 65 KiB. A static program that execs within microseconds has
 # almost nothing RELRO would protect (no dynamic relocations), so arm64 goes without.
