@@ -103,8 +103,8 @@ lwrap: bootstrap: no real bootstrap: set LWRAP_BOOTSTRAP or add \$LAMBDA_TASK_RO
     mkdir -p opt && cp "$SHIP_LWRAP" opt/lwrap && lw=$PWD/opt/lwrap
     wr_fake_lib "$PWD/opt/lib/liblwrap.so" >/dev/null
     STUB_ENV=LD_PRELOAD LWRAP_TRACE=text run -0 --separate-stderr \
-        unshare -m sh -c 'mount -t tmpfs none /proc && { [ ! -e /etc/ld.so.preload ] ||
-            mount --bind /dev/null /etc/ld.so.preload; } && exec "$@"' _ "$lw" "$WR_STUB"
+        unshare -m sh -c '{ [ ! -e /etc/ld.so.preload ] || mount --bind /dev/null /etc/ld.so.preload; } &&
+            mount -t tmpfs none /proc && exec "$@"' _ "$lw" "$WR_STUB"
     [ "$stderr" = "lwrap: liblwrap.so: cannot find lwrap's own directory (/proc/self/exe); starting without it (set LWRAP_PRELOAD_PATH); ignored" ]
     [ "$output" = "LD_PRELOAD unset" ]
 }

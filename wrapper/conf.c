@@ -153,9 +153,11 @@ void conf_load(char **envp)
         char *path = xmalloc(n + sizeof "/lwrap.conf");
         memcpy(path, root, n);
         memcpy(path + n, "/lwrap.conf", sizeof "/lwrap.conf");
-        if (read_file(path, 0, NULL))
+        int exists = read_file(path, 0, NULL);
+        if (conf_path != path) /* (kept only when the file was read) */
+            free(path);
+        if (exists)
             return;
-        free(path);
     }
     read_file("/opt/lwrap.conf", 0, NULL);
 }

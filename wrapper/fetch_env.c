@@ -261,7 +261,8 @@ static int export(const struct item *it, const char *name, size_t n, const char 
     env_set_quiet(name, n, val);
     /* Whatever name it went to, a fetched value is a secret in lwrap's own lines too (a
      * preset or LWRAP_ARGS may print the variable later); kept until the exec. */
-    mask_add(val);
+    if (!mask_add(val))
+        free(val);
     remember(name, n);
     note_from("set ", name, it, "");
     return 1;

@@ -43,11 +43,11 @@ static size_t key_id_at(const char *s, size_t n)
 static const char **secrets; /* the values of secret-looking variables and settings */
 static size_t *secret_len, n_secrets, cap_secrets;
 
-void mask_add(const char *value)
+int mask_add(const char *value)
 {
     size_t len = strlen(value);
     if (len < MASK_MIN)
-        return;
+        return 0;
     if (n_secrets == cap_secrets) {
         size_t cap = cap_secrets ? 2 * cap_secrets : 16;
         const char **v = xmalloc(cap * sizeof *v);
@@ -61,6 +61,7 @@ void mask_add(const char *value)
     }
     secrets[n_secrets] = value;
     secret_len[n_secrets++] = len;
+    return 1;
 }
 
 /* The list is made when the first line is printed: a start that prints nothing (the

@@ -8,8 +8,9 @@ void mask_init(char **envp);
 /* The values of secret-looking settings (LWRAP_SET_DB_PASSWORD): after conf_load,
  * before the first note. */
 void mask_add_settings(void);
-/* One more secret value (kept by pointer: it must live until exec). */
-void mask_add(const char *value);
+/* One more secret value, kept by pointer (it must live until exec); 0 when too short to be
+ * one (not kept). */
+int mask_add(const char *value);
 /* Whether a variable of that name holds a secret (not LWRAP_SSM_X=/path, which names one). */
 int mask_secret_name(const char *name, size_t n);
 /* Writes value to the current line (escaped): all of it masked when name looks
