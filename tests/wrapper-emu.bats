@@ -85,20 +85,6 @@ ENV_EVENT='{"names":["FOO","NODE_OPTIONS","JAVA_TOOL_OPTIONS","LD_PRELOAD","PATH
     [ "$(wr_body .env.NODE_OPTIONS)" = '"--max-old-space-size=200 --enable-source-maps"' ]
 }
 
-@test "node-cpu-prof under lambda-emu: the shutdown's SIGTERM (an internal extension registered) writes the profile" {
-    [ -f "$LIBLWRAP" ]
-    runtime_cmd node
-    mkdir prof
-    wr_emu env.handler "$HANDLERS/node" '{}' -e LWRAP_PRESETS=node-cpu-prof -e LWRAP_EXTENSION=1 \
-        -e LWRAP_ARGS="--cpu-prof-dir=$PWD/prof" -- "${RUNTIME_CMD[@]}"
-    [ "$status" -eq 0 ]
-    [ "$(emu_select '.type=="response"' .status)" = '"success"' ]
-    pid=$(wr_body .pid)
-    prof=(prof/CPU.*."$pid".*.cpuprofile)
-    [ -f "${prof[0]}" ]
-    jq -e '[.nodes[].callFrame.url] | any(endswith("index.mjs"))' "${prof[0]}"
-}
-
 @test "java: java-fast-start on Java 11's command line, visible in the JVM's final flags" {
     runtime_cmd java env
     # Java 11's shape: tiered compilation off on the command line
