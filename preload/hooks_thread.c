@@ -8,7 +8,10 @@
  * new thread installs it before running the start routine (unless it somehow has one
  * already) and a thread-specific key's destructor, which runs at the very end of the
  * thread however it ends (return, pthread_exit, cancellation), on its own stack,
- * removes it. Only while our handler is installed (signals_install). */
+ * removes it. Only while our handler is installed (signals_install).
+ *
+ * Starting a thread is also an ordering point for the log pipeline: what the creating
+ * thread holds goes out first (logs_before_thread). */
 #include "hooks_thread.h"
 
 #include <pthread.h>
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "hook.h"
+#include "logs.h"
 #include "real.h"
 #include "trace_spans.h"
 
@@ -76,6 +80,8 @@ EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
         REAL(pthread_create);
     if (UNLIKELY(gate() & GATE_INIT_COUNT))
         trace_spans_pause(); /* starting a thread is the runtime's work, not a file's */
+    if (gate() & GATE_LOGS)
+        logs_before_thread();
     if (!__atomic_load_n(&wanted, __ATOMIC_ACQUIRE) || hook_in_vfork_child())
         return real_create(t, attr, fn, arg);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);

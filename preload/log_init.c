@@ -313,6 +313,12 @@ void logs_before_spawn(void)
         log_flush_own(LOG_OWN_ALL);
 }
 
+void logs_before_thread(void)
+{
+    if (active && log_cfg.streams)
+        log_flush_own(LOG_OWN_COMPLETE);
+}
+
 void logs_before_exec(void)
 {
     if (!active || !log_cfg.streams)

@@ -114,12 +114,32 @@ static bool held_past_hold(struct log_slot *s, uint64_t now_us)
     return now_us >= held ? now_us - held >= hold_us(s) : held - now_us > 1000 * 1000;
 }
 
+/* Whether a slot of this stream that the flusher cannot take (its owner is writing it:
+ * a worker's exit flush, say) holds a record older than `than`: then the stream's younger
+ * records wait for the next pass, or they would overtake it (a joined worker's lines
+ * must come before what its joiner printed after the join). */
+static bool older_in_use(int stream, uint64_t than, uint64_t now_us)
+{
+    for (int i = 0; i < LOG_SLOTS; i++) {
+        struct log_slot *s = &log_slots[i];
+        int st = slot_state(s);
+        if (st == SLOT_FREE || st == SLOT_IDLE ||
+            __atomic_load_n(&s->stream, __ATOMIC_RELAXED) != stream ||
+            (__atomic_load_n(&s->held_open, __ATOMIC_RELAXED) && !held_past_hold(s, now_us)))
+            continue;
+        if (__atomic_load_n(&s->held_us, __ATOMIC_RELAXED) < than)
+            return true;
+    }
+    return false;
+}
+
 uint64_t log_flush_idle(uint64_t now_us)
 {
     /* Oldest piece first across slots (a batch of records, or a pending record), each
      * only once it is due: a slot's newer records wait behind another thread's older
-     * ones, as in the full flush; not behind an open traceback still waiting for its
-     * end, though. */
+     * ones, as in the full flush (even while that thread is writing them itself); not
+     * behind an open traceback still waiting for its end, though. */
+    unsigned waiting = 0; /* streams whose oldest record is in a slot in use */
     for (int round = 0; round < LOG_SLOTS * 8; round++) {
         struct log_slot *s = NULL;
         uint64_t oldest = UINT64_MAX;
@@ -127,13 +147,19 @@ uint64_t log_flush_idle(uint64_t now_us)
             uint64_t h = __atomic_load_n(&log_slots[i].held_us, __ATOMIC_RELAXED);
             bool open_not_due = __atomic_load_n(&log_slots[i].held_open, __ATOMIC_RELAXED) &&
                                 !held_past_hold(&log_slots[i], now_us);
-            if (h < oldest && !open_not_due && slot_state(&log_slots[i]) == SLOT_IDLE) {
+            if (h < oldest && !open_not_due && slot_state(&log_slots[i]) == SLOT_IDLE &&
+                !(waiting >> (__atomic_load_n(&log_slots[i].stream, __ATOMIC_RELAXED) & 31) & 1)) {
                 s = &log_slots[i];
                 oldest = h;
             }
         }
         if (!s || !held_past_hold(s, now_us))
             break;
+        int stream = __atomic_load_n(&s->stream, __ATOMIC_RELAXED);
+        if (older_in_use(stream, oldest, now_us)) {
+            waiting |= 1u << (stream & 31);
+            continue;
+        }
         if (!slot_cas(s, SLOT_IDLE, SLOT_FLUSHING))
             continue;
         if (s->out.len)

@@ -80,4 +80,10 @@ void logs_before_raw_write(int fd);
  * overtake it. */
 void logs_before_spawn(void);
 
+/* The calling thread is about to start a thread: its complete records go out first,
+ * so that what the new thread writes cannot overtake them (a batch of this thread's
+ * records leaves as a whole, and one begun before the new thread's lines would
+ * otherwise carry this thread's later records ahead of them too). */
+void logs_before_thread(void);
+
 #endif

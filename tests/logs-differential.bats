@@ -107,6 +107,18 @@ load test_helper
     diff_check py-thread-join json
 }
 
+@test "differential: python: 200 thread start/join cycles keep causal order (py-thread-join-many), LWRAP_LOGS=off" {
+    diff_check py-thread-join-many off
+}
+
+@test "differential: python: 200 thread start/join cycles keep causal order (py-thread-join-many), LWRAP_LOGS=text" {
+    diff_check py-thread-join-many text
+}
+
+@test "differential: python: 200 thread start/join cycles keep causal order (py-thread-join-many), LWRAP_LOGS=json" {
+    diff_check py-thread-join-many json
+}
+
 @test "differential: python: os.fork while a thread writes (py-fork), LWRAP_LOGS=off" {
     diff_check py-fork off
 }
