@@ -120,7 +120,10 @@ EOF
 
 @test "bench harness itself raised no error (rows say why they are n/a, not 'bench error')" {
     run -1 grep -F 'n/a: bench error' "$BENCH_OUT"
-    run -1 grep -F 'Traceback' "$BATS_FILE_TMPDIR/stderr"
+    # (on failure the traceback and what came before it are shown)
+    if grep -F -B8 -A30 'Traceback' "$BATS_FILE_TMPDIR/stderr"; then
+        false
+    fi
 }
 
 @test "bench footer lists the goals missed, matching the rows marked NO" {
