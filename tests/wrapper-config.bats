@@ -137,6 +137,18 @@ lwrap: $f:7: LWRAP_CONFIG: only read from the environment; ignored
 ERR
 }
 
+@test "a line holding a NUL byte: one line naming it, ignored whole; the others still apply" {
+    printf 'LWRAP_SET_A=x\0y\nLWRAP_SET_B=ok\nLWRAP_SET_C\0=z\n' >task/lwrap.conf
+    STUB_ENV='A B C' run -0 --separate-stderr "$LWRAP" "$WR_STUB"
+    [ "$output" = $'A unset\nB=ok\nC unset' ]
+    f=$PWD/task/lwrap.conf
+    diff -u - <(printf '%s\n' "$stderr") <<ERR
+lwrap: $f:1: holds a NUL byte (no environment variable can); ignored
+lwrap: $f:3: holds a NUL byte (no environment variable can); ignored
+ERR
+    LWRAP_STRICT=1 run -125 --separate-stderr "$LWRAP" "$WR_STUB"
+}
+
 @test "a bad value from the file names the file, line and variable" {
     printf '%s\n' '# x' 'LWRAP_ARGS_AT=middle' 'LWRAP_ARGS=-x "open' 'LWRAP_SET_9=x' 'LWRAP_DEBUG=yes' >task/lwrap.conf
     run -0 --separate-stderr "$LWRAP" "$WR_STUB" ran

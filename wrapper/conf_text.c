@@ -19,6 +19,12 @@ static int parse_line(char *s, size_t n, unsigned line, const char *path, struct
         s++, n--;
     if (n == 0 || *s == '#')
         return 0;
+    /* No environment variable can hold a NUL: the value would silently end there. */
+    if (memchr(s, '\0', n)) {
+        if (!fill)
+            report_file(path, line, "holds a NUL byte (no environment variable can)", NULL);
+        return -1;
+    }
     char *eq = memchr(s, '=', n);
     if (!eq) {
         if (!fill)
