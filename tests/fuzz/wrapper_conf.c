@@ -159,6 +159,10 @@ static void reference(const char *text, size_t size, struct fuzz_log *settings, 
         l += b, n -= b;
         if (n == 0 || l[0] == '#')
             continue;
+        if (memchr(l, '\0', n)) { /* no environment variable can hold one */
+            fuzz_log_fmt(errors, "%u\n", line);
+            continue;
+        }
         const char *eq = memchr(l, '=', n);
         size_t klen = eq ? (size_t)(eq - l) : 0;
         if (!eq || !shell_name(l, klen) || klen < 6 || memcmp(l, "LWRAP_", 6) != 0 ||
@@ -168,9 +172,6 @@ static void reference(const char *text, size_t size, struct fuzz_log *settings, 
         }
         const char *v = eq + 1;
         size_t vlen = n - klen - 1;
-        const char *nul = memchr(v, '\0', vlen);
-        if (nul)
-            vlen = (size_t)(nul - v);
         struct fuzz_log value = {0};
         if (!ref_value(v, vlen, &value)) {
             fuzz_log_fmt(errors, "%u\n", line);
