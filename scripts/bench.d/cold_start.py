@@ -8,8 +8,9 @@ compared the same way: steadier than wall time when the machine is shared.
 The timeline file and the OTLP spans (Python and Node.js) are measured against
 LWRAP_TRACE=json alone, in the same rounds: what they add to init.
 """
+import sys
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from benchlib import NA, Budget, Row, reason, emu_check_success, emu_init_ms, emu_run, log, median, \
     rotate, script_copy, stat_row
@@ -56,12 +57,22 @@ class _Collector(BaseHTTPRequestHandler):
         pass
 
 
+class _CollectorServer(ThreadingHTTPServer):
+    """Answers each sender on its own thread. A sender that gave up before the answer
+    (the preload's OTLP timeout, on a loaded machine) is no error of the bench's."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 _collector = []
 
 
 def collector_url():
     if not _collector:
-        server = HTTPServer(("127.0.0.1", 0), _Collector)
+        server = _CollectorServer(("127.0.0.1", 0), _Collector)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         _collector.append(server)
     return "http://127.0.0.1:%d" % _collector[0].server_address[1]
