@@ -93,7 +93,10 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
         debuglog_kvs(f, "api", have_api ? runtime_addr_text() : "-");
         debuglog_end(f);
     }
-    if (logs_hold_records() || config.crash)
-        signals_install(logs_hold_records(), config.crash);
+    /* The faults and SIGABRT also for LWRAP_TRACE_FILE: a runtime that crashes in init
+     * still leaves its timeline. */
+    bool faults = config.crash || config.trace_file[0];
+    if (logs_hold_records() || faults)
+        signals_install(logs_hold_records(), faults);
     errno = saved_errno;
 }

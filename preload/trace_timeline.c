@@ -11,6 +11,7 @@
 #include "trace_timeline.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "crash.h"
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
@@ -40,6 +42,7 @@ static struct fmt f;
 static int out_fd = -1;
 static bool first_event;
 static int write_errno; /* the first failed write's errno, 0: none */
+static int fatal_sig;   /* written from a fatal signal's handler: which */
 static int pid;
 static uint64_t lane_end[ROWS][LANES];
 static unsigned lanes_used[ROWS];
@@ -402,7 +405,15 @@ static void body_invokes_on(void)
     not_drawn = prefix.not_drawn;
     invokes();
     fmt_str(&f, "\n],\"otherData\":{\"outcome\":");
-    fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+    if (fatal_sig) {
+        bool crashed = fatal_sig == SIGSEGV || fatal_sig == SIGBUS || fatal_sig == SIGFPE ||
+                       fatal_sig == SIGILL || fatal_sig == SIGABRT || fatal_sig == SIGSYS;
+        fmt_str(&f, crashed ? "\"crashedBeforeReady\",\"signal\":\"" : "\"killedBeforeReady\",\"signal\":\"");
+        fmt_str(&f, crash_signal_name(fatal_sig));
+        fmt_str(&f, "\"");
+    } else {
+        fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+    }
     fmt_str(&f, ",\"spans\":");
     fmt_u64(&f, trace_spans_count());
     fmt_str(&f, ",\"spansDropped\":");
@@ -445,6 +456,20 @@ static void warn_once(const char *a, const char *b, const char *c)
         config_warn("LWRAP_TRACE_FILE: ", a, b, c);
 }
 
+/* strerror's text, except in a signal handler, where strerror is not safe (it may
+ * translate): "errno N" there. */
+static const char *why(int err)
+{
+    static char num[32];
+    if (!fatal_sig)
+        return strerror(err);
+    struct fmt n = fmt_on(num, sizeof num - 1);
+    fmt_str(&n, "errno ");
+    fmt_u64(&n, (uint64_t)err);
+    num[n.len] = 0;
+    return num;
+}
+
 /* Whether the timeline may go to path: a new name or a regular file, which the finished
  * file is renamed over. Anything else (a device such as /dev/null, a FIFO, a directory, a
  * symbolic link) would be replaced by that rename, so it is refused, never written. */
@@ -454,7 +479,7 @@ static bool path_allowed(const char *path)
     if (lstat(path, &st) != 0) {
         if (errno == ENOENT)
             return true;
-        warn_once(path, ": ", strerror(errno));
+        warn_once(path, ": ", why(errno));
         return false;
     }
     if (S_ISREG(st.st_mode))
@@ -561,7 +586,7 @@ void trace_timeline_write(void)
     bool named;
     out_fd = open_unnamed(path, &named, tmp);
     if (out_fd < 0) {
-        warn_once(path, ": ", strerror(errno));
+        warn_once(path, ": ", why(errno));
         goto out;
     }
     write_errno = 0;
@@ -588,9 +613,15 @@ void trace_timeline_write(void)
         prefix.valid = false;
     if (err) {
         unlink(tmp);
-        warn_once(path, write_errno ? ": write failed: " : ": ", strerror(err));
+        warn_once(path, write_errno ? ": write failed: " : ": ", why(err));
     }
 out:
     errno = saved;
     __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+void trace_timeline_write_signal(int sig)
+{
+    fatal_sig = sig;
+    trace_timeline_write();
 }

@@ -309,3 +309,25 @@ PY
     jq -e '.otherData.packages >= 1001 and .packages.heavy.files == 11 and .packages.tiny999.files == 1
         and ([.packages | to_entries[] | select(.key | startswith("tiny"))] | length) == 1000' <<<"$output"
 }
+
+@test "a runtime that dies of a signal in init (a native segfault, SIGSEGV sent, abort()) leaves its timeline, with or without LWRAP_CRASH; the death is unchanged" {
+    printf '{}' >"$BATS_TEST_TMPDIR/e.json"
+    local how crash code sig want
+    for how in fault segv abort; do
+        for crash in 0 1; do
+            rm -f "$BATS_TEST_TMPDIR"/tl-*.json
+            case $how in
+            fault) code='import ctypes; ctypes.string_at(0)' sig=SIGSEGV want='segmentation fault' ;;
+            segv) code='import os, signal; os.kill(os.getpid(), signal.SIGSEGV)' sig=SIGSEGV want='segmentation fault' ;;
+            abort) code='import os; os.abort()' sig=SIGABRT want=aborted ;;
+            esac
+            run --separate-stderr timeout -k 5 60 "$EMU" --log-format json --init-timeout 30 "${PRELOAD_OPTS[@]}" \
+                "${TL[@]}" -e "LWRAP_CRASH=$crash" --event "$BATS_TEST_TMPDIR/e.json" \
+                -- /usr/bin/python3 -c "import json, email.parser; $code"
+            [[ "$output$stderr" == *"Runtime exited with error: signal: $want"* ]]
+            run -0 timeline_check "$(timeline_file)"
+            jq -e --arg sig "$sig" '.outcome == "crashedBeforeReady" and .otherData.signal == $sig and .files > 0
+                and (.phases | index("runtime init"))' <<<"$output"
+        done
+    done
+}
