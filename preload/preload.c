@@ -19,6 +19,7 @@
 #include "sink.h"
 #include "signals.h"
 #include "telemetry.h"
+#include "trace_children.h"
 #include "trace_spans.h"
 
 /* A forked child starts with no lock held and nothing known about its outputs. */
@@ -73,6 +74,8 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     logs_init();
 
     bool have_api = runtime_addr_init();
+    if (have_api)
+        trace_children_init();
     uint8_t g = 0;
     if (logs_enabled)
         g |= GATE_LOGS;
