@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_mask.h"
 #include "fmt.h"
 #include "logs.h"
 #include "real.h"
@@ -14,17 +15,22 @@
 
 struct lwrap_config config;
 
+/* The line is built whole before it is masked and only then cut to 1 KiB, so a cut
+ * cannot leave the start of a secret that no longer matches. */
 void config_warn(const char *a, const char *b, const char *c, const char *d)
 {
-    char buf[512];
+    char buf[4096];
     struct fmt f = fmt_on(buf, sizeof buf - 1);
     fmt_str(&f, "lwrap: ");
     fmt_str(&f, a);
     fmt_str(&f, b ? b : "");
     fmt_str(&f, c ? c : "");
     fmt_str(&f, d ? d : "");
-    /* A bad value quoted back may be a credential pasted into the wrong setting. */
-    f.len = logs_mask_secrets(buf, f.len);
+    /* A bad value quoted back may be a credential pasted into the wrong setting
+     * (LWRAP_TRACE=$API_TOKEN), or a URL with its password. */
+    f.len = config_mask(buf, f.len);
+    if (f.len > 1024)
+        f.len = 1024;
     buf[f.len++] = '\n';
     real_write_all(2, buf, f.len);
 }
@@ -119,7 +125,8 @@ static void load_observer_log(void)
 }
 
 /* LWRAP_TRACE_FILE: an absolute path (a relative one would land in the runtime's current
- * directory, /var/task, which is read-only in Lambda), at most 255 bytes. */
+ * directory, /var/task, which is read-only in Lambda) of a file, not of a directory, at
+ * most 255 bytes. trace_timeline.c refuses a path that is there but not a regular file. */
 static void load_trace_file(void)
 {
     const char *v = getenv("LWRAP_TRACE_FILE");
@@ -129,6 +136,8 @@ static void load_trace_file(void)
         config_warn("LWRAP_TRACE_FILE: ", v, ": not an absolute path; no timeline", NULL);
     else if (strlen(v) >= sizeof config.trace_file)
         config_warn("LWRAP_TRACE_FILE: ", v, ": longer than 255 bytes; no timeline", NULL);
+    else if (v[strlen(v) - 1] == '/')
+        config_warn("LWRAP_TRACE_FILE: ", v, ": ends in '/' (want a file's path, not a directory's); no timeline", NULL);
     else
         copy_env(config.trace_file, sizeof config.trace_file, "LWRAP_TRACE_FILE", "");
 }
@@ -166,6 +175,7 @@ bool config_trace_spans(void)
 
 void config_load(void)
 {
+    config_mask_init(); /* before the first line that could quote a value */
     config.pid = getpid();
     const char *t = getenv("LWRAP_TRACE");
     if (!t || !*t || strcmp(t, "off") == 0)

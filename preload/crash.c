@@ -26,7 +26,7 @@
 static char record[64 * 1024];
 static void *frames[64];
 
-static const char *signame(int sig)
+const char *crash_signal_name(int sig)
 {
     switch (sig) {
     case SIGSEGV: return "SIGSEGV";
@@ -34,6 +34,17 @@ static const char *signame(int sig)
     case SIGFPE: return "SIGFPE";
     case SIGILL: return "SIGILL";
     case SIGABRT: return "SIGABRT";
+    case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
+    case SIGQUIT: return "SIGQUIT";
+    case SIGPIPE: return "SIGPIPE";
+    case SIGALRM: return "SIGALRM";
+    case SIGSYS: return "SIGSYS";
+    case SIGXCPU: return "SIGXCPU";
+    case SIGXFSZ: return "SIGXFSZ";
+    case SIGUSR1: return "SIGUSR1";
+    case SIGUSR2: return "SIGUSR2";
     default: return "?";
     }
 }
@@ -103,7 +114,7 @@ static void report(int sig, const siginfo_t *si)
 
     struct fmt f = fmt_on(record, sizeof record);
     fmt_str(&f, "LWRAP CRASH signal=");
-    fmt_str(&f, signame(sig));
+    fmt_str(&f, crash_signal_name(sig));
     fmt_str(&f, " (");
     fmt_u64(&f, (uint64_t)sig);
     fmt_str(&f, ") code=");

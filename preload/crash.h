@@ -11,4 +11,7 @@ void crash_prepare(void);
  * and /tmp/lwrap-crash-<request-id>.txt. Async-signal-safe. */
 void crash_report(int sig, const siginfo_t *si);
 
+/* "SIGSEGV" for SIGSEGV (the deadly signals; "?" for others). Async-signal-safe. */
+const char *crash_signal_name(int sig);
+
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "child_env.h"
+#include "trace_children.h"
 #include "hook.h"
 #include "logs.h"
 #include "real.h"
@@ -43,6 +44,7 @@ static int call(enum how how, int fd, const char *file, char *const argv[], char
 static int run(enum how how, int fd, const char *file, char *const argv[], char *const envp[],
                int flags)
 {
+    trace_children_exec(argv);
     char **patched = child_env_for_exec(envp);
     /* A child of the runtime gets the environment without lwrap's private variables
      * (on this stack: a vfork child must not allocate; a huge environment keeps them). */

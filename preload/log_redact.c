@@ -303,6 +303,11 @@ static size_t redact_value(char *p, size_t n, const char *v, size_t vn)
     return pass_end(&ps);
 }
 
+size_t logs_mask_value(char *p, size_t n, const char *v, size_t vn)
+{
+    return vn ? redact_value(p, n, v, vn) : n;
+}
+
 /* Every match of pattern i, left to right, each searched for after the previous one
  * (matches never overlap; a mask is never searched again). An empty match masks nothing
  * and the search moves on by one character, so nothing loops and nothing grows. */

@@ -20,6 +20,9 @@ void logs_init(void);
  * (never longer). No allocation, no lock. */
 void logs_mask_secrets_init(void);
 size_t logs_mask_secrets(char *p, size_t n);
+/* Masks every occurrence of v[0..vn) in p[0..n) as the built-in redaction does ("****");
+ * returns the new length. */
+size_t logs_mask_value(char *p, size_t n, const char *v, size_t vn);
 
 /* From the write-family hooks (write, writev, and send/sendto/sendmsg with no address,
  * send_call true for those) when logs_enabled, for every fd. Returns false to let the

@@ -19,6 +19,7 @@
 #include "sink.h"
 #include "signals.h"
 #include "telemetry.h"
+#include "trace_children.h"
 #include "trace_spans.h"
 
 /* A forked child starts with no lock held and nothing known about its outputs. */
@@ -73,6 +74,8 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     logs_init();
 
     bool have_api = runtime_addr_init();
+    if (have_api)
+        trace_children_init();
     uint8_t g = 0;
     if (logs_enabled)
         g |= GATE_LOGS;
@@ -93,7 +96,10 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
         debuglog_kvs(f, "api", have_api ? runtime_addr_text() : "-");
         debuglog_end(f);
     }
-    if (logs_hold_records() || config.crash)
-        signals_install(logs_hold_records(), config.crash);
+    /* The faults and SIGABRT also for LWRAP_TRACE_FILE: a runtime that crashes in init
+     * still leaves its timeline. */
+    bool faults = config.crash || config.trace_file[0];
+    if (logs_hold_records() || faults)
+        signals_install(logs_hold_records(), faults);
     errno = saved_errno;
 }

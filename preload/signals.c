@@ -26,6 +26,7 @@
 #include "logs.h"
 #include "real.h"
 #include "sink.h"
+#include "trace_timeline.h"
 #include "user_mem.h"
 
 /* Signals whose default action ends the process (SIGKILL and SIGSTOP cannot be caught;
@@ -76,6 +77,7 @@ static void last_words(int sig, siginfo_t *si)
     sigset_t before, after;
     sigpending(&before);
     sink_in_signal(true);
+    trace_fatal_signal(sig); /* first: the logs' last words may be many */
     logs_on_fatal_signal();
     sink_in_signal(false);
     sigpending(&after);
@@ -158,9 +160,9 @@ void signals_atfork_child(void)
     table_lock = 0;
 }
 
-void signals_install(bool all, bool crash)
+void signals_install(bool all, bool faults)
 {
-    if (crash)
+    if (config.crash)
         crash_prepare();
     /* Room for our handler when the main thread's stack overflowed; a runtime's own
      * alternate stack is kept. Threads started from now on get theirs in hooks_thread.c. */
@@ -172,7 +174,7 @@ void signals_install(bool all, bool crash)
     for (size_t i = 0; i < sizeof deadly / sizeof deadly[0]; i++) {
         int sig = deadly[i];
         bool crash_sig = is_fault(sig) || sig == SIGABRT;
-        if (!all && !(crash && crash_sig))
+        if (!all && !(faults && crash_sig))
             continue;
         struct sigaction cur;
         if (raw_sigaction(sig, NULL, &cur) != 0)

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 
 /* From the constructor. all: every signal whose default action kills (the log pipeline
- * holds records); crash: at least SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT, with
- * the crash report's preparations. */
-void signals_install(bool all, bool crash);
+ * holds records); faults: at least SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT
+ * (LWRAP_CRASH's report, LWRAP_TRACE_FILE's timeline of a crashed init). */
+void signals_install(bool all, bool faults);
 
 /* True while our handler is the one installed for SIGSEGV and SIGBUS (it then recovers
  * from a fault of user_mem.c's probe). */

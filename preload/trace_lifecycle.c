@@ -84,6 +84,12 @@ void trace_exit_before_ready(void)
         trace_timeline_write();
 }
 
+void trace_fatal_signal(int sig)
+{
+    if (config.trace_file[0] && !trace_spans_ready_ns() && in_runtime_process())
+        trace_timeline_write_signal(sig);
+}
+
 __attribute__((destructor)) static void trace_at_exit(void)
 {
     trace_exit_before_ready();

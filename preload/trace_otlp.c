@@ -17,6 +17,7 @@
 #include "trace_otlp.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -299,12 +300,33 @@ struct endpoint {
     char path[256];
 };
 
-/* http://HOST[:PORT][/PATH]: the traces path is PATH/v1/traces unless PATH ends so. */
+/* RFC 3986's pchar and '/': unreserved, sub-delims, ':', '@' and %XX. Anything else (a
+ * blank, CR/LF, '?', '#', a control byte) would make a malformed or different request. */
+static bool path_ok(const char *p)
+{
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '%') {
+            if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+                return false;
+            p += 2;
+        } else if (!isalnum(c) && !strchr("-._~!$&'()*+,;=:@/", c)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* http://HOST[:PORT][/PATH]: the traces path is PATH/v1/traces unless PATH ends so. The
+ * port is 1 to 5 digits, 1-65535 (strtoul would take "+4318" and " 4318"). */
 static const char *parse(const char *url, struct endpoint *e)
 {
     if (strncmp(url, "http://", 7) != 0)
         return "want http://HOST:PORT (plain HTTP to a collector on the sandbox); no spans sent";
     const char *h = url + 7, *end = h + strcspn(h, "/");
+    if (memchr(h, '@', (size_t)(end - h)))
+        return "user:password@ in the URL is not supported (a collector on the sandbox takes "
+               "no credentials here); no spans sent";
     const char *colon = NULL;
     char host[128];
     if (*h == '[') {
@@ -315,6 +337,8 @@ static const char *parse(const char *url, struct endpoint *e)
             return "host too long; no spans sent";
         memcpy(host, h + 1, (size_t)(close - h - 1));
         host[close - h - 1] = 0;
+        if (close + 1 != end && close[1] != ':')
+            return "bad IPv6 address; no spans sent";
         colon = close[1] == ':' ? close + 1 : NULL;
     } else {
         colon = memchr(h, ':', (size_t)(end - h));
@@ -326,11 +350,16 @@ static const char *parse(const char *url, struct endpoint *e)
     }
     unsigned long port = 80;
     if (colon) {
-        char *stop;
-        port = strtoul(colon + 1, &stop, 10);
-        if (stop != end || port == 0 || port > 65535)
-            return "bad port; no spans sent";
+        const char *d = colon + 1;
+        port = 0;
+        for (; d < end && *d >= '0' && *d <= '9' && d - colon <= 5; d++)
+            port = port * 10 + (unsigned long)(*d - '0');
+        if (d != end || d == colon + 1 || port == 0 || port > 65535)
+            return "bad port (want 1 to 65535, digits only); no spans sent";
     }
+    if (!path_ok(end))
+        return "the path may hold only RFC 3986 path characters (use %XX for others; no blank, "
+               "control byte, '?' or '#'); no spans sent";
     memset(&e->ss, 0, sizeof e->ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)&e->ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&e->ss;

@@ -1,13 +1,17 @@
 /* Package attribution (see trace_packages.h). */
 #include "trace_packages.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "trace_spans.h"
 
 struct trace_package trace_packages[TRACE_PACKAGES_MAX];
 uint16_t trace_span_package[TRACE_SPANS_MAX];
-static uint16_t slot_of[1024]; /* open addressing on the name: package index + 1 */
+/* Open addressing on the name: package index + 1; at most half full. */
+static uint16_t slot_of[32768];
+_Static_assert(sizeof slot_of / sizeof *slot_of >= 2 * TRACE_PACKAGES_MAX, "the table must stay half empty");
+_Static_assert(TRACE_PACKAGES_MAX < UINT16_MAX, "package rows are uint16_t");
 
 const char *trace_ecosystem_name(uint8_t eco)
 {
@@ -125,14 +129,14 @@ static uint32_t hash(const char *s, uint8_t eco)
     return h;
 }
 
-/* The index of the package (created when new), or -1 when the table is full. */
-static int find(const char *name, uint8_t eco, unsigned *count)
+/* The index of the package (created when new, unless create is false), or -1. */
+static int find(const char *name, uint8_t eco, unsigned *count, bool create)
 {
     size_t mask = sizeof slot_of / sizeof *slot_of - 1;
     for (size_t h = hash(name, eco) & mask;; h = (h + 1) & mask) {
         unsigned k = slot_of[h];
         if (!k) {
-            if (*count >= TRACE_PACKAGES_MAX)
+            if (!create || *count >= TRACE_PACKAGES_MAX)
                 return -1;
             struct trace_package *p = &trace_packages[*count];
             memset(p, 0, sizeof *p);
@@ -152,12 +156,44 @@ static void add_imports(unsigned count, unsigned nspans)
         const struct trace_span *s = &trace_spans[i];
         if (!__atomic_load_n(&s->published, __ATOMIC_ACQUIRE) || s->kind != SPAN_IMPORT)
             continue;
-        for (unsigned k = 0; k < count; k++) {
-            struct trace_package *p = &trace_packages[k];
-            uint64_t cum = s->end_ns - s->start_ns;
-            if (p->eco == ECO_PYTHON && strcmp(p->name, s->name) == 0 && cum > p->import_ns)
-                p->import_ns = cum;
-        }
+        int k = find(s->name, ECO_PYTHON, &count, false);
+        uint64_t cum = s->end_ns - s->start_ns;
+        if (k >= 0 && cum > trace_packages[k].import_ns)
+            trace_packages[k].import_ns = cum;
+    }
+}
+
+/* Whether package a goes before b: longer first, then in the order first seen. */
+static bool before(uint16_t a, uint16_t b)
+{
+    uint64_t na = trace_packages[a].ns, nb = trace_packages[b].ns;
+    return na != nb ? na > nb : a < b;
+}
+
+static void sift_down(uint16_t *order, unsigned at, unsigned n)
+{
+    for (unsigned c; (c = 2 * at + 1) < n; at = c) {
+        if (c + 1 < n && before(order[c], order[c + 1]))
+            c++;
+        if (!before(order[at], order[c]))
+            return;
+        uint16_t t = order[at];
+        order[at] = order[c];
+        order[c] = t;
+    }
+}
+
+/* Heapsort of the indexes (thousands of packages: no quadratic sort, and no qsort, which
+ * may allocate), the last in `before`'s order at the root, so the array ends sorted. */
+static void sort_order(uint16_t *order, unsigned n)
+{
+    for (unsigned i = n / 2; i-- > 0;)
+        sift_down(order, i, n);
+    for (unsigned end = n; end-- > 1;) {
+        uint16_t t = order[0];
+        order[0] = order[end];
+        order[end] = t;
+        sift_down(order, 0, end);
     }
 }
 
@@ -174,7 +210,7 @@ unsigned trace_packages_build(uint64_t end_ns)
         uint8_t eco = 0;
         if (!trace_package_of(s->name, name, sizeof name, &eco))
             continue;
-        int k = find(name, eco, &count);
+        int k = find(name, eco, &count, true);
         if (k < 0)
             continue;
         struct trace_package *p = &trace_packages[k];
@@ -191,18 +227,12 @@ unsigned trace_packages_build(uint64_t end_ns)
         trace_span_package[i] = (uint16_t)(k + 1);
     }
     add_imports(count, nspans);
-    /* Longest first (insertion sort: a few hundred at most), remapping the spans' rows. */
-    static uint16_t rank[TRACE_PACKAGES_MAX];
+    /* Longest first, remapping the spans' rows. */
+    static uint16_t rank[TRACE_PACKAGES_MAX], order[TRACE_PACKAGES_MAX];
     static struct trace_package sorted[TRACE_PACKAGES_MAX];
-    uint16_t order[TRACE_PACKAGES_MAX];
-    for (unsigned i = 0; i < count; i++) {
-        unsigned j = i;
-        while (j > 0 && trace_packages[order[j - 1]].ns < trace_packages[i].ns) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = (uint16_t)i;
-    }
+    for (unsigned i = 0; i < count; i++)
+        order[i] = (uint16_t)i;
+    sort_order(order, count);
     for (unsigned i = 0; i < count; i++) {
         sorted[i] = trace_packages[order[i]];
         rank[order[i]] = (uint16_t)i;

@@ -8,7 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_PACKAGES_MAX 512
+#include "trace_spans.h"
+
+/* As many as there can be spans: every package that has a span has its row and its exact
+ * sums, however many there are (the top 10 are right with 2,000 npm packages). */
+#define TRACE_PACKAGES_MAX TRACE_SPANS_MAX
 #define TRACE_PACKAGE_NAME 96
 #define TRACE_PACKAGES_TOP 10 /* in the trace record and the OTLP spans */
 

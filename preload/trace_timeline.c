@@ -6,16 +6,20 @@
  * Files that overlap in time go to extra lanes of their row, so that on every row spans
  * either nest or follow each other (Perfetto drops improperly nested slices). Times are
  * CLOCK_MONOTONIC microseconds. Built in a static buffer, written one chunk per write to
- * a temporary file that is then renamed over the path: a reader never sees half a file. */
+ * an unnamed file in the path's directory that is then named and renamed over the path:
+ * a reader never sees half a file, and a kill mid-write leaves the last complete one. */
 #include "trace_timeline.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "crash.h"
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
@@ -36,16 +40,35 @@
 static char chunk[65536];
 static struct fmt f;
 static int out_fd = -1;
-static bool write_failed, first_event;
+static bool first_event;
+static int write_errno; /* the first failed write's errno, 0: none */
+static int fatal_sig;   /* written from a fatal signal's handler: which */
 static int pid;
 static uint64_t lane_end[ROWS][LANES];
 static unsigned lanes_used[ROWS];
 static uint64_t not_drawn;
+static uint64_t written; /* bytes of this file written so far */
+/* What the last file written after init holds before its invokes, and the file (the
+ * rewrite after an invoke copies that part instead of building it again: with thousands
+ * of files that is ~20 ms, and Lambda's shutdown may not wait). */
+static struct {
+    uint64_t len;
+    unsigned packages;
+    uint64_t not_drawn;
+    bool valid;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+} prefix;
 
 static void flush(void)
 {
-    if (f.len && out_fd >= 0 && !write_failed && real_write_all(out_fd, chunk, f.len) != 0)
-        write_failed = true;
+    if (f.len && out_fd >= 0 && !write_errno) {
+        if (real_write_all(out_fd, chunk, f.len) != 0)
+            write_errno = errno ? errno : EIO;
+        else
+            written += f.len;
+    }
     f = fmt_on(chunk, sizeof chunk);
 }
 
@@ -328,6 +351,8 @@ static void thread_rows(void)
     }
 }
 
+static void body_invokes_on(void);
+
 static void body(void)
 {
     uint64_t ready = trace_spans_ready_ns();
@@ -366,9 +391,29 @@ static void body(void)
     for (unsigned lane = 0; lane < lanes_used[ROW_OTHER]; lane++)
         row_meta(row_tid(ROW_OTHER, lane), "files outside packages", 50);
     imports();
+    prefix.len = written + f.len;
+    prefix.packages = count;
+    prefix.not_drawn = not_drawn;
+    body_invokes_on();
+}
+
+/* From the invokes to the end: after init, the only part that changes. */
+static void body_invokes_on(void)
+{
+    memset(lane_end[ROW_INVOKES], 0, sizeof lane_end[ROW_INVOKES]);
+    lanes_used[ROW_INVOKES] = 1; /* lane 0's row is named in the part before */
+    not_drawn = prefix.not_drawn;
     invokes();
     fmt_str(&f, "\n],\"otherData\":{\"outcome\":");
-    fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+    if (fatal_sig) {
+        bool crashed = fatal_sig == SIGSEGV || fatal_sig == SIGBUS || fatal_sig == SIGFPE ||
+                       fatal_sig == SIGILL || fatal_sig == SIGABRT || fatal_sig == SIGSYS;
+        fmt_str(&f, crashed ? "\"crashedBeforeReady\",\"signal\":\"" : "\"killedBeforeReady\",\"signal\":\"");
+        fmt_str(&f, crash_signal_name(fatal_sig));
+        fmt_str(&f, "\"");
+    } else {
+        fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+    }
     fmt_str(&f, ",\"spans\":");
     fmt_u64(&f, trace_spans_count());
     fmt_str(&f, ",\"spansDropped\":");
@@ -380,7 +425,7 @@ static void body(void)
     fmt_str(&f, ",\"bytesRead\":");
     fmt_u64(&f, initstats.bytes_read);
     fmt_str(&f, ",\"packages\":");
-    fmt_u64(&f, count);
+    fmt_u64(&f, prefix.packages);
     fmt_str(&f, "}}\n");
 }
 
@@ -411,6 +456,111 @@ static void warn_once(const char *a, const char *b, const char *c)
         config_warn("LWRAP_TRACE_FILE: ", a, b, c);
 }
 
+/* strerror's text, except in a signal handler, where strerror is not safe (it may
+ * translate): "errno N" there. */
+static const char *why(int err)
+{
+    static char num[32];
+    if (!fatal_sig)
+        return strerror(err);
+    struct fmt n = fmt_on(num, sizeof num - 1);
+    fmt_str(&n, "errno ");
+    fmt_u64(&n, (uint64_t)err);
+    num[n.len] = 0;
+    return num;
+}
+
+/* Whether the timeline may go to path: a new name or a regular file, which the finished
+ * file is renamed over. Anything else (a device such as /dev/null, a FIFO, a directory, a
+ * symbolic link) would be replaced by that rename, so it is refused, never written. */
+static bool path_allowed(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return true;
+        warn_once(path, ": ", why(errno));
+        return false;
+    }
+    if (S_ISREG(st.st_mode))
+        return true;
+    warn_once(path,
+              S_ISLNK(st.st_mode) ? ": a symbolic link (give the file's own path); no timeline"
+                                  : ": not a regular file (a device, FIFO or directory is never replaced); no timeline",
+              NULL);
+    return false;
+}
+
+/* The file the timeline is built in, invisible until complete: an unnamed O_TMPFILE in
+ * path's directory (a kill while it is written leaves nothing behind), else, where the
+ * file system has none, the named `tmp`, created exclusively. */
+static int open_unnamed(const char *path, bool *named, char *tmp)
+{
+    char dir[300];
+    size_t n = (size_t)(strrchr(path, '/') - path);
+    memcpy(dir, path, n ? n : 1);
+    dir[n ? n : 1] = 0;
+    *named = false;
+    int fd = REAL(open)(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    *named = true;
+    unlink(tmp); /* a leftover of an earlier process with this pid */
+    return REAL(open)(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+}
+
+/* After an invoke: the part before the invokes copied from the file written last, when
+ * path is still that file; then the rest. False when it is not (removed, replaced). */
+static bool copy_prefix(const char *path)
+{
+    if (!prefix.valid || !trace_spans_ready_ns())
+        return false;
+    int src = REAL(open)(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (src < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(src, &st) == 0 && st.st_dev == prefix.dev && st.st_ino == prefix.ino &&
+                st.st_size == prefix.size && S_ISREG(st.st_mode);
+    uint64_t left = prefix.len;
+    while (same && left > 0 && !write_errno) {
+        ssize_t n = REAL(read)(src, chunk, left < sizeof chunk ? left : sizeof chunk);
+        if (n <= 0) {
+            same = false;
+            break;
+        }
+        f = fmt_on(chunk, sizeof chunk);
+        f.len = (size_t)n;
+        flush();
+        left -= (uint64_t)n;
+    }
+    REAL(close)(src);
+    if (!same) {
+        /* a short copy: start again from nothing */
+        if (written && ftruncate(out_fd, 0) == 0 && lseek(out_fd, 0, SEEK_SET) == 0)
+            written = 0;
+        else if (written)
+            write_errno = EIO;
+        f = fmt_on(chunk, sizeof chunk);
+        return false;
+    }
+    f = fmt_on(chunk, sizeof chunk);
+    first_event = false;
+    body_invokes_on();
+    return true;
+}
+
+/* Gives the complete unnamed file the name tmp (linkat cannot replace, rename can). */
+static bool name_unnamed(int fd, const char *tmp)
+{
+    char proc[64];
+    struct fmt p = fmt_on(proc, sizeof proc - 1);
+    fmt_str(&p, "/proc/self/fd/");
+    fmt_u64(&p, (uint64_t)fd);
+    proc[p.len] = 0;
+    unlink(tmp);
+    return linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
+}
+
 void trace_timeline_write(void)
 {
     static int busy;
@@ -418,31 +568,60 @@ void trace_timeline_write(void)
         return;
     int saved = errno;
     pid = getpid();
-    char path[300], tmp[320];
+    char path[300], tmp[340];
     if (!path_now(path, sizeof path)) {
         warn_once(config.trace_file, ": the path is too long; no timeline", NULL);
         goto out;
     }
+    if (!path_allowed(path))
+        goto out;
+    /* Unique to the process (two with %p-less paths do not share it); only a kill in the
+     * two system calls between link and rename can leave it behind. */
     struct fmt t = fmt_on(tmp, sizeof tmp - 1);
     fmt_str(&t, path);
+    fmt_str(&t, ".lwrap-");
+    fmt_u64(&t, (uint64_t)pid);
     fmt_str(&t, ".tmp");
     tmp[t.len] = 0;
-    out_fd = REAL(open)(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    bool named;
+    out_fd = open_unnamed(path, &named, tmp);
     if (out_fd < 0) {
-        warn_once(tmp, ": ", strerror(errno));
+        warn_once(path, ": ", why(errno));
         goto out;
     }
-    write_failed = false;
+    write_errno = 0;
+    written = 0;
     f = fmt_on(chunk, sizeof chunk);
-    body();
+    if (!copy_prefix(path))
+        body();
     flush();
+    int err = write_errno;
+    struct stat st;
+    prefix.valid = !err && trace_spans_ready_ns() && fstat(out_fd, &st) == 0;
+    if (prefix.valid) {
+        prefix.dev = st.st_dev;
+        prefix.ino = st.st_ino;
+        prefix.size = st.st_size;
+    }
+    if (!err && !named && !name_unnamed(out_fd, tmp))
+        err = errno;
     REAL(close)(out_fd);
     out_fd = -1;
-    if (write_failed)
-        warn_once(tmp, ": write failed; no timeline", NULL);
-    else if (rename(tmp, path) != 0)
-        warn_once(path, ": ", strerror(errno));
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    if (err)
+        prefix.valid = false;
+    if (err) {
+        unlink(tmp);
+        warn_once(path, write_errno ? ": write failed: " : ": ", why(err));
+    }
 out:
     errno = saved;
     __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
+void trace_timeline_write_signal(int sig)
+{
+    fatal_sig = sig;
+    trace_timeline_write();
 }

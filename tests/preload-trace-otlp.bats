@@ -143,3 +143,46 @@ PY
     [ "$(<"$RECEIVED/1.verdict")" = ok ]
     for n in 2 3 4 5 6; do [[ $(<"$RECEIVED/$n.verdict") == bad:* ]] || { cat "$RECEIVED/$n.verdict"; false; }; done
 }
+
+# the preload's lines for LWRAP_TRACE_OTLP=$1, read at the start of a plain program
+otlp_line() {
+    env -i PATH=/usr/bin:/bin LD_PRELOAD="$LIBLWRAP" LWRAP_TRACE_OTLP="$1" /bin/true 2>&1
+}
+
+@test "URLs that would make a malformed request are refused with one line: CR/LF, a blank, '?', '#' in the path; a port that is not 1-65535 in digits" {
+    local why_path="the path may hold only RFC 3986 path characters (use %XX for others; no blank, control byte, '?' or '#'); no spans sent"
+    local why_port="bad port (want 1 to 65535, digits only); no spans sent"
+    local url
+    for url in $'http://127.0.0.1:4318/x\r\nX-Evil: 1' 'http://127.0.0.1:4318/a b' 'http://127.0.0.1:4318/a?b' \
+        'http://127.0.0.1:4318/a#b' 'http://127.0.0.1:4318/a%zz' $'http://127.0.0.1:4318/a\tb'; do
+        run -0 otlp_line "$url"
+        [ "$output" = "lwrap: LWRAP_TRACE_OTLP: $url: $why_path" ]
+    done
+    for url in 'http://127.0.0.1:+4318' 'http://127.0.0.1: 4318' 'http://127.0.0.1:' 'http://127.0.0.1:0' \
+        'http://127.0.0.1:65536' 'http://127.0.0.1:000004318' 'http://[::1]:-1' 'http://127.0.0.1:43x18'; do
+        run -0 otlp_line "$url"
+        [ "$output" = "lwrap: LWRAP_TRACE_OTLP: $url: $why_port" ]
+    done
+    # what is fine stays fine: sub-delims, ':', '@', %XX in the path; a plain port; IPv6
+    for url in 'http://127.0.0.1:4318' 'http://127.0.0.1:4318/a-b_c.d~e/%41/x:y@z/!$&()*+,;=' \
+        'http://[::1]:4318/otlp/' 'http://localhost/v1/traces' 'http://127.0.0.1:65535'; do
+        run -0 otlp_line "$url"
+        [ -z "$output" ]
+    done
+}
+
+@test "a URL with user:password@: the password masked, and the reason says credentials are not supported" {
+    run -0 otlp_line 'http://u:collectorpass@127.0.0.1:4318'
+    [ "$output" = 'lwrap: LWRAP_TRACE_OTLP: http://u:****@127.0.0.1:4318: user:password@ in the URL is not supported (a collector on the sandbox takes no credentials here); no spans sent' ]
+}
+
+@test "a path with a blank, through the emulator: one line, nothing reaches the collector, the invoke is fine" {
+    receiver_start
+    trace_task python "$HANDLERS/python" echo.handler 1 "${PRELOAD_OPTS[@]}" -e "LWRAP_TRACE_OTLP=http://127.0.0.1:$PORT/a b"
+    [ "$status" -eq 0 ]
+    [ "$(emu_responses)" = '{}' ]
+    [ "$(jq -r 'select(.type=="function") | .message' <<<"$output")" = \
+        "lwrap: LWRAP_TRACE_OTLP: http://127.0.0.1:$PORT/a b: the path may hold only RFC 3986 path characters (use %XX for others; no blank, control byte, '?' or '#'); no spans sent" ]
+    sleep 0.5
+    [ -z "$(ls -A "$RECEIVED")" ]
+}

@@ -285,3 +285,49 @@ PY
     jq -e '(.packages | has("leak-****")) and (.packages | has("bad\u00ffname"))
         and ([.paths[] | select(endswith("plain-****.txt"))] | length) == 1' <<<"$output"
 }
+
+@test "1,000 tiny packages, then one slow one: it tops the record's list and has its row and its files; every package is counted" {
+    local sp=$TASK/site-packages i j
+    mkdir -p "$sp/heavy"
+    {
+        printf 'import sys\nsys.path.insert(0, %s)\n' "'$sp'"
+        for ((i = 0; i < 1000; i++)); do
+            mkdir -p "$sp/tiny$i" && printf 'X = 1\n' >"$sp/tiny$i/__init__.py"
+            printf 'import tiny%d\n' "$i"
+        done
+        printf 'import heavy\n\n\ndef handler(event, context):\n    return {}\n'
+    } >"$TASK/app.py"
+    for ((j = 0; j < 10; j++)); do
+        printf 'import time\nt = time.monotonic()\nwhile time.monotonic() - t < 0.01:\n    pass\n' >"$sp/heavy/m$j.py"
+        printf 'from . import m%d\n' "$j" >>"$sp/heavy/__init__.py"
+    done
+    trace_task python "$TASK" app.handler 1 "${PRELOAD_OPTS[@]}" "${TL[@]}" -e LWRAP_TRACE=json
+    [ "$status" -eq 0 ]
+    run -0 trace_record
+    jq -e '.packages[0].name == "heavy" and .packages[0].files == 11 and (.packages | length) == 10' <<<"$output"
+    run -0 timeline_check "$(timeline_file)"
+    jq -e '.otherData.packages >= 1001 and .packages.heavy.files == 11 and .packages.tiny999.files == 1
+        and ([.packages | to_entries[] | select(.key | startswith("tiny"))] | length) == 1000' <<<"$output"
+}
+
+@test "a runtime that dies of a signal in init (a native segfault, SIGSEGV sent, abort()) leaves its timeline, with or without LWRAP_CRASH; the death is unchanged" {
+    printf '{}' >"$BATS_TEST_TMPDIR/e.json"
+    local how crash code sig want
+    for how in fault segv abort; do
+        for crash in 0 1; do
+            rm -f "$BATS_TEST_TMPDIR"/tl-*.json
+            case $how in
+            fault) code='import ctypes; ctypes.string_at(0)' sig=SIGSEGV want='segmentation fault' ;;
+            segv) code='import os, signal; os.kill(os.getpid(), signal.SIGSEGV)' sig=SIGSEGV want='segmentation fault' ;;
+            abort) code='import os; os.abort()' sig=SIGABRT want=aborted ;;
+            esac
+            run --separate-stderr timeout -k 5 60 "$EMU" --log-format json --init-timeout 30 "${PRELOAD_OPTS[@]}" \
+                "${TL[@]}" -e "LWRAP_CRASH=$crash" --event "$BATS_TEST_TMPDIR/e.json" \
+                -- /usr/bin/python3 -c "import json, email.parser; $code"
+            [[ "$output$stderr" == *"Runtime exited with error: signal: $want"* ]]
+            run -0 timeline_check "$(timeline_file)"
+            jq -e --arg sig "$sig" '.outcome == "crashedBeforeReady" and .otherData.signal == $sig and .files > 0
+                and (.phases | index("runtime init"))' <<<"$output"
+        done
+    done
+}
