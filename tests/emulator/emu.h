@@ -137,6 +137,7 @@ struct stream {
     struct buf pending;
     int raw_fd;
     bool bad; /* telemetry stream out of sync */
+    bool cut; /* an unterminated line was cut at an invoke's end: a '\n' right after ends it */
     struct proc *owner;
 };
 struct ext;
@@ -154,9 +155,12 @@ struct proc *proc_start_extension(const char *path, const char *name);
 /* stream_events.c: bytes read from a stream (any split) to events; the rest at its end */
 void stream_events_feed(struct stream *s, const char *data, size_t n);
 void stream_events_end(struct stream *s);
+void stream_events_cut(struct stream *s);
 void stream_on_readable(struct stream *s);
 void stream_drain(struct stream *s);
 void streams_drain_all(void);
+struct invoke;
+void streams_drain_for_invoke(const struct invoke *inv, bool extensions);
 void proc_kill_groups(void);
 void proc_reaped(struct proc *p, bool kill_leftovers);
 void stream_close(struct stream *s);
