@@ -341,4 +341,7 @@ struct emu {
 };
 extern struct emu E;
 
+/* ---- option_values.c: values bound for headers and the environment ---- */
+const char *options_check_values(const struct options *o); /* NULL: fine; else why not */
+
 #endif
