@@ -250,6 +250,7 @@ void client_stream(struct invoke *inv, const struct http_req *r);
 
 /* ---- json.c: validating and reading JSON text ---- */
 bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 for any value */
+size_t json_error_offset(void); /* where the last json_valid() failed (SIZE_MAX: it did not) */
 bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
 bool json_string(const char *v, size_t n, struct buf *out);
 bool json_int(const char *v, size_t n, long long *out);
