@@ -137,6 +137,7 @@ struct stream {
     struct buf pending;
     int raw_fd;
     bool bad; /* telemetry stream out of sync */
+    bool cut; /* an unterminated line was cut at an invoke's end: a '\n' right after ends it */
     struct proc *owner;
 };
 struct ext;
@@ -154,9 +155,12 @@ struct proc *proc_start_extension(const char *path, const char *name);
 /* stream_events.c: bytes read from a stream (any split) to events; the rest at its end */
 void stream_events_feed(struct stream *s, const char *data, size_t n);
 void stream_events_end(struct stream *s);
+void stream_events_cut(struct stream *s);
 void stream_on_readable(struct stream *s);
 void stream_drain(struct stream *s);
 void streams_drain_all(void);
+struct invoke;
+void streams_drain_for_invoke(const struct invoke *inv, bool extensions);
 void proc_kill_groups(void);
 void proc_reaped(struct proc *p, bool kill_leftovers);
 void stream_close(struct stream *s);
@@ -246,6 +250,7 @@ void client_stream(struct invoke *inv, const struct http_req *r);
 
 /* ---- json.c: validating and reading JSON text ---- */
 bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 for any value */
+size_t json_error_offset(void); /* where the last json_valid() failed (SIZE_MAX: it did not) */
 bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
 bool json_string(const char *v, size_t n, struct buf *out);
 bool json_int(const char *v, size_t n, long long *out);
@@ -336,5 +341,8 @@ struct emu {
     int exit_code;
 };
 extern struct emu E;
+
+/* ---- option_values.c: values bound for headers and the environment ---- */
+const char *options_check_values(const struct options *o); /* NULL: fine; else why not */
 
 #endif

@@ -115,7 +115,7 @@ void invoke_set_result(struct invoke *inv, const char *status, const char *body,
 /* The runtime is done with inv (answered, timed out or gone). */
 void invoke_responded(struct invoke *inv)
 {
-    streams_drain_all(); /* what it wrote before it answered is this invoke's */
+    streams_drain_for_invoke(inv, false); /* what it wrote before it answered is this invoke's */
     if (inv->state == INV_RUNNING)
         E.inflight--;
     inv->state = INV_RESPONDED;
@@ -127,7 +127,7 @@ void invoke_responded(struct invoke *inv)
 
 void invoke_finish(struct invoke *inv)
 {
-    streams_drain_all(); /* extensions' lines about this invoke, written before their next */
+    streams_drain_for_invoke(inv, true); /* extensions' lines about this invoke, written before their next */
     double dur = now_mono_ms() - inv->t_dispatch;
     int maxmem = !E.runtime ? 0
                  : E.runtime->alive ? proc_max_rss_mb(E.runtime->pid)

@@ -4,10 +4,23 @@
  * caller's text; nothing is allocated except decoded strings. */
 #include "emu.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define JSON_MAX_DEPTH 64
+
+/* Where the innermost failure of the last json_valid() happened (the first one recorded
+ * while the recursion unwinds), so a caller can say "at offset N" instead of only "not
+ * valid". SIZE_MAX: none recorded. The emulator is one thread. */
+static size_t fail_at = SIZE_MAX;
+
+static size_t bad(size_t i)
+{
+    if (fail_at == SIZE_MAX)
+        fail_at = i;
+    return 0;
+}
 
 static size_t skip_ws(const char *p, size_t n, size_t i)
 {
@@ -21,34 +34,34 @@ static size_t value_end(const char *p, size_t n, size_t i, int depth);
 static size_t string_end(const char *p, size_t n, size_t i)
 {
     if (i >= n || p[i] != '"')
-        return 0;
+        return bad(i);
     for (i++; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c == '"')
             return i + 1;
         if (c < 0x20)
-            return 0;
+            return bad(i);
         if (c >= 0x80) { /* text embedded as is must be valid UTF-8 for the listener */
             size_t l = utf8_seq((const unsigned char *)p + i, n - i);
             if (!l)
-                return 0;
+                return bad(i);
             i += l - 1;
             continue;
         }
         if (c == '\\') {
             if (++i >= n)
-                return 0;
+                return bad(i);
             if (p[i] == 'u') {
                 for (int k = 1; k <= 4; k++)
                     if (i + (size_t)k >= n || !strchr("0123456789abcdefABCDEF", p[i + (size_t)k]) || !p[i + (size_t)k])
-                        return 0;
+                        return bad(i + (size_t)k);
                 i += 4;
             } else if (!strchr("\"\\/bfnrt", p[i]) || !p[i]) {
-                return 0;
+                return bad(i);
             }
         }
     }
-    return 0;
+    return bad(i);
 }
 
 static size_t number_end(const char *p, size_t n, size_t i)
@@ -62,13 +75,13 @@ static size_t number_end(const char *p, size_t n, size_t i)
         while (i < n && p[i] >= '0' && p[i] <= '9')
             i++;
     else
-        return 0;
+        return bad(i);
     if (i < n && p[i] == '.') {
         size_t d = ++i;
         while (i < n && p[i] >= '0' && p[i] <= '9')
             i++;
         if (i == d)
-            return 0;
+            return bad(i);
     }
     if (i < n && (p[i] == 'e' || p[i] == 'E')) {
         i++;
@@ -78,7 +91,7 @@ static size_t number_end(const char *p, size_t n, size_t i)
         while (i < n && p[i] >= '0' && p[i] <= '9')
             i++;
         if (i == d)
-            return 0;
+            return bad(i);
     }
     return i > s ? i : 0;
 }
@@ -98,7 +111,7 @@ static size_t container_end(const char *p, size_t n, size_t i, int depth)
                 return 0;
             i = skip_ws(p, n, i);
             if (i >= n || p[i] != ':')
-                return 0;
+                return bad(i);
             i = skip_ws(p, n, i + 1);
         }
         i = value_end(p, n, i, depth + 1);
@@ -109,32 +122,40 @@ static size_t container_end(const char *p, size_t n, size_t i, int depth)
             i = skip_ws(p, n, i + 1);
             continue;
         }
-        return i < n && p[i] == close ? i + 1 : 0;
+        return i < n && p[i] == close ? i + 1 : bad(i);
     }
 }
 
 static size_t value_end(const char *p, size_t n, size_t i, int depth)
 {
     if (i >= n || depth > JSON_MAX_DEPTH)
-        return 0;
+        return bad(i);
     switch (p[i]) {
     case '{':
     case '[': return container_end(p, n, i, depth);
     case '"': return string_end(p, n, i);
-    case 't': return n - i >= 4 && memcmp(p + i, "true", 4) == 0 ? i + 4 : 0;
-    case 'f': return n - i >= 5 && memcmp(p + i, "false", 5) == 0 ? i + 5 : 0;
-    case 'n': return n - i >= 4 && memcmp(p + i, "null", 4) == 0 ? i + 4 : 0;
+    case 't': return n - i >= 4 && memcmp(p + i, "true", 4) == 0 ? i + 4 : bad(i);
+    case 'f': return n - i >= 5 && memcmp(p + i, "false", 5) == 0 ? i + 5 : bad(i);
+    case 'n': return n - i >= 4 && memcmp(p + i, "null", 4) == 0 ? i + 4 : bad(i);
     default: return number_end(p, n, i);
     }
 }
 
 bool json_valid(const char *p, size_t n, char first)
 {
+    fail_at = SIZE_MAX;
     size_t i = skip_ws(p, n, 0);
     if (i >= n || (first && p[i] != first))
-        return false;
+        return bad(i);
     size_t e = value_end(p, n, i, 0);
-    return e && skip_ws(p, n, e) == n;
+    if (e && skip_ws(p, n, e) != n)
+        return bad(skip_ws(p, n, e)); /* text after the value */
+    return e != 0;
+}
+
+size_t json_error_offset(void)
+{
+    return fail_at;
 }
 
 bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen)

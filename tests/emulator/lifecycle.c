@@ -520,7 +520,7 @@ void life_timers(void)
         }
         char msg[256];
         struct buf b = {0};
-        streams_drain_all(); /* output written before the deadline belongs before the timeout */
+        streams_drain_for_invoke(i, false); /* output written before the deadline belongs before the timeout */
         out_timeout(i->id, E.o.timeout);
         snprintf(msg, sizeof msg, "RequestId: %s Error: Task timed out after %.2f seconds", i->id, E.o.timeout);
         buf_json_error(&b, "Sandbox.Timedout", msg);

@@ -32,15 +32,29 @@ void client_handle(struct conn *c)
         conn_respond_json_error(c, 502, "ServiceException", "the emulator is shutting down");
         return;
     }
+    const char *cc = http_header(&c->req, "X-Amz-Client-Context");
+    struct buf dec = {0};
+    bool have_cc = cc && *cc && base64_decode(cc, strlen(cc), &dec);
+    /* the decoded context goes into the Lambda-Runtime-Client-Context header of `next`:
+     * a CR or LF in it would end that header early and add others. In valid JSON they
+     * can only be whitespace between tokens (never inside a string), so a space does;
+     * anything else holding control bytes is refused. */
+    if (have_cc && json_valid(dec.p ? dec.p : "", dec.len, 0))
+        for (size_t i = 0; i < dec.len; i++)
+            if (dec.p[i] == '\r' || dec.p[i] == '\n' || dec.p[i] == '\t')
+                dec.p[i] = ' ';
+    for (size_t i = 0; have_cc && i < dec.len; i++)
+        if ((unsigned char)dec.p[i] < 0x20 || dec.p[i] == 0x7f) {
+            buf_free(&dec);
+            conn_respond_json_error(c, 400, "InvalidRequestContentException",
+                                    "Client context must be a valid Base64-encoded JSON object.");
+            return;
+        }
     invoke_submit(c->req.body.p ? c->req.body.p : "", c->req.body.len, c);
     struct invoke *inv = c->park_ref;
-    const char *cc = http_header(&c->req, "X-Amz-Client-Context");
-    if (cc && *cc) {
-        struct buf dec = {0};
-        if (base64_decode(cc, strlen(cc), &dec))
-            inv->client_context = xstrndup(dec.p ? dec.p : "", dec.len);
-        buf_free(&dec);
-    }
+    if (have_cc)
+        inv->client_context = xstrndup(dec.p ? dec.p : "", dec.len);
+    buf_free(&dec);
     life_pump();
 }
 

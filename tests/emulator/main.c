@@ -196,6 +196,9 @@ static void parse_options(int argc, char **argv)
     o->ncmd = argc - i;
     if (o->listen && o->nevents)
         die_usage("%s", "--listen and --event do not mix");
+    const char *bad = options_check_values(o);
+    if (bad)
+        die_usage("%s", bad);
     static char root[PATH_MAX];
     if (!o->task_root) {
         if (!getcwd(root, sizeof root))

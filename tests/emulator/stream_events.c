@@ -75,11 +75,32 @@ void stream_events_feed(struct stream *s, const char *data, size_t n)
 {
     if (s->bad)
         return;
+    if (s->cut && n) {
+        /* print("x") reaches the pipe as "x" then "\n": when the invoke ended between
+         * the two, the line was already cut and its '\n' is no new (empty) line */
+        s->cut = false;
+        if (*data == '\n') {
+            data++;
+            n--;
+        }
+    }
     buf_add(&s->pending, data, n);
     if (s->kind == ST_TELEMETRY)
         emit_frames(s, false);
     else
         emit_lines(s, false);
+}
+
+/* The invoke the bytes belong to ends: an unterminated line (printf 'x', echo -n,
+ * process.stdout.write) becomes its own event now, with that invoke's request id,
+ * instead of waiting for a '\n' that the next invoke (or nobody) writes. A telemetry
+ * frame cannot be cut: a partial one keeps waiting for its remaining bytes. */
+void stream_events_cut(struct stream *s)
+{
+    if (s->kind == ST_TELEMETRY || s->bad || !s->pending.len)
+        return;
+    emit_lines(s, true);
+    s->cut = true;
 }
 
 void stream_events_end(struct stream *s)

@@ -3,6 +3,7 @@
 #include "emu.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 void stream_close(struct stream *s)
@@ -91,4 +92,24 @@ void streams_drain_all(void)
         if (E.exts[i].used && E.exts[i].proc)
             for (int k = 0; k < 3; k++)
                 stream_drain(&E.exts[i].proc->s[k]);
+}
+
+/* inv's end (its answer, its timeout, its END): what was written so far is inv's,
+ * including a last line without '\n' (cut into an event of its own rather than glued
+ * to what a later invoke writes). Only when inv is the one invoke in flight: with
+ * several, a partial line may be another invoke's, so it keeps waiting for its '\n'.
+ * extensions: their pipes too (at END, when they are back in next). */
+void streams_drain_for_invoke(const struct invoke *inv, bool extensions)
+{
+    streams_drain_all();
+    const char *cur = life_current_request_id();
+    if (!cur || strcmp(cur, inv->id) != 0)
+        return;
+    if (E.runtime)
+        for (int k = 0; k < 3; k++)
+            stream_events_cut(&E.runtime->s[k]);
+    for (int i = 0; extensions && i < EMU_MAX_EXTENSIONS; i++)
+        if (E.exts[i].used && E.exts[i].proc)
+            for (int k = 0; k < 3; k++)
+                stream_events_cut(&E.exts[i].proc->s[k]);
 }

@@ -9,6 +9,7 @@
 #include "emu.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,17 @@ static void buffering_value(const char *obj, size_t n, const char *key, int lo, 
 }
 
 /* http://HOST:PORT[/PATH], HOST one of the sandbox's own names */
-static void parse_uri(const char *uri, struct tel_dest *d, struct verr *v)
+static void parse_uri(const char *uri, size_t len, struct tel_dest *d, struct verr *v)
 {
+    /* The URI's path becomes the request line of every POST: a CR/LF in it would add
+     * headers of its own there. RFC 3986 has no spaces, control bytes or non-ASCII in a
+     * URI (they are percent-encoded), nor a NUL that would end it early here. */
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)uri[i] <= 0x20 || (unsigned char)uri[i] >= 0x7f) {
+            add_err(v, "URI must not contain spaces, control characters or non-ASCII bytes (byte %zu is 0x%02x)", i,
+                    (unsigned char)uri[i]);
+            return;
+        }
     if (strncmp(uri, "http://", 7) != 0) {
         add_err(v, "%s", strncmp(uri, "https://", 8) == 0 ? "URI must be http:// (HTTPS is not supported)"
                                                           : "URI must start with http://");
@@ -93,8 +103,12 @@ static void parse_destination(const char *obj, size_t n, struct tel_dest *d, str
     const char *val;
     size_t vl;
     struct buf s = {0};
-    if (!json_member(obj, n, "destination", &val, &vl) || !json_valid(val, vl, '{')) {
+    if (!json_member(obj, n, "destination", &val, &vl)) {
         add_err(v, "%s", "destination is required");
+        return;
+    }
+    if (!json_valid(val, vl, '{')) {
+        add_err(v, "%s", "destination must be an object");
         return;
     }
     const char *pv;
@@ -108,16 +122,27 @@ static void parse_destination(const char *obj, size_t n, struct tel_dest *d, str
     d->tcp = strcmp(s.p, "TCP") == 0;
     if (d->tcp) {
         long long port;
-        if (json_member(val, vl, "port", &pv, &pl) && json_int(pv, pl, &port) && port >= 1 && port <= 65535) {
-            d->port = (int)port;
-            snprintf(d->host, sizeof d->host, "sandbox.localdomain");
-        } else if (json_member(val, vl, "URI", &pv, &pl) && json_string(pv, pl, &s)) {
-            parse_uri(s.p, d, v); /* some clients give TCP listeners as a URI too */
+        if (json_member(val, vl, "port", &pv, &pl)) {
+            /* present but wrong is not "missing": say what is wrong with it */
+            if (json_int(pv, pl, &port) && port >= 1 && port <= 65535) {
+                d->port = (int)port;
+                snprintf(d->host, sizeof d->host, "sandbox.localdomain");
+            } else {
+                add_err(v, "%s", "destination.port must be an integer between 1 and 65535");
+            }
+        } else if (json_member(val, vl, "URI", &pv, &pl)) {
+            if (json_string(pv, pl, &s))
+                parse_uri(s.p, s.len, d, v); /* some clients give TCP listeners as a URI too */
+            else
+                add_err(v, "%s", "destination.URI must be a string");
         } else {
             add_err(v, "%s", "destination.port is required for TCP");
         }
-    } else if (json_member(val, vl, "URI", &pv, &pl) && json_string(pv, pl, &s)) {
-        parse_uri(s.p, d, v);
+    } else if (json_member(val, vl, "URI", &pv, &pl)) {
+        if (json_string(pv, pl, &s))
+            parse_uri(s.p, s.len, d, v);
+        else
+            add_err(v, "%s", "destination.URI must be a string");
     } else {
         add_err(v, "%s", "destination.URI is required for HTTP");
     }
@@ -130,8 +155,12 @@ static unsigned parse_types(const char *obj, size_t n, struct verr *v)
     size_t vl, elen, pos = 0;
     unsigned types = 0;
     struct buf s = {0};
-    if (!json_member(obj, n, "types", &val, &vl) || !json_valid(val, vl, '[')) {
-        add_err(v, "%s", "types should not be empty");
+    if (!json_member(obj, n, "types", &val, &vl)) {
+        add_err(v, "%s", "types is required");
+        return 0;
+    }
+    if (!json_valid(val, vl, '[')) {
+        add_err(v, "%s", "types must be an array of strings");
         return 0;
     }
     while (json_array_next(val, vl, &pos, &el, &elen)) {
@@ -179,8 +208,31 @@ void telemetry_api_handle(struct conn *c, enum tel_api api)
     }
     const char *body = r->body.p ? r->body.p : "";
     size_t n = r->body.len;
-    if (r->too_large || !json_valid(body, n, '{')) {
-        conn_respond_json_error(c, 400, verr_type, "the request body is not a JSON object");
+    if (r->too_large) {
+        conn_respond_json_error(c, 400, verr_type, "the request body is too large");
+        return;
+    }
+    if (!json_valid(body, n, '{')) {
+        /* a body that is JSON but not an object, or no JSON at all, is "not a JSON object";
+         * one that starts as an object but breaks somewhere (Python's json.dumps writes
+         * Infinity for 1e400) gets the place where it breaks */
+        size_t at = json_error_offset(), first = 0;
+        while (first < n && (body[first] == ' ' || body[first] == '\t' || body[first] == '\r' || body[first] == '\n'))
+            first++;
+        char msg[160];
+        if (first < n && body[first] == '{' && at != SIZE_MAX && at > first) {
+            if (at >= n)
+                snprintf(msg, sizeof msg, "the request body is not valid JSON: it ends in the middle (after %zu bytes)", n);
+            else if ((unsigned char)body[at] > 0x20 && (unsigned char)body[at] < 0x7f)
+                snprintf(msg, sizeof msg, "the request body is not valid JSON: unexpected '%c' at offset %zu", body[at],
+                         at);
+            else
+                snprintf(msg, sizeof msg, "the request body is not valid JSON: unexpected byte 0x%02x at offset %zu",
+                         (unsigned char)body[at], at);
+            conn_respond_json_error(c, 400, verr_type, msg);
+        } else {
+            conn_respond_json_error(c, 400, verr_type, "the request body is not a JSON object");
+        }
         return;
     }
     struct tel_sub_cfg cfg = {.api = api, .max_items = 10000, .max_bytes = 262144, .timeout_ms = 1000};

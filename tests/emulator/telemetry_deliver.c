@@ -1,8 +1,8 @@
 /* Delivering Telemetry/Logs API records to the subscribers' listeners: one bounded
  * queue per subscription, batches cut by maxItems / maxBytes / timeoutMs, HTTP POST
  * of a JSON array (a new connection per batch) or newline-delimited JSON on one TCP
- * connection, retries with backoff, and dropping (reported as platform.logsDropped)
- * when a listener falls behind. Every socket is non-blocking and driven by the main
+ * connection, retries with backoff, and dropping (reported as platform.logsDropped,
+ * in the queue where the records went missing) when a listener falls behind. Every socket is non-blocking and driven by the main
  * poll() loop: a slow or absent listener never holds the emulator up.
  * During init the records are also kept in a backlog, so an extension that subscribes
  * after the runtime started still gets the init's records (platform.initStart, ...). */
@@ -31,26 +31,30 @@ struct rec {
     struct rec *next;
     enum tel_type type;
     int64_t ts_ms;
+    /* a platform.logsDropped standing where records were dropped: it counts them until a
+     * record is queued after it or it goes into a batch (sealed: its text is sent) */
+    bool marker, sealed;
+    long long drop_records, drop_bytes;
     size_t len;
     char json[]; /* the whole event: {"time":..,"type":..,"record":..} */
 };
+
+#define MARKER_JSON_CAP 384 /* a logsDropped event with any two counts fits */
 
 enum dstate { D_IDLE, D_CONNECTING, D_SENDING, D_READING };
 
 struct sub {
     bool used;
     struct tel_sub_cfg cfg;
-    struct rec *head, **tail;
+    struct rec *head, **tail, *last;
     int nq;
     size_t qbytes;
     double first_at; /* when the oldest queued record arrived */
-    long long dropped_records, dropped_bytes;
     /* delivery */
     enum dstate st;
     int fd;
     struct buf out, in;
     int batch_n;
-    long long batch_dropped_records, batch_dropped_bytes;
     double deadline, retry_at;
     int attempts;
     bool flush;
@@ -74,7 +78,7 @@ static struct rec *rec_new(enum tel_type type, const char *event_type, int64_t t
     buf_addf(&b, "{\"time\":\"%s\",\"type\":\"%s\",\"record\":", ts, event_type);
     buf_add(&b, record, n);
     buf_addc(&b, '}');
-    struct rec *r = xmalloc(sizeof *r + b.len + 1);
+    struct rec *r = xcalloc(1, sizeof *r + b.len + 1);
     r->next = NULL;
     r->type = type;
     r->ts_ms = ts_ms;
@@ -97,21 +101,61 @@ static bool wants(const struct sub *s, enum tel_type type, const char *event_typ
 
 static void kick(struct sub *s);
 
-/* Bounded: a listener that falls behind loses the newest records, counted. */
-static void enqueue(struct sub *s, struct rec *r)
+static void append(struct sub *s, struct rec *r)
 {
-    if (s->nq >= QUEUE_BATCHES * s->cfg.max_items || s->qbytes + r->len > QUEUE_BATCHES * (size_t)s->cfg.max_bytes) {
-        s->dropped_records++;
-        s->dropped_bytes += (long long)r->len;
-        free(r);
-        return;
-    }
     if (!s->nq)
         s->first_at = now_mono_ms();
     *s->tail = r;
     s->tail = &r->next;
+    s->last = r;
     s->nq++;
     s->qbytes += r->len;
+}
+
+static void marker_render(struct rec *m)
+{
+    char ts[32];
+    iso8601_ms(ts, m->ts_ms);
+    int k = snprintf(m->json, MARKER_JSON_CAP,
+                     "{\"time\":\"%s\",\"type\":\"platform.logsDropped\",\"record\":{\"reason\":\"Consumer seems to "
+                     "have fallen behind as it has not acknowledged receipt of logs.\",\"droppedRecords\":%lld,"
+                     "\"droppedBytes\":%lld}}",
+                     ts, m->drop_records, m->drop_bytes);
+    m->len = k > 0 && k < MARKER_JSON_CAP ? (size_t)k : 0;
+}
+
+/* records records (bytes bytes) were dropped just now: counted in the logsDropped that
+ * ends the queue, or in a new one there. So the listener gets it in order, right after
+ * the last record it will see from before the gap, in a batch no larger than maxItems.
+ * A marker may go past the queue's bound by itself: one per gap, and a gap ends only
+ * when a record was queued again. */
+static void count_drop(struct sub *s, long long records, long long bytes)
+{
+    struct rec *m = s->last;
+    if (!m || !m->marker || m->sealed) {
+        m = xcalloc(1, sizeof *m + MARKER_JSON_CAP);
+        m->marker = true;
+        m->type = TEL_PLATFORM;
+        m->ts_ms = now_epoch_ms();
+        marker_render(m);
+        append(s, m);
+    }
+    s->qbytes -= m->len;
+    m->drop_records += records;
+    m->drop_bytes += bytes;
+    marker_render(m);
+    s->qbytes += m->len;
+}
+
+/* Bounded: a listener that falls behind loses the newest records, counted. */
+static void enqueue(struct sub *s, struct rec *r)
+{
+    if (s->nq >= QUEUE_BATCHES * s->cfg.max_items || s->qbytes + r->len > QUEUE_BATCHES * (size_t)s->cfg.max_bytes) {
+        count_drop(s, 1, (long long)r->len);
+        free(r);
+        return;
+    }
+    append(s, r);
 }
 
 void tel_publish(enum tel_type type, const char *event_type, int64_t ts_ms, const char *rec_tel, size_t tn,
@@ -214,8 +258,8 @@ void tel_subscribe(const struct tel_sub_cfg *cfg)
         c->type = type;
         enqueue(s, c);
     }
-    s->dropped_records += backlog.dropped_records;
-    s->dropped_bytes += backlog.dropped_bytes;
+    if (backlog.dropped_records) /* the backlog lost its newest: the gap is at its end */
+        count_drop(s, backlog.dropped_records, backlog.dropped_bytes);
 }
 
 /* ---- delivery ---- */
@@ -237,22 +281,10 @@ static void build_batch(struct sub *s)
     size_t bytes = 0;
     if (http)
         buf_addc(&body, '[');
-    s->batch_dropped_records = s->dropped_records;
-    s->batch_dropped_bytes = s->dropped_bytes;
-    if (s->dropped_records) {
-        char rec[256];
-        snprintf(rec, sizeof rec,
-                 "{\"reason\":\"Consumer seems to have fallen behind as it has not acknowledged receipt of "
-                 "logs.\",\"droppedRecords\":%lld,\"droppedBytes\":%lld}",
-                 s->dropped_records, s->dropped_bytes);
-        struct rec *d = rec_new(TEL_PLATFORM, "platform.logsDropped", now_epoch_ms(), rec, strlen(rec));
-        buf_add(&body, d->json, d->len);
-        buf_adds(&body, http ? "," : "\n");
-        free(d);
-    }
     for (struct rec *r = s->head; r; r = r->next) {
         if (n && (n >= s->cfg.max_items || bytes + r->len > (size_t)s->cfg.max_bytes))
             break;
+        r->sealed = true; /* a marker's counts are sent now: later drops start another */
         buf_add(&body, r->json, r->len);
         buf_adds(&body, http ? "," : "\n");
         n++;
@@ -281,11 +313,11 @@ static void delivered(struct sub *s)
         s->qbytes -= r->len;
         free(r);
     }
-    if (!s->head)
+    if (!s->head) {
         s->tail = &s->head;
+        s->last = NULL;
+    }
     s->first_at = now_mono_ms(); /* the rest waits a timeout of its own */
-    s->dropped_records -= s->batch_dropped_records;
-    s->dropped_bytes -= s->batch_dropped_bytes;
     s->batch_n = 0;
     s->attempts = 0;
     s->retry_at = 0;
@@ -327,13 +359,12 @@ static void start_connect(struct sub *s)
 
 static bool due(const struct sub *s, double now)
 {
-    if (!s->nq && !s->dropped_records)
+    if (!s->nq)
         return false;
     if (s->retry_at && now < s->retry_at)
         return false;
     return s->flush || s->nq >= s->cfg.max_items || s->qbytes >= (size_t)s->cfg.max_bytes ||
-           now >= s->first_at + s->cfg.timeout_ms || s->attempts > 0 ||
-           (s->dropped_records && !s->nq);
+           now >= s->first_at + s->cfg.timeout_ms || s->attempts > 0;
 }
 
 static void try_send(struct sub *s);
@@ -486,7 +517,7 @@ double tel_next_timer(void)
             continue;
         if (s->st != D_IDLE)
             at = s->deadline;
-        else if (s->retry_at && (s->nq || s->dropped_records))
+        else if (s->retry_at && s->nq)
             at = s->retry_at;
         else if (s->nq)
             at = s->flush ? now : s->first_at + s->cfg.timeout_ms;
