@@ -34,8 +34,16 @@ static const char usage[] =
     "  --function-name NAME  (default test-function)\n"
     "  --memory MB           (default 128)\n"
     "  --timeout SECONDS     invoke timeout, fractional ok (default 3)\n"
-    "  --init-timeout S      (default 10)\n"
-    "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1)\n"
+    "  --init-timeout S      (default 10; with --snapstart max(--timeout, 130), and the restore 10)\n"
+    "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1);\n"
+    "                        otherwise an on-demand environment (timeouts reset it, INVOKE events)\n"
+    "  --managed-instances N Lambda Managed Instances: N invokes in flight in one environment,\n"
+    "                        AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances, a timeout fails\n"
+    "                        only its invoke, extensions get no INVOKE events\n"
+    "  --snapstart           SnapStart: AWS_LAMBDA_INITIALIZATION_TYPE=snap-start; the runtime's\n"
+    "                        GET restore/next is the snapshot point, answered when an invoke restores\n"
+    "  --snapshot-pause MS   with --snapstart: SIGSTOP the runtime and extensions for MS ms at the\n"
+    "                        snapshot, then SIGCONT (their clocks jump, as after a restore; default 0)\n"
     "  -e NAME=VALUE         extra environment for the runtime (repeatable)\n"
     "  --extensions-dir DIR  start the external extensions in DIR before the runtime\n"
     "  --no-telemetry-fd     do not pass _LAMBDA_TELEMETRY_LOG_FD\n"
@@ -109,7 +117,7 @@ static void parse_options(int argc, char **argv)
     o->function_name = "test-function";
     o->memory = 128;
     o->timeout = 3;
-    o->init_timeout = 10;
+    o->init_timeout = -1; /* 10 s; SnapStart: max(--timeout, 130 s) */
     o->concurrency = 1;
     o->idle_timeout = 600;
     o->max_wall = -1;
@@ -157,6 +165,12 @@ static void parse_options(int argc, char **argv)
             o->init_timeout = parse_seconds(a, VALUE());
         else if (strcmp(a, "--concurrency") == 0)
             o->concurrency = parse_int(a, VALUE(), 1, 256);
+        else if (strcmp(a, "--managed-instances") == 0)
+            o->managed = parse_int(a, VALUE(), 1, 256);
+        else if (strcmp(a, "--snapstart") == 0)
+            o->snapstart = true;
+        else if (strcmp(a, "--snapshot-pause") == 0)
+            o->snapshot_pause_ms = parse_int(a, VALUE(), 0, 600000);
         else if (strcmp(a, "-e") == 0 || strcmp(a, "--env") == 0) {
             char *v = VALUE();
             char *q = strchr(v, '=');
@@ -199,6 +213,21 @@ static void parse_options(int argc, char **argv)
     const char *bad = options_check_values(o);
     if (bad)
         die_usage("%s", bad);
+    /* "Implementing SnapStart hooks for container images": init and the before-snapshot
+     * hooks share max(function timeout, 130 s); the restore keeps the usual 10 s (assumed) */
+    o->restore_timeout = o->init_timeout > 0 ? o->init_timeout : 10;
+    if (o->init_timeout < 0)
+        o->init_timeout = o->snapstart ? (o->timeout > 130 ? o->timeout : 130) : 10;
+    if (o->snapstart && o->managed)
+        die_usage("%s", "--snapstart and --managed-instances do not mix (Lambda offers neither with the other)");
+    if (o->snapshot_pause_ms > 0 && !o->snapstart)
+        die_usage("%s", "--snapshot-pause needs --snapstart");
+    /* Managed Instances: N invokes in flight in one environment (--concurrency N, see README) */
+    if (o->managed) {
+        if (o->concurrency > 1 && o->concurrency != o->managed)
+            die_usage("%s", "--concurrency and --managed-instances disagree");
+        o->concurrency = o->managed;
+    }
     static char root[PATH_MAX];
     if (!o->task_root) {
         if (!getcwd(root, sizeof root))
@@ -382,7 +411,7 @@ int main(int argc, char **argv)
         int n = 0, need = 3;
         for (struct conn *c = E.conns; c; c = c->next)
             need++;
-        need += 3 * (EMU_MAX_EXTENSIONS + 1) + EMU_MAX_EXTENSIONS;
+        need += 3 * (EMU_MAX_EXTENSIONS + 1) + EMU_MAX_EXTENSIONS + logsock_poll_need();
         if (need > cap) {
             cap = need * 2;
             pfd = realloc(pfd, sizeof *pfd * (size_t)cap);
@@ -423,6 +452,8 @@ int main(int argc, char **argv)
         }
         int ntel = n; /* telemetry deliveries to the extensions' listeners */
         n += tel_poll_fill(pfd + n, ref + n, cap - n);
+        int nlog = n; /* the runtime's log socket and its connections */
+        n += logsock_poll_fill(pfd + n, ref + n, cap - n);
         double t = life_next_timer(), tt = tel_next_timer();
         bool guard = idle_guard_applies();
         if (guard)
@@ -469,7 +500,9 @@ int main(int argc, char **argv)
             if (pfd[nstreams + 2].revents)
                 for (int fd; (fd = accept4(E.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
                     conn_new(fd, CONN_CLIENT);
-            for (int i = ntel; i < n; i++)
+            for (int i = nlog; i < n; i++)
+                logsock_on_poll(ref[i], pfd[i].revents);
+            for (int i = ntel; i < nlog; i++)
                 if (pfd[i].revents)
                     tel_on_poll(ref[i], pfd[i].revents);
             for (int i = nstreams + 3; i < ntel; i++) {

@@ -131,9 +131,15 @@ static void build_env(struct envb *e, bool runtime)
     env_set(e, "AWS_SECRET_ACCESS_KEY", "emulatorSecretKeyExample0123456789abcdef");
     env_set(e, "AWS_SESSION_TOKEN", "emulatorSessionTokenExample0123456789");
     env_set(e, "AWS_EXECUTION_ENV", execution_env());
-    env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE", life_init_type());
+    /* "Monitoring for Lambda SnapStart": these two are not available to SnapStart functions */
+    if (E.o.snapstart) {
+        env_unset(e, "AWS_LAMBDA_LOG_GROUP_NAME");
+        env_unset(e, "AWS_LAMBDA_LOG_STREAM_NAME");
+    }
     env_set(e, "TZ", ":UTC");
     env_unset(e, "_LAMBDA_TELEMETRY_LOG_FD");
+    env_unset(e, "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET");
     env_unset(e, "_HANDLER");
     env_unset(e, "LAMBDA_TASK_ROOT");
     env_unset(e, "AWS_LAMBDA_MAX_CONCURRENCY");
@@ -141,11 +147,15 @@ static void build_env(struct envb *e, bool runtime)
         env_set(e, "_HANDLER", E.o.handler);
         env_set(e, "LAMBDA_TASK_ROOT", E.o.task_root);
         env_set(e, "LAMBDA_RUNTIME_DIR", "/var/runtime");
-        if (E.o.telemetry) {
+        /* Managed Instances: a log socket instead of the telemetry fd (logsock.c) */
+        const char *sock = E.o.managed && E.o.telemetry ? logsock_path() : NULL;
+        if (sock)
+            env_set(e, "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET", sock);
+        else if (E.o.telemetry) {
             snprintf(tmp, sizeof tmp, "%d", TELEMETRY_CHILD_FD);
             env_set(e, "_LAMBDA_TELEMETRY_LOG_FD", tmp);
         }
-        if (E.o.concurrency > 1) {
+        if (E.o.concurrency > 1 || E.o.managed) {
             snprintf(tmp, sizeof tmp, "%d", E.o.concurrency);
             env_set(e, "AWS_LAMBDA_MAX_CONCURRENCY", tmp);
         }
@@ -163,6 +173,10 @@ static void build_env(struct envb *e, bool runtime)
             continue;
         env_set(e, name, eq + 1);
     }
+    /* "Lambda Managed Instances only support JSON log format" (Configuring JSON and plain
+     * text log formats): not even -e changes it */
+    if (E.o.managed)
+        env_set(e, "AWS_LAMBDA_LOG_FORMAT", "JSON");
 }
 
 static void stream_init(struct stream *s, int fd, enum stream_kind k, struct proc *p, int raw_fd)
@@ -251,7 +265,7 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
         out_emu("pipe: %s", strerror(errno));
         return NULL;
     }
-    bool tel = runtime && E.o.telemetry;
+    bool tel = runtime && E.o.telemetry && !(E.o.managed && logsock_path());
     if (tel && pipe2(pt, O_CLOEXEC) < 0) {
         out_emu("pipe: %s", strerror(errno));
         return NULL;
