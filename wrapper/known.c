@@ -72,26 +72,39 @@ unsigned known_setting(const char *n, size_t len)
 
 #define MAX_NAME 64
 
-/* Edit distance (Levenshtein) between a[0..an) and b[0..bn), both at most MAX_NAME. */
+static char upper(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+    size_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/* Edit distance between a[0..an) and b[0..bn) (both at most MAX_NAME), ignoring case
+ * (LWRAP_Debug) and counting a swap of two neighbours as one edit (LWRAP_DEBGU): the
+ * optimal string alignment form of Damerau-Levenshtein, three rows. */
 static size_t distance(const char *a, size_t an, const char *b, size_t bn)
 {
-    size_t row[MAX_NAME + 1];
+    size_t rows[3][MAX_NAME + 1], *two = rows[0], *prev = rows[1], *cur = rows[2];
     for (size_t j = 0; j <= bn; j++)
-        row[j] = j;
+        prev[j] = j;
     for (size_t i = 1; i <= an; i++) {
-        size_t diag = row[0];
-        row[0] = i;
+        cur[0] = i;
         for (size_t j = 1; j <= bn; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
+            char x = upper(a[i - 1]), y = upper(b[j - 1]);
+            cur[j] = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y));
+            if (i > 1 && j > 1 && x == upper(b[j - 2]) && upper(a[i - 2]) == y && two[j - 2] + 1 < cur[j])
+                cur[j] = two[j - 2] + 1;
         }
+        size_t *t = two;
+        two = prev;
+        prev = cur;
+        cur = t;
     }
-    return row[bn];
+    return prev[bn];
 }
 
 struct guess {
@@ -100,20 +113,50 @@ struct guess {
     size_t cut; /* for a prefix: where the name's own part starts in the typo */
 };
 
-/* The known name nearest to n: for a prefix of k bytes, against the typo's first k+1,
- * k or k-1 bytes, longest first (LWRAP_SETT_FOO is LWRAP_SET_FOO, not LWRAP_SET_T_FOO). */
+/* How far n[0..len) is from a whole known name k[0..kn). A name cut short at one of its
+ * '_' (LWRAP_TRACE_OTLP_TIMEOUT for ..._TIMEOUT_MS) is one edit: a word left out. */
+static size_t name_distance(const char *n, size_t len, const char *k, size_t kn)
+{
+    if (len < kn && k[len] == '_' && distance(n, len, k, len) == 0)
+        return 1;
+    return distance(n, len, k, kn);
+}
+
+/* Where a prefix of k bytes (its last one '_') ends in the typo: right after a '_' the
+ * typo has near there (LWRAP_SETT_FOO is LWRAP_SET_FOO, not LWRAP_SET_T_FOO), or at
+ * k - 1 for a '_' left out (LWRAP_APPENDPATH is LWRAP_APPEND_PATH: a letter of the
+ * name is never taken for the '_'). Sets *d to the distance of the typo's part to the
+ * prefix; 0 when cut is no candidate. */
+static int prefix_cut(const char *n, size_t len, const char *k, size_t kn, size_t cut, size_t *d)
+{
+    if (cut >= len || cut > MAX_NAME)
+        return 0;
+    if (n[cut - 1] == '_')
+        *d = distance(n, cut, k, kn);
+    else if (cut == kn - 1)
+        *d = distance(n, cut, k, kn - 1) + 1;
+    else
+        return 0;
+    return 1;
+}
+
+/* The known name nearest to n; on a tie, the first in the table (and for a prefix, the
+ * cut after a '_' of the typo's). */
 static struct guess nearest(const char *n, size_t len)
 {
     struct guess g = {(size_t)-1, NULL, 0};
     for (size_t i = 0; i < N_KNOWN; i++) {
-        size_t k = strlen(table[i].name), lo = table[i].prefix ? k - 1 : len;
-        for (size_t cut = table[i].prefix ? k + 1 : len; cut >= lo; cut--) {
-            if (cut > len || cut > MAX_NAME || (table[i].prefix && cut == len))
-                continue;
-            size_t d = distance(n, cut, table[i].name, k);
+        const char *name = table[i].name;
+        size_t k = strlen(name), d;
+        if (!table[i].prefix) {
+            d = len <= MAX_NAME ? name_distance(n, len, name, k) : (size_t)-1;
             if (d < g.dist)
-                g = (struct guess){d, &table[i], cut};
+                g = (struct guess){d, &table[i], len};
+            continue;
         }
+        for (size_t cut = k + 1; cut >= k - 1; cut--)
+            if (prefix_cut(n, len, name, k, cut, &d) && d < g.dist)
+                g = (struct guess){d, &table[i], cut};
     }
     return g;
 }
