@@ -57,9 +57,8 @@ void report_file(const char *path, unsigned line, ...)
     error_end();
 }
 
-void report_setting(const struct setting *s, ...)
+static void setting_start(const struct setting *s)
 {
-    va_list ap;
     line_start(2);
     line_str("lwrap: ");
     if (s->line) {
@@ -70,10 +69,29 @@ void report_setting(const struct setting *s, ...)
     }
     line_mem(s->name, s->name_len);
     line_str(": ");
+}
+
+void report_setting(const struct setting *s, ...)
+{
+    va_list ap;
+    setting_start(s);
     va_start(ap, s);
     parts(ap);
     va_end(ap);
     error_end();
+}
+
+void report_outcome(const struct setting *s, const char *outcome, ...)
+{
+    va_list ap;
+    setting_start(s);
+    va_start(ap, outcome);
+    parts(ap);
+    va_end(ap);
+    line_str("; ");
+    line_str(outcome);
+    line_end();
+    diag_errors++;
 }
 
 /* Notes go to stdout for --explain (the output the user asked for), else to stderr

@@ -1,73 +1,101 @@
 /* One table of every LWRAP_* name: add a line here with each new setting (the preload's
- * included: tests/wrapper-config.bats checks that every name preload/ reads is here). */
+ * included: tests/wrapper-config.bats checks that every name preload/ reads is here), and
+ * with it the rule its value follows, where one can be checked before exec. */
 #include "known.h"
 
 #include "conf.h"
 #include "diag.h"
 #include "out.h"
+#include "values.h"
 
 #include <string.h>
+
+/* The preload's rules (values.h), worded as the preload words its lines. */
+#define WORDS(flags, accept, noun, want, outcome) \
+    (&(const struct value_rule){V_WORDS, flags, accept, noun, want, outcome, 0, 0})
+#define FLAG (&(const struct value_rule){V_FLAG, 0, NULL, NULL, "want 1 or 0", "ignored", 0, 0})
+#define NUMBER(min, max, want, outcome) \
+    (&(const struct value_rule){V_NUMBER, 0, NULL, NULL, want, outcome, min, max})
+#define PATH(flags, outcome) (&(const struct value_rule){V_PATH, flags, NULL, NULL, NULL, outcome, 0, 0})
+#define URL (&(const struct value_rule){V_URL, VF_OFF, NULL, NULL, NULL, "no spans sent", 0, 0})
 
 static const struct known {
     const char *name;
     int prefix; /* LWRAP_SET_<NAME>: any name after it */
     unsigned who;
+    const struct value_rule *rule; /* NULL: checked where it is read (lwrap's), or free text */
 } table[] = {
-    {"LWRAP_ARGS", 0, KNOWN_WRAPPER},
-    {"LWRAP_ARGS_AT", 0, KNOWN_WRAPPER},
-    {"LWRAP_SET_", 1, KNOWN_WRAPPER},
-    {"LWRAP_DEFAULT_", 1, KNOWN_WRAPPER},
-    {"LWRAP_APPEND_", 1, KNOWN_WRAPPER},
-    {"LWRAP_PREPEND_", 1, KNOWN_WRAPPER},
-    {"LWRAP_UNSET", 0, KNOWN_WRAPPER},
-    {"LWRAP_PRESETS", 0, KNOWN_WRAPPER},
-    {"LWRAP_NEXT", 0, KNOWN_WRAPPER},
-    {"LWRAP_STRICT", 0, KNOWN_WRAPPER},
-    {"LWRAP_DEBUG", 0, KNOWN_WRAPPER},
-    {"LWRAP_DRY_RUN", 0, KNOWN_WRAPPER},
-    {"LWRAP_PRELOAD_PATH", 0, KNOWN_WRAPPER},
-    {"LWRAP_BOOTSTRAP", 0, KNOWN_WRAPPER},
-    {"LWRAP_CONFIG", 0, KNOWN_WRAPPER},
+    {"LWRAP_ARGS", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_ARGS_AT", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_SET_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_DEFAULT_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_APPEND_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_PREPEND_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_UNSET", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_PRESETS", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_NEXT", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_STRICT", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_DEBUG", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_DRY_RUN", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_PRELOAD_PATH", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_BOOTSTRAP", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_CONFIG", 0, KNOWN_WRAPPER, NULL},
     /* values fetched before exec */
-    {"LWRAP_SSM_", 1, KNOWN_WRAPPER},
-    {"LWRAP_SECRET_", 1, KNOWN_WRAPPER},
-    {"LWRAP_APPCONFIG", 0, KNOWN_WRAPPER},
-    {"LWRAP_APPCONFIG_PREFIX", 0, KNOWN_WRAPPER},
-    {"LWRAP_FETCH_TIMEOUT_MS", 0, KNOWN_WRAPPER},
-    {"LWRAP_FETCH_OVERRIDE", 0, KNOWN_WRAPPER},
-    /* liblwrap.so's */
-    {"LWRAP_TRACE", 0, KNOWN_PRELOAD},
-    {"LWRAP_TRACE_NAMESPACE", 0, KNOWN_PRELOAD},
-    {"LWRAP_TRACE_FILE", 0, KNOWN_PRELOAD},
-    {"LWRAP_TRACE_OTLP", 0, KNOWN_PRELOAD},
-    {"LWRAP_TRACE_OTLP_TIMEOUT_MS", 0, KNOWN_PRELOAD},
-    {"LWRAP_LOGS", 0, KNOWN_PRELOAD},
-    {"LWRAP_LOG_LEVEL", 0, KNOWN_PRELOAD},
-    {"LWRAP_REDACT", 0, KNOWN_PRELOAD},
-    {"LWRAP_EXTENSION", 0, KNOWN_PRELOAD},
-    {"LWRAP_CRASH", 0, KNOWN_PRELOAD},
-    {"LWRAP_OBSERVER_LOG", 0, KNOWN_PRELOAD},
-    {"LWRAP_KEEP_PRELOAD", 0, KNOWN_PRELOAD},
-    {"LWRAP_IMPORTTIME_RAW", 0, KNOWN_PRELOAD},
-    {"LWRAP_IMPORTTIME_TOP", 0, KNOWN_PRELOAD},
+    {"LWRAP_SSM_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_SECRET_", 1, KNOWN_WRAPPER, NULL},
+    {"LWRAP_APPCONFIG", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_APPCONFIG_PREFIX", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_FETCH_TIMEOUT_MS", 0, KNOWN_WRAPPER, NULL},
+    {"LWRAP_FETCH_OVERRIDE", 0, KNOWN_WRAPPER, NULL},
+    /* liblwrap.so's; LWRAP_REDACT's patterns need regcomp, which lwrap leaves to it */
+    {"LWRAP_TRACE", 0, KNOWN_PRELOAD,
+     WORDS(0, "off|text|json|emf|", "format", "off, text, json or emf", "ignored")},
+    {"LWRAP_TRACE_NAMESPACE", 0, KNOWN_PRELOAD, NULL},
+    {"LWRAP_TRACE_FILE", 0, KNOWN_PRELOAD, PATH(VF_OFF, "no timeline")},
+    {"LWRAP_TRACE_OTLP", 0, KNOWN_PRELOAD, URL},
+    {"LWRAP_TRACE_OTLP_TIMEOUT_MS", 0, KNOWN_PRELOAD, NUMBER(1, 10000, "want 1 to 10000", "using 200")},
+    {"LWRAP_LOGS", 0, KNOWN_PRELOAD, WORDS(0, "off|text|json|", "mode", "off, text or json", "using off")},
+    {"LWRAP_LOG_LEVEL", 0, KNOWN_PRELOAD,
+     WORDS(VF_NOCASE, "TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL|", "level",
+           "TRACE, DEBUG, INFO, WARN, ERROR or FATAL", "ignored")},
+    {"LWRAP_REDACT", 0, KNOWN_PRELOAD, NULL},
+    {"LWRAP_EXTENSION", 0, KNOWN_PRELOAD, FLAG},
+    {"LWRAP_CRASH", 0, KNOWN_PRELOAD, FLAG},
+    {"LWRAP_OBSERVER_LOG", 0, KNOWN_PRELOAD, PATH(VF_REGULAR, "ignored")},
+    {"LWRAP_KEEP_PRELOAD", 0, KNOWN_PRELOAD, FLAG},
+    {"LWRAP_IMPORTTIME_RAW", 0, KNOWN_PRELOAD, NULL}, /* "1" is on, anything else off */
+    {"LWRAP_IMPORTTIME_TOP", 0, KNOWN_PRELOAD,
+     NUMBER(0, 100, "want a number from 0 to 100", "using 15")},
     /* the project's own tooling (make test, make bench): set in developers' shells */
-    {"LWRAP_NO_SKIP", 0, KNOWN_TOOLS},
-    {"LWRAP_TEST_JOBS", 0, KNOWN_TOOLS},
-    {"LWRAP_CACHE_DIR", 0, KNOWN_TOOLS},
-    {"LWRAP_DEBIAN_MIRROR", 0, KNOWN_TOOLS},
-    {"LWRAP_BENCH_KEEP", 0, KNOWN_TOOLS},
+    {"LWRAP_NO_SKIP", 0, KNOWN_TOOLS, NULL},
+    {"LWRAP_TEST_JOBS", 0, KNOWN_TOOLS, NULL},
+    {"LWRAP_CACHE_DIR", 0, KNOWN_TOOLS, NULL},
+    {"LWRAP_DEBIAN_MIRROR", 0, KNOWN_TOOLS, NULL},
+    {"LWRAP_BENCH_KEEP", 0, KNOWN_TOOLS, NULL},
 };
 #define N_KNOWN (sizeof table / sizeof *table)
 
-unsigned known_setting(const char *n, size_t len)
+static const struct known *find(const char *n, size_t len)
 {
     for (size_t i = 0; i < N_KNOWN; i++) {
         size_t k = strlen(table[i].name);
         if (table[i].prefix ? len >= k && memcmp(n, table[i].name, k) == 0
                             : len == k && memcmp(n, table[i].name, k) == 0)
-            return table[i].who;
+            return &table[i];
     }
-    return 0;
+    return NULL;
+}
+
+unsigned known_setting(const char *n, size_t len)
+{
+    const struct known *k = find(n, len);
+    return k ? k->who : 0;
+}
+
+int known_value_ok(const struct setting *s)
+{
+    const struct known *k = find(s->name, s->name_len);
+    return !k || !k->rule || value_ok(s, k->rule, 0);
 }
 
 #define MAX_NAME 64
@@ -164,8 +192,12 @@ static struct guess nearest(const char *n, size_t len)
 static void check_one(const struct setting *s, void *arg)
 {
     (void)arg;
-    if (known_setting(s->name, s->name_len))
+    const struct known *it = find(s->name, s->name_len);
+    if (it) {
+        if (it->rule)
+            value_ok(s, it->rule, 1);
         return;
+    }
     struct guess g = nearest(s->name, s->name_len);
     /* close enough to be a typo: one edit, two in a long name (not against a prefix,
      * where the rest of the name is free) */
