@@ -224,6 +224,8 @@ static size_t assigned_at(const char *v, size_t len, size_t i)
     char q = 0;
     if (j > 0 && (v[j - 1] == '"' || v[j - 1] == '\''))
         q = v[--j];
+    else if (value_end(v[i]))
+        return 0; /* no value starts here; also keeps the look back over blanks linear */
     int option;
     size_t e = j > 0 ? key_end(v, j, &option) : 0;
     if (e == 0)
@@ -241,6 +243,8 @@ static size_t assigned_at(const char *v, size_t len, size_t i)
 /* Bearer TOKEN anywhere (a header pasted into a value without its name). */
 static size_t bearer_at(const char *v, size_t len, size_t i)
 {
+    if (value_end(v[i]))
+        return 0; /* as in assigned_at */
     size_t k = i;
     while (k > 0 && blank(v[k - 1]))
         k--;
