@@ -104,6 +104,31 @@ OUT
     [ "$output" = $'--expose-gc\n--max-http-header-size\n81920\n/var/runtime/index.mjs\n--no-opt' ]
 }
 
+@test "script position on node and ruby: before the script or the code, never among the program's arguments" {
+    node=$(wr_stub_as node)
+    LWRAP_ARGS_AT=script LWRAP_ARGS=--no-opt run -0 "$LWRAP" "$node" --expose-gc -r ./pre.js index.js a b
+    [ "$output" = $'--expose-gc\n-r\n./pre.js\n--no-opt\nindex.js\na\nb' ]
+    LWRAP_ARGS_AT=script LWRAP_ARGS=--no-opt run -0 "$LWRAP" "$node" -e CODE a b
+    [ "$output" = $'--no-opt\n-e\nCODE\na\nb' ]
+    LWRAP_ARGS_AT=script LWRAP_ARGS=--no-opt run -0 "$LWRAP" "$node" --max-http-header-size 81920 -- -x.js a
+    [ "$output" = $'--max-http-header-size\n81920\n--\n--no-opt\n-x.js\na' ]
+    ruby=$(wr_stub_as ruby)
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-W0 run -0 "$LWRAP" "$ruby" -I lib -rjson --disable gems script.rb a b
+    [ "$output" = $'-I\nlib\n-rjson\n--disable\ngems\n-W0\nscript.rb\na\nb' ]
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-W0 run -0 "$LWRAP" "$ruby" -ne CODE a
+    [ "$output" = $'-W0\n-ne\nCODE\na' ]
+    # a family lwrap cannot parse: before the last argument, as AWS's bash sample does
+    LWRAP_ARGS_AT=script LWRAP_ARGS=-x run -0 "$LWRAP" "$WR_STUB" --opt a b
+    [ "$output" = $'--opt\na\n-x\nb' ]
+}
+
+@test "script position on the real node: the flag reaches node, the script's argv stays its own" {
+    command -v node >/dev/null || skip "no node"
+    printf '%s\n' 'console.log(JSON.stringify([process.argv.slice(2), process.execArgv]))' >index.js
+    LWRAP_ARGS_AT=script LWRAP_ARGS=--no-warnings run -0 "$LWRAP" "$(wr_real_cmd node)" index.js a b
+    [ "$output" = '[["a","b"],["--no-warnings"]]' ]
+}
+
 @test "positions on AWS's Java command line: script is before the main class, not the handler" {
     java=$(wr_stub_as java)
     cmd=("$java" -XX:+UseSerialGC -classpath /var/runtime/lib Main example.Handler::handle)

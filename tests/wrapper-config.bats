@@ -249,6 +249,30 @@ ERR
     LWRAP_STRICT=1 LWRAP_ARG=-v run -125 --separate-stderr "$LWRAP" "$WR_STUB" a
 }
 
+@test "typos: a left-out '_', a swap, another case or a dropped last word still find the name, letters kept" {
+    local n
+    for n in LWRAP_APPENDPATH LWRAP_SETNODE_OPTIONS LWRAP_PREPENDNODE_OPTIONS LWRAP_DEFAULTFOO LWRAP_SSMDB_PASS \
+        LWRAP_SE_FOO LWRAP_DEBGU LWRAP_DBEUG LWRAP_Debug LWRAP_TRACE_OTLP_TIMEOUT; do
+        run -0 --separate-stderr env -i "$n=1" "$LWRAP" --explain /bin/true
+        printf '%s\n' "$stderr"
+    done >got
+    diff -u - got <<'ERR'
+lwrap: LWRAP_APPENDPATH: unknown setting (did you mean LWRAP_APPEND_PATH?); ignored
+lwrap: LWRAP_SETNODE_OPTIONS: unknown setting (did you mean LWRAP_SET_NODE_OPTIONS?); ignored
+lwrap: LWRAP_PREPENDNODE_OPTIONS: unknown setting (did you mean LWRAP_PREPEND_NODE_OPTIONS?); ignored
+lwrap: LWRAP_DEFAULTFOO: unknown setting (did you mean LWRAP_DEFAULT_FOO?); ignored
+lwrap: LWRAP_SSMDB_PASS: unknown setting (did you mean LWRAP_SSM_DB_PASS?); ignored
+lwrap: LWRAP_SE_FOO: unknown setting (did you mean LWRAP_SET_FOO?); ignored
+lwrap: LWRAP_DEBGU: unknown setting (did you mean LWRAP_DEBUG?); ignored
+lwrap: LWRAP_DBEUG: unknown setting (did you mean LWRAP_DEBUG?); ignored
+lwrap: LWRAP_Debug: unknown setting (did you mean LWRAP_DEBUG?); ignored
+lwrap: LWRAP_TRACE_OTLP_TIMEOUT: unknown setting (did you mean LWRAP_TRACE_OTLP_TIMEOUT_MS?); ignored
+ERR
+    # far from every name: no guess
+    run -0 --separate-stderr env -i LWRAP_XYZZY_ABC=1 "$LWRAP" --explain /bin/true
+    [ "$stderr" = 'lwrap: LWRAP_XYZZY_ABC: unknown setting (lwrap --help lists them); ignored' ]
+}
+
 @test "every LWRAP_* name the preload reads, and the settings still to come, are known to lwrap" {
     names=$(grep -ohE '"LWRAP_[A-Z0-9_]+"' "$REPO"/preload/*.c | tr -d '"' | sort -u)
     [ -n "$names" ]

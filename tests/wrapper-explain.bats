@@ -96,6 +96,52 @@ OUT
     [[ $output != *wxyz* && $output != *abcd* ]]
 }
 
+@test "secret values in every shape: quoted, JSON, --option value, Authorization, '@' in a URL password, a token as URL user, a cut copy" {
+    run -0 --separate-stderr env -i PATH=/usr/bin:/bin AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjEXAMPLETOKENVALUE \
+        LWRAP_SET_A='PASSWORD="quoted secret"' LWRAP_SET_B="db_password='single quoted'" \
+        LWRAP_SET_C='postgres://app:p@ssword@db:5432/x?ssl=1' LWRAP_SET_D='{"password": "jsonpw123", "user":"app"}' \
+        LWRAP_SET_E='--password plainpw999 --port 80' LWRAP_SET_F='Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig' \
+        LWRAP_SET_G='IQoJb3JpZ2luX2VjEXAMPLETOKENVAL' LWRAP_SET_H='x,IQoJb3JpZ2luX2VjEXAMPLE;y' \
+        LWRAP_SET_I='https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/org/repo.git' \
+        LWRAP_SET_J='curl -H "bearer abc.def.ghi" x' LWRAP_SET_K='password="unterminated secret' \
+        LWRAP_ARGS='--db-password argpw123 --port 80' "$LWRAP" --explain "$WR_STUB" app
+    diff -u - <(printf '%s\n' "$output") <<OUT
+set A=PASSWORD="****" (LWRAP_SET_A)
+set B=db_password='****' (LWRAP_SET_B)
+set C=postgres://app:****@db:5432/x?ssl=1 (LWRAP_SET_C)
+set D={"password": "****", "user":"app"} (LWRAP_SET_D)
+set E=--password **** --port 80 (LWRAP_SET_E)
+set F=Authorization: **** (LWRAP_SET_F)
+set G=**** (LWRAP_SET_G)
+set H=x,****;y (LWRAP_SET_H)
+set I=https://****@github.com/org/repo.git (LWRAP_SET_I)
+set J=curl -H "bearer ****" x (LWRAP_SET_J)
+set K=password="**** (LWRAP_SET_K)
+insert --db-password (LWRAP_ARGS at interpreter)
+insert **** (LWRAP_ARGS at interpreter)
+insert --port (LWRAP_ARGS at interpreter)
+insert 80 (LWRAP_ARGS at interpreter)
+argv $WR_STUB
+argv --db-password
+argv ****
+argv --port
+argv 80
+argv app
+OUT
+}
+
+@test "what only looks like a secret's neighbour stays readable: user names, other tokens, ports, times" {
+    run -0 --separate-stderr env -i PATH=/usr/bin:/bin AWS_SESSION_TOKEN=IQoJb3JpZ2luX2VjEXAMPLETOKENVALUE \
+        LWRAP_SET_A='https://alice@github.com/x' LWRAP_SET_B='IQoJb3JpZ2luX2VjOTHERTOKEN' \
+        LWRAP_SET_C='time: 10:30, port: 80' LWRAP_SET_D='Basic usage' "$LWRAP" --explain "$WR_STUB"
+    diff -u - <(printf '%s\n' "$output" | grep '^set') <<'OUT'
+set A=https://alice@github.com/x (LWRAP_SET_A)
+set B=IQoJb3JpZ2luX2VjOTHERTOKEN (LWRAP_SET_B)
+set C=time: 10:30, port: 80 (LWRAP_SET_C)
+set D=Basic usage (LWRAP_SET_D)
+OUT
+}
+
 @test "a secret set by a later config line is masked in notes printed before it is set" {
     lwrap_clean_env
     printf '%s\n' 'LWRAP_SET_GREETING=hello-Hunter2Secret' 'LWRAP_SET_DATABASE_URL=postgres://db/x?pw=Hunter2Secret' \

@@ -105,6 +105,18 @@ setup() {
     [[ $output == "$PATH:1:2:3:"*":19999:20000" ]]
 }
 
+@test "masking stays linear: long runs of blanks, quotes and keys in one value" {
+    local blanks quotes keys
+    blanks=$(printf '%*s' 100000 '')
+    quotes=$(printf '"%.0s' {1..50000})
+    keys=$(printf 'password: %.0s' {1..10000})
+    # (a look back over the blanks from each position took 3 s for each such value)
+    run -0 --separate-stderr env "LWRAP_SET_A=a${blanks}b" "LWRAP_SET_B=password=$quotes" "LWRAP_SET_C=$keys" \
+        "LWRAP_SET_D=$blanks" "LWRAP_SET_E=$blanks" timeout 5 "$LWRAP" --explain /bin/true
+    [[ ${lines[0]} == "set A=a${blanks}b (LWRAP_SET_A)" ]]
+    [[ ${lines[2]} == 'set C=password: ****'* ]]
+}
+
 @test "hostile LWRAP_* values: long, unterminated, odd names, empty list entries; the runtime runs" {
     long=$(printf '%03000d' 0)
     run -0 --separate-stderr env "LWRAP_SET_$long=1" LWRAP_UNSET=",,, ,A=B,1X," LWRAP_NEXT='::' \

@@ -20,6 +20,16 @@ setup() {
     done
 }
 
+@test "LWRAP_EXTENSION and LWRAP_CRASH: on and true count as 1, as the preload reads them; a bad flag adds nothing" {
+    for setting in LWRAP_EXTENSION=true LWRAP_EXTENSION=on LWRAP_CRASH=true LWRAP_CRASH=on; do
+        run -0 --separate-stderr env "$setting" LWRAP_PRELOAD_PATH="$FAKELIB" STUB_ENV='LD_PRELOAD' "$LWRAP" "$WR_STUB"
+        [ -z "$stderr" ] && [ "$output" = "LD_PRELOAD=$FAKELIB" ] || { echo "$setting: $output $stderr"; return 1; }
+    done
+    run -0 --separate-stderr env LWRAP_CRASH=yes LWRAP_PRELOAD_PATH="$FAKELIB" STUB_ENV='LD_PRELOAD' "$LWRAP" "$WR_STUB"
+    [ "$output" = 'LD_PRELOAD unset' ]
+    [ "$stderr" = 'lwrap: LWRAP_CRASH: want 1 or 0, got "yes"; ignored' ]
+}
+
 @test "features off (or nothing asked) leave LD_PRELOAD and _LWRAP_START_NS alone" {
     for setting in LWRAP_TRACE=off LWRAP_TRACE= LWRAP_LOGS=off LWRAP_LOG_LEVEL= LWRAP_EXTENSION=0 LWRAP_CRASH=0 X=1 \
         LWRAP_TRACE_FILE=off LWRAP_TRACE_OTLP=; do

@@ -31,6 +31,36 @@ setup() {
     [ "$output" = $'-X\nimporttime\napp.py' ]
 }
 
+@test "only the interpreter's own options count as already given: the program's arguments are its own" {
+    py=$(wr_stub_as python3)
+    # after the script, or after -c CODE: the program's argv, so the preset still applies
+    LWRAP_PRESETS=python-importtime,python-faulthandler run -0 "$LWRAP" "$py" /var/runtime/bootstrap.py -X faulthandler -X importtime
+    [ "$output" = $'-X\nimporttime\n-X\nfaulthandler\n/var/runtime/bootstrap.py\n-X\nfaulthandler\n-X\nimporttime' ]
+    LWRAP_PRESETS=python-importtime run -0 "$LWRAP" "$py" -c CODE -X importtime
+    [ "$output" = $'-X\nimporttime\n-c\nCODE\n-X\nimporttime' ]
+    # the forms python reads as the same option: joined, with a value
+    LWRAP_PRESETS=python-importtime run -0 "$LWRAP" "$py" -Ximporttime app.py
+    [ "$output" = $'-Ximporttime\napp.py' ]
+    LWRAP_PRESETS=python-importtime run -0 "$LWRAP" "$py" -X importtime=2 app.py
+    [ "$output" = $'-X\nimporttime=2\napp.py' ]
+    ruby=$(wr_stub_as ruby3.3)
+    LWRAP_PRESETS=ruby-frozen-strings run -0 "$LWRAP" "$ruby" x.rb --enable frozen-string-literal
+    [ "$output" = $'--enable\nfrozen-string-literal\nx.rb\n--enable\nfrozen-string-literal' ]
+    LWRAP_PRESETS=ruby-frozen-strings run -0 "$LWRAP" "$ruby" -e CODE --enable frozen-string-literal
+    [ "$output" = $'--enable\nfrozen-string-literal\n-e\nCODE\n--enable\nfrozen-string-literal' ]
+    LWRAP_PRESETS=ruby-frozen-strings run -0 "$LWRAP" "$ruby" --enable=frozen-string-literal x.rb
+    [ "$output" = $'--enable=frozen-string-literal\nx.rb' ]
+    LWRAP_PRESETS=ruby-frozen-strings run -0 "$LWRAP" "$ruby" -w --enable frozen-string-literal x.rb
+    [ "$output" = $'-w\n--enable\nfrozen-string-literal\nx.rb' ]
+}
+
+@test "python-importtime after the program's own -X importtime: the interpreter really gets it" {
+    wr_real_cmd python3 >/dev/null || skip "no python3"
+    LWRAP_PRESETS=python-importtime,python-faulthandler run -0 --separate-stderr "$LWRAP" "$(wr_real_cmd python3)" \
+        -c 'import sys; print(sorted(sys._xoptions), sys.argv[1:])' -X importtime
+    [ "$output" = "['faulthandler', 'importtime'] ['-X', 'importtime']" ]
+}
+
 @test "node-source-maps appends --enable-source-maps to NODE_OPTIONS, once" {
     node=$(wr_stub_as node)
     STUB_ENV=NODE_OPTIONS LWRAP_PRESETS=node-source-maps run -0 "$LWRAP" "$node" index.mjs

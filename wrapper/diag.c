@@ -57,9 +57,8 @@ void report_file(const char *path, unsigned line, ...)
     error_end();
 }
 
-void report_setting(const struct setting *s, ...)
+static void setting_start(const struct setting *s)
 {
-    va_list ap;
     line_start(2);
     line_str("lwrap: ");
     if (s->line) {
@@ -70,10 +69,29 @@ void report_setting(const struct setting *s, ...)
     }
     line_mem(s->name, s->name_len);
     line_str(": ");
+}
+
+void report_setting(const struct setting *s, ...)
+{
+    va_list ap;
+    setting_start(s);
     va_start(ap, s);
     parts(ap);
     va_end(ap);
     error_end();
+}
+
+void report_outcome(const struct setting *s, const char *outcome, ...)
+{
+    va_list ap;
+    setting_start(s);
+    va_start(ap, outcome);
+    parts(ap);
+    va_end(ap);
+    line_str("; ");
+    line_str(outcome);
+    line_end();
+    diag_errors++;
 }
 
 /* Notes go to stdout for --explain (the output the user asked for), else to stderr
@@ -126,6 +144,19 @@ void note_unset(const char *name, size_t n, const char *src, const char *src2)
     note_end(src, src2);
 }
 
+/* An argument after a secret-named option (--password, then the password) is masked
+ * whole: notes and the argv list come one word at a time. */
+static const char *prev_arg;
+
+static void arg_value(const char *word)
+{
+    if (prev_arg && mask_secret_option(prev_arg))
+        line_str("****");
+    else
+        mask_value(NULL, 0, word);
+    prev_arg = word;
+}
+
 void note_arg(const char *verb, const char *word, const char *src, const char *src2)
 {
     if (!note_start())
@@ -136,7 +167,7 @@ void note_arg(const char *verb, const char *word, const char *src, const char *s
     int q = !*word || strpbrk(word, " \t'\"") != NULL;
     if (q)
         line_str("'");
-    mask_value(NULL, 0, word);
+    arg_value(word);
     if (q)
         line_str("'");
     note_end(src, src2);
@@ -156,10 +187,11 @@ void note_text(const char *first, ...)
 
 void explain_argv(char *const *argv)
 {
+    prev_arg = NULL;
     for (; *argv; argv++) {
         line_start(1);
         line_str("argv ");
-        mask_value(NULL, 0, *argv);
+        arg_value(*argv);
         line_end();
     }
 }

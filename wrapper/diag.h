@@ -16,6 +16,9 @@ void report_item(const char *item, ...);
 void report_file(const char *path, unsigned line, ...);
 /* Names the variable, or the file and line it came from: "lwrap: F:3: LWRAP_X: ...". */
 void report_setting(const struct setting *s, ...);
+/* The same, ending in "; OUTCOME" instead (a preload setting: "using off", as the
+ * preload says it). */
+void report_outcome(const struct setting *s, const char *outcome, ...);
 
 /* Change notes. src2 may be NULL ("LWRAP_PRESETS", "java-fast-start"). */
 void note_set(const char *name, size_t n, const char *value, const char *src, const char *src2);

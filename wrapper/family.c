@@ -45,6 +45,25 @@ int java_takes_value(const char *a)
     return 0;
 }
 
+/* Node options that take their value as the next word (they accept --opt=value too). */
+int node_takes_value(const char *w, size_t n)
+{
+    static const char *const opts[] = {
+        "-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
+        "--inspect-port", "--debug-port", "--title", "--icu-data-dir", "--openssl-config",
+        "--redirect-warnings", "--report-dir", "--report-directory", "--report-filename",
+        "--report-signal", "--diagnostic-dir", "--heapsnapshot-signal", "--dns-result-order",
+        "--tls-cipher-list", "--tls-keylog", "--unhandled-rejections", "--secure-heap",
+        "--secure-heap-min", "--disable-warning", "--env-file", "--input-type",
+        "--experimental-policy", "--policy-integrity", "--use-largepages",
+        "--trace-event-categories", "--trace-event-file-pattern", "--max-http-header-size",
+        "--cpu-prof-dir", "--heap-prof-dir", "--watch-path"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
+        if (strlen(opts[i]) == n && memcmp(opts[i], w, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* python [options] (-m module | -c code | script | -) [args]: what follows -m, -c or the
  * script belongs to the program (`python3 -m awslambdaric app.handler`, the runtime
  * interface client's command line, must not get options after its handler). */
@@ -75,6 +94,59 @@ static size_t python_program(char *const *rt, size_t nrt)
     return nrt;
 }
 
+/* node [options] (script | -e CODE | -p CODE | -) [args]: the script's own arguments
+ * (`node index.js --inspect`) are not node's. */
+static size_t node_program(char *const *rt, size_t nrt)
+{
+    for (size_t i = 1; i < nrt; i++) {
+        const char *a = rt[i];
+        if (strcmp(a, "--") == 0)
+            return i + 1 < nrt ? i + 1 : nrt;
+        if (a[0] != '-' || a[1] == '\0')
+            return i;
+        if (strcmp(a, "-e") == 0 || strcmp(a, "-p") == 0 || strcmp(a, "-pe") == 0 ||
+            strncmp(a, "--eval", 6) == 0 || strncmp(a, "--print", 7) == 0)
+            return i; /* the code: what follows it is process.argv */
+        if (node_takes_value(a, strlen(a)))
+            i++;
+    }
+    return nrt;
+}
+
+/* ruby [switches] [--] (programfile | -e CODE | -) [args], switches in one word as
+ * ruby reads them: -ne is -n -e; -I, -r, -C and -E take the rest of the word or the
+ * next one, -x, -i, -0, -W, -K, -T and -F only the rest of the word. */
+static size_t ruby_program(char *const *rt, size_t nrt)
+{
+    static const char *const long_value[] = {"--enable", "--disable", "--encoding",
+                                             "--external-encoding", "--internal-encoding", "--dump"};
+    for (size_t i = 1; i < nrt; i++) {
+        const char *a = rt[i];
+        if (strcmp(a, "--") == 0)
+            return i + 1 < nrt ? i + 1 : nrt;
+        if (a[0] != '-' || a[1] == '\0')
+            return i;
+        if (a[1] == '-') {
+            for (size_t k = 0; k < sizeof long_value / sizeof *long_value; k++)
+                if (strcmp(a, long_value[k]) == 0)
+                    i++;
+            continue;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            if (*c == 'e')
+                return i;
+            if (strchr("IrCE", *c)) {
+                if (!c[1])
+                    i++;
+                break;
+            }
+            if (strchr("xi0WKTF", *c))
+                break;
+        }
+    }
+    return nrt;
+}
+
 /* Scanning, not counting from the end: java8.al2 starts lambdainternal.AWSLambda with no
  * handler argument after it, where "second to last" would be the -classpath value. */
 size_t family_program(enum family f, char *const *rt, size_t nrt)
@@ -88,7 +160,11 @@ size_t family_program(enum family f, char *const *rt, size_t nrt)
     }
     if (f == FAM_PYTHON)
         return python_program(rt, nrt);
-    if (f != FAM_JAVA)
+    if (f == FAM_NODE)
+        return node_program(rt, nrt);
+    if (f == FAM_RUBY)
+        return ruby_program(rt, nrt);
+    if (f != FAM_JAVA) /* unknown options: Lambda's runtime commands end with the program */
         return nrt > 1 ? nrt - 1 : nrt;
     for (; i < nrt; i++) {
         const char *a = rt[i];

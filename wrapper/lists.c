@@ -27,25 +27,6 @@ static enum kind kind_of(const char *name, size_t n)
     return BLANKS;
 }
 
-/* Node options that take their value as the next word (they accept --opt=value too). */
-static int node_takes_value(const char *w, size_t n)
-{
-    static const char *const opts[] = {
-        "-r", "--require", "--import", "--loader", "--experimental-loader", "-C", "--conditions",
-        "--inspect-port", "--debug-port", "--title", "--icu-data-dir", "--openssl-config",
-        "--redirect-warnings", "--report-dir", "--report-directory", "--report-filename",
-        "--report-signal", "--diagnostic-dir", "--heapsnapshot-signal", "--dns-result-order",
-        "--tls-cipher-list", "--tls-keylog", "--unhandled-rejections", "--secure-heap",
-        "--secure-heap-min", "--disable-warning", "--env-file", "--input-type",
-        "--experimental-policy", "--policy-integrity", "--use-largepages",
-        "--trace-event-categories", "--trace-event-file-pattern", "--max-http-header-size",
-        "--cpu-prof-dir", "--heap-prof-dir", "--watch-path"};
-    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
-        if (strlen(opts[i]) == n && memcmp(opts[i], w, n) == 0)
-            return 1;
-    return 0;
-}
-
 /* Whether word w of variable name is an option whose value is the next word. The JVM
  * reads JAVA_TOOL_OPTIONS and _JAVA_OPTIONS as single words (-Dx=y, -javaagent:...);
  * JDK_JAVA_OPTIONS also takes the launcher's options (--add-opens X). */

@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MASK "****"
 /* Shorter secret values would mask unrelated text ("1", "true"). */
@@ -148,22 +149,120 @@ static int ident_char(char c)
            (c >= '0' && c <= '9');
 }
 
-/* NAME=value with a secret-looking NAME, the value starting at v[i]
- * (LWRAP_UNSET='AWS_SESSION_TOKEN=IQo...', --db-password=x): up to a blank, a comma,
- * a semicolon, an ampersand or a quote. */
-static size_t assigned_at(const char *v, size_t len, size_t i)
+static int blank(char c)
 {
-    if (i == 0 || v[i - 1] != '=')
-        return 0;
-    size_t b = i - 1;
-    while (b > 0 && ident_char(v[b - 1]))
-        b--;
-    if (!name_secret(v + b, i - 1 - b))
-        return 0;
+    return c == ' ' || c == '\t';
+}
+
+/* Where an unquoted value ends: a blank, ',', ';', '&', a quote (or the end). */
+static int value_end(char c)
+{
+    return c == '\0' || strchr(" \t,;&\"'", c) != NULL;
+}
+
+static size_t word_len(const char *v, size_t len, size_t i)
+{
     size_t e = i;
-    while (e < len && !strchr(" \t,;&\"'", v[e]))
+    while (e < len && !value_end(v[e]))
         e++;
     return e - i;
+}
+
+/* An HTTP authorization scheme: its credential is the next word. */
+static int auth_scheme(const char *w, size_t n)
+{
+    static const char *const schemes[] = {"Bearer", "Basic", "Digest", "Token", "Bot"};
+    for (size_t k = 0; k < sizeof schemes / sizeof *schemes; k++)
+        if (strlen(schemes[k]) == n && strncasecmp(w, schemes[k], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* An unquoted secret value at v[i]: one word, or two when the first is an auth scheme
+ * (Authorization: Bearer eyJ...). */
+static size_t plain_value_len(const char *v, size_t len, size_t i)
+{
+    size_t n = word_len(v, len, i), e = i + n;
+    if (!auth_scheme(v + i, n) || e >= len || !blank(v[e]))
+        return n;
+    while (e < len && blank(v[e]))
+        e++;
+    size_t more = word_len(v, len, e);
+    return more ? e + more - i : n;
+}
+
+/* A value in quotes, from v[i] (just after the opening quote q) up to the closing one,
+ * or to the end when there is none: blanks and commas inside are part of it. */
+static size_t quoted_len(const char *v, size_t len, size_t i, char q)
+{
+    const char *close = memchr(v + i, q, len - i);
+    return close ? (size_t)(close - v) - i : len - i;
+}
+
+/* The end of the key whose value starts at v[j]: KEY=v, KEY: v (a header, YAML),
+ * "KEY": v (JSON), or --key v (an option and its value, blanks between). 0: none. */
+static size_t key_end(const char *v, size_t j, int *option)
+{
+    *option = 0;
+    if (v[j - 1] == '=')
+        return j - 1;
+    size_t k = j;
+    while (k > 0 && blank(v[k - 1]))
+        k--;
+    if (k > 0 && v[k - 1] == ':')
+        return k - 1;
+    *option = k < j;
+    return k < j ? k : 0;
+}
+
+/* The value of a secret-looking key, starting at v[i] (the key's forms: key_end):
+ * PASSWORD=x, db_password='single quoted' (up to the closing quote),
+ * {"password":"x"}, --password x, Authorization: Bearer x. */
+static size_t assigned_at(const char *v, size_t len, size_t i)
+{
+    size_t j = i;
+    char q = 0;
+    if (j > 0 && (v[j - 1] == '"' || v[j - 1] == '\''))
+        q = v[--j];
+    else if (value_end(v[i]))
+        return 0; /* no value starts here; also keeps the look back over blanks linear */
+    int option;
+    size_t e = j > 0 ? key_end(v, j, &option) : 0;
+    if (e == 0)
+        return 0;
+    if (!option && v[e - 1] == '"') /* "KEY": */
+        e--;
+    size_t b = e;
+    while (b > 0 && ident_char(v[b - 1]))
+        b--;
+    if (b == e || (option && v[b] != '-') || !name_secret(v + b, e - b))
+        return 0;
+    return q ? quoted_len(v, len, i, q) : plain_value_len(v, len, i);
+}
+
+/* Bearer TOKEN anywhere (a header pasted into a value without its name). */
+static size_t bearer_at(const char *v, size_t len, size_t i)
+{
+    if (value_end(v[i]))
+        return 0; /* as in assigned_at */
+    size_t k = i;
+    while (k > 0 && blank(v[k - 1]))
+        k--;
+    if (k == i || k < 6 || strncasecmp(v + k - 6, "Bearer", 6) != 0 ||
+        (k > 6 && ident_char(v[k - 7])))
+        return 0;
+    return word_len(v, len, i);
+}
+
+/* The userinfo of scheme://USERINFO@host, from v[i] just after "://": up to the LAST '@'
+ * before the host ends (a password may hold '@'), 0 when there is none. */
+static size_t userinfo_len(const char *v, size_t len, size_t i)
+{
+    size_t at = i;
+    for (size_t e = i; e < len && !strchr("/?# \t\"'", v[e]); e++)
+        if (v[e] == '@')
+            at = e;
+    return at - i;
 }
 
 /* scheme://user:PASSWORD@host, the password starting at v[i]. */
@@ -176,10 +275,51 @@ static size_t url_password_at(const char *v, size_t len, size_t i)
         b--;
     if (b < 3 || memcmp(v + b - 3, "://", 3) != 0)
         return 0;
-    size_t e = i;
-    while (e < len && !strchr("/@ \t", v[e]))
-        e++;
-    return e < len && v[e] == '@' ? e - i : 0;
+    size_t end = b + userinfo_len(v, len, b);
+    return end > i ? end - i : 0;
+}
+
+/* A user name that is a token (git's https://TOKEN@github.com/): a known token prefix,
+ * or 20 or more letters, digits and -_. with both letters and digits among them. */
+static int token_like(const char *s, size_t n)
+{
+    static const char *const prefixes[] = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
+                                           "glpat-", "xoxb-", "xoxp-", "npm_"};
+    for (size_t k = 0; k < sizeof prefixes / sizeof *prefixes; k++)
+        if (n > strlen(prefixes[k]) && strncmp(s, prefixes[k], strlen(prefixes[k])) == 0)
+            return 1;
+    int letter = 0, digit = 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = s[k];
+        digit |= c >= '0' && c <= '9';
+        letter |= (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (!ident_char(c) && c != '.')
+            return 0;
+    }
+    return n >= 20 && letter && digit;
+}
+
+/* scheme://TOKEN@host: userinfo with no ':' that looks like a token. */
+static size_t url_user_at(const char *v, size_t len, size_t i)
+{
+    if (i < 3 || memcmp(v + i - 3, "://", 3) != 0)
+        return 0;
+    size_t n = userinfo_len(v, len, i);
+    return n && !memchr(v + i, ':', n) && token_like(v + i, n) ? n : 0;
+}
+
+/* A known secret at s[0..n): all of it, or a copy cut short (at least PREFIX_MIN bytes of
+ * its start, ending where the text's value ends: a truncated AWS_SESSION_TOKEN in
+ * another variable). How many bytes match, or 0. */
+#define PREFIX_MIN 16
+static size_t known_secret_len(const char *s, size_t n, size_t k)
+{
+    size_t m = 0, max = secret_len[k] < n ? secret_len[k] : n;
+    while (m < max && s[m] == secrets[k][m])
+        m++;
+    if (m == secret_len[k])
+        return m;
+    return m >= PREFIX_MIN && value_end(s[m]) ? m : 0;
 }
 
 /* Length of the longest secret that starts at v[i], or 0. Where several secret values
@@ -189,10 +329,11 @@ static size_t secret_at(const char *v, size_t len, size_t i)
     const char *s = v + i;
     size_t n = len - i, best = key_id_at(s, n);
     for (size_t k = 0; k < n_secrets; k++)
-        if (secret_len[k] <= n && secret_len[k] > best && secrets[k][0] == s[0] &&
-            memcmp(s, secrets[k], secret_len[k]) == 0)
-            best = secret_len[k];
+        if (secrets[k][0] == s[0])
+            best = max_len(best, known_secret_len(s, n, k));
     best = max_len(best, assigned_at(v, len, i));
+    best = max_len(best, bearer_at(v, len, i));
+    best = max_len(best, url_user_at(v, len, i));
     return max_len(best, url_password_at(v, len, i));
 }
 
@@ -228,4 +369,9 @@ void mask_value(const char *name, size_t n, const char *value)
         done = i;
     }
     line_escaped(value + done, len - done);
+}
+
+int mask_secret_option(const char *word)
+{
+    return word[0] == '-' && !strchr(word, '=') && name_secret(word, strlen(word));
 }

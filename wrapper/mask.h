@@ -16,5 +16,8 @@ int mask_secret_name(const char *name, size_t n);
 /* Writes value to the current line (escaped): all of it masked when name looks
  * secret, else with any secret's value and any AWS access key id masked inside it. */
 void mask_value(const char *name, size_t n, const char *value);
+/* Whether word is an option named like a secret, whose value is the next argument
+ * (--password, then the password). */
+int mask_secret_option(const char *word);
 
 #endif

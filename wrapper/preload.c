@@ -10,6 +10,7 @@
 #include "known.h"
 #include "out.h"
 #include "trust.h"
+#include "values.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -19,28 +20,42 @@
 
 #define LIBNAME "liblwrap.so"
 
+/* A preload setting with a bad value (reported by known_check) never reaches the
+ * preload: it would ignore the value all the same, and say so a second time. From the
+ * file it is not exported; from the environment it is taken out of the runtime's. */
 static void export_one(const struct setting *s, void *arg)
 {
     (void)arg;
-    if (known_setting(s->name, s->name_len) & KNOWN_PRELOAD)
+    if (!(known_setting(s->name, s->name_len) & KNOWN_PRELOAD) || s->line == 0)
+        return;
+    if (known_value_ok(s))
         env_set(s->name, s->name_len, s->value, conf_path, NULL);
+}
+
+static void drop_bad(const struct setting *s, void *arg)
+{
+    (void)arg;
+    if (s->line == 0 && (known_setting(s->name, s->name_len) & KNOWN_PRELOAD) && !known_value_ok(s))
+        env_unset(s->name, s->name_len, "bad value", NULL);
 }
 
 void preload_export_settings(void)
 {
     conf_each_file(export_one, NULL);
+    conf_each("LWRAP_", drop_bad, NULL);
 }
 
+/* Set to a good value other than off (a bad one is ignored: no preload for it). */
 static int on(const char *name)
 {
-    const char *v = conf_value(name);
-    return v && *v && strcmp(v, "off") != 0;
+    struct setting s;
+    return conf_get(name, &s) && *s.value && strcmp(s.value, "off") != 0 && known_value_ok(&s);
 }
 
-static int one(const char *name)
+static int flag_on(const char *name)
 {
     const char *v = conf_value(name);
-    return v && strcmp(v, "1") == 0;
+    return v && value_flag_on(v); /* as the preload reads it: 1, on or true */
 }
 
 const char *preload_wanted(void)
@@ -50,9 +65,9 @@ const char *preload_wanted(void)
     for (size_t i = 0; i < sizeof features / sizeof *features; i++)
         if (on(features[i]))
             return features[i];
-    if (one("LWRAP_EXTENSION"))
+    if (flag_on("LWRAP_EXTENSION"))
         return "LWRAP_EXTENSION";
-    if (one("LWRAP_CRASH"))
+    if (flag_on("LWRAP_CRASH"))
         return "LWRAP_CRASH";
     return NULL;
 }

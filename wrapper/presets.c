@@ -54,12 +54,36 @@ static size_t nargs_of(const struct preset *p)
     return n;
 }
 
-/* Whether the words args[0..n) appear in a row in v[0..vn). */
-static int has_run(char *const *v, size_t vn, const char *const *args, size_t n)
+/* w is value, or value=SETTING (python's -X importtime=2). */
+static int is_value(const char *w, const char *value)
 {
-    for (size_t i = 0; i + n <= vn; i++) {
+    size_t n = strlen(value);
+    return strncmp(w, value, n) == 0 && (w[n] == '\0' || w[n] == '=');
+}
+
+/* w is an option and its value in one word: -Ximporttime (a short option),
+ * --enable=frozen-string-literal (a long one). */
+static int is_joined(const char *w, const char *opt, const char *value)
+{
+    size_t n = strlen(opt);
+    if (strncmp(w, opt, n) != 0)
+        return 0;
+    if (opt[1] == '-')
+        return w[n] == '=' && is_value(w + n + 1, value);
+    return is_value(w + n, value);
+}
+
+/* Whether the interpreter options v[0..vn) already give the preset's arguments: the
+ * words in a row, or an option and its value (two words) in any form the interpreter
+ * reads. */
+static int given(char *const *v, size_t vn, const char *const *args, size_t n)
+{
+    for (size_t i = 0; i < vn; i++) {
+        if (n == 2 && (is_joined(v[i], args[0], args[1]) ||
+                       (i + 1 < vn && strcmp(v[i], args[0]) == 0 && is_value(v[i + 1], args[1]))))
+            return 1;
         size_t k = 0;
-        while (k < n && strcmp(v[i + k], args[k]) == 0)
+        while (k < n && i + k < vn && strcmp(v[i + k], args[k]) == 0)
             k++;
         if (k == n)
             return 1;
@@ -93,8 +117,10 @@ static void drop_untiered(char ***rtp, size_t *nrt)
 
 static void apply(const struct preset *p, char ***rt, size_t *nrt, struct preset_out *out)
 {
-    size_t n = nargs_of(p);
-    if (n && !has_run(*rt + 1, *nrt - 1, p->args, n)) {
+    /* only the interpreter's own options count: what follows the program is its argv
+     * (`python3 app.py -X importtime`) */
+    size_t n = nargs_of(p), prog = family_program(p->fam, *rt, *nrt);
+    if (n && !given(*rt + 1, prog - 1, p->args, n)) {
         for (size_t k = 0; k < n; k++) {
             out->args[out->nargs++] = p->args[k];
             note_arg("insert", p->args[k], "LWRAP_PRESETS", p->name);

@@ -1,0 +1,144 @@
+/* Value rules (values.h). The messages and the accepted values follow the preload's
+ * (config.c, log_init.c, log_level.c, log_importtime.c, trace_otlp.c): the differential
+ * test in tests/wrapper-strict.bats runs both on the same values. */
+#include "values.h"
+
+#include "conf.h"
+#include "diag.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define PRELOAD_PATH_MAX 255 /* the preload keeps paths and URLs in 256-byte buffers */
+
+int value_flag_on(const char *v)
+{
+    return strcmp(v, "1") == 0 || strcmp(v, "on") == 0 || strcmp(v, "true") == 0;
+}
+
+/* v is one of the '|'-terminated words of list. */
+static int listed(const char *list, const char *v, int nocase)
+{
+    size_t n = strlen(v);
+    for (const char *w = list; *w; w = strchr(w, '|') + 1) {
+        size_t k = (size_t)(strchr(w, '|') - w);
+        if (k == n && (nocase ? strncasecmp(w, v, n) : strncmp(w, v, n)) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Only decimal digits, as the preload's parsers read numbers (no sign, no blanks). */
+static int in_range(const char *v, unsigned long min, unsigned long max)
+{
+    unsigned long long x = 0;
+    if (!*v)
+        return 0;
+    for (; *v; v++) {
+        if (*v < '0' || *v > '9')
+            return 0;
+        x = x * 10 + (unsigned)(*v - '0');
+        if (x > max)
+            return 0;
+    }
+    return x >= min;
+}
+
+static const char *path_error(const char *v, unsigned flags)
+{
+    struct stat st;
+    if (v[0] != '/')
+        return ": not an absolute path";
+    if (strlen(v) > PRELOAD_PATH_MAX)
+        return ": longer than 255 bytes";
+    if ((flags & VF_REGULAR) && stat(v, &st) == 0 && !S_ISREG(st.st_mode))
+        return ": not a regular file";
+    return NULL;
+}
+
+/* The host of an OTLP URL: an IP address (IPv6 in brackets) or localhost. */
+static const char *host_error(const char *h, const char *end, const char **colon)
+{
+    char host[128];
+    size_t n;
+    if (*h == '[') {
+        const char *close = memchr(h, ']', (size_t)(end - h));
+        if (!close)
+            return "bad IPv6 address";
+        if ((n = (size_t)(close - h - 1)) >= sizeof host)
+            return "host too long";
+        memcpy(host, h + 1, n);
+        *colon = close[1] == ':' ? close + 1 : NULL;
+    } else {
+        *colon = memchr(h, ':', (size_t)(end - h));
+        n = (size_t)((*colon ? *colon : end) - h);
+        if (n == 0 || n >= sizeof host)
+            return "no host";
+        memcpy(host, h, n);
+    }
+    host[n] = '\0';
+    unsigned char addr[16];
+    if (strcmp(host, "localhost") != 0 && inet_pton(AF_INET, host, addr) != 1 &&
+        inet_pton(AF_INET6, host, addr) != 1)
+        return "the host must be an IP address or localhost";
+    return NULL;
+}
+
+/* http://HOST[:PORT][/PATH], read as trace_otlp.c reads it (strtoul for the port). */
+static const char *url_error(const char *v)
+{
+    if (strncmp(v, "http://", 7) != 0)
+        return "want http://HOST:PORT (plain HTTP to a collector on the sandbox)";
+    const char *h = v + 7, *end = h + strcspn(h, "/"), *colon;
+    const char *why = host_error(h, end, &colon);
+    if (why)
+        return why;
+    if (colon) {
+        char *stop;
+        unsigned long port = strtoul(colon + 1, &stop, 10);
+        if (stop != end || port == 0 || port > 65535)
+            return "bad port";
+    }
+    size_t plen = strlen(end);
+    while (plen && end[plen - 1] == '/')
+        plen--;
+    int traces = plen >= 10 && memcmp(end + plen - 10, "/v1/traces", 10) == 0;
+    return plen + (traces ? 0 : 10) > PRELOAD_PATH_MAX ? "path too long" : NULL;
+}
+
+int value_ok(const struct setting *s, const struct value_rule *r, int report)
+{
+    const char *v = s->value, *why = NULL;
+    if (r->kind == V_ANY || !*v || ((r->flags & VF_OFF) && strcmp(v, "off") == 0))
+        return 1;
+    switch (r->kind) {
+    case V_WORDS:
+        if (listed(r->accept, v, r->flags & VF_NOCASE))
+            return 1;
+        if (report)
+            report_outcome(s, r->outcome, "unknown ", r->noun, " \"", v, "\" (want ", r->want, ")", NULL);
+        return 0;
+    case V_FLAG:
+    case V_NUMBER:
+        if (r->kind == V_FLAG ? value_flag_on(v) || strcmp(v, "0") == 0 || strcmp(v, "off") == 0
+                              : in_range(v, r->min, r->max))
+            return 1;
+        if (report)
+            report_outcome(s, r->outcome, r->want, ", got \"", v, "\"", NULL);
+        return 0;
+    case V_PATH:
+        why = path_error(v, r->flags);
+        break;
+    case V_URL:
+        why = strlen(v) > PRELOAD_PATH_MAX ? "longer than 255 bytes" : url_error(v);
+        break;
+    default:
+        return 1;
+    }
+    if (why && report)
+        report_outcome(s, r->outcome, v, *why == ':' ? "" : ": ", why, NULL);
+    return !why;
+}
