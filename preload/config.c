@@ -29,10 +29,28 @@ void config_warn(const char *a, const char *b, const char *c, const char *d)
     /* A bad value quoted back may be a credential pasted into the wrong setting
      * (LWRAP_TRACE=$API_TOKEN), or a URL with its password. */
     f.len = config_mask(buf, f.len);
-    if (f.len > 1024)
-        f.len = 1024;
-    buf[f.len++] = '\n';
-    real_write_all(2, buf, f.len);
+    /* Escaped as lwrap escapes what it quotes back (wrapper/out.c), so a value holding a
+     * CR or LF stays on its one line, and both say the same. */
+    char line[1024 * 4 + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < f.len && n < 1024; i++) {
+        unsigned char ch = (unsigned char)buf[i];
+        if (ch == '\\') {
+            line[n++] = '\\';
+            line[n++] = '\\';
+        } else if (ch < 0x20 || ch == 0x7f) {
+            line[n++] = '\\';
+            line[n++] = 'x';
+            line[n++] = "0123456789abcdef"[ch >> 4];
+            line[n++] = "0123456789abcdef"[ch & 15];
+        } else {
+            line[n++] = (char)ch;
+        }
+    }
+    if (n > 1024)
+        n = 1024;
+    line[n++] = '\n';
+    real_write_all(2, line, n);
 }
 
 void config_out_of_memory(const char *what)
@@ -156,7 +174,13 @@ static void load_trace_otlp(void)
     }
     const char *why = trace_otlp_url_error(v);
     if (why) {
-        config_warn("LWRAP_TRACE_OTLP: ", v, ": ", why);
+        char tail[320];
+        struct fmt f = fmt_on(tail, sizeof tail - 1);
+        fmt_str(&f, ": ");
+        fmt_str(&f, why);
+        fmt_str(&f, "; no spans sent");
+        tail[f.len] = 0;
+        config_warn("LWRAP_TRACE_OTLP: ", v, tail, NULL);
         return;
     }
     copy_env(config.trace_otlp, sizeof config.trace_otlp, "LWRAP_TRACE_OTLP", "");

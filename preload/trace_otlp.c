@@ -16,8 +16,9 @@
  * name resolution inside the runtime. */
 #include "trace_otlp.h"
 
+#include "../wrapper/otlp_url.h"
+
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -300,94 +301,36 @@ struct endpoint {
     char path[256];
 };
 
-/* RFC 3986's pchar and '/': unreserved, sub-delims, ':', '@' and %XX. Anything else (a
- * blank, CR/LF, '?', '#', a control byte) would make a malformed or different request. */
-static bool path_ok(const char *p)
-{
-    for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c == '%') {
-            if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
-                return false;
-            p += 2;
-        } else if (!isalnum(c) && !strchr("-._~!$&'()*+,;=:@/", c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-/* http://HOST[:PORT][/PATH]: the traces path is PATH/v1/traces unless PATH ends so. The
- * port is 1 to 5 digits, 1-65535 (strtoul would take "+4318" and " 4318"). */
+/* The collector's address and request path from LWRAP_TRACE_OTLP, read by the rules lwrap
+ * checks the setting with (wrapper/otlp_url.c). */
 static const char *parse(const char *url, struct endpoint *e)
 {
-    if (strncmp(url, "http://", 7) != 0)
-        return "want http://HOST:PORT (plain HTTP to a collector on the sandbox); no spans sent";
-    const char *h = url + 7, *end = h + strcspn(h, "/");
-    if (memchr(h, '@', (size_t)(end - h)))
-        return "user:password@ in the URL is not supported (a collector on the sandbox takes "
-               "no credentials here); no spans sent";
-    const char *colon = NULL;
-    char host[128];
-    if (*h == '[') {
-        const char *close = memchr(h, ']', (size_t)(end - h));
-        if (!close)
-            return "bad IPv6 address; no spans sent";
-        if ((size_t)(close - h - 1) >= sizeof host)
-            return "host too long; no spans sent";
-        memcpy(host, h + 1, (size_t)(close - h - 1));
-        host[close - h - 1] = 0;
-        if (close + 1 != end && close[1] != ':')
-            return "bad IPv6 address; no spans sent";
-        colon = close[1] == ':' ? close + 1 : NULL;
-    } else {
-        colon = memchr(h, ':', (size_t)(end - h));
-        const char *hend = colon ? colon : end;
-        if (hend == h || (size_t)(hend - h) >= sizeof host)
-            return "no host; no spans sent";
-        memcpy(host, h, (size_t)(hend - h));
-        host[hend - h] = 0;
-    }
-    unsigned long port = 80;
-    if (colon) {
-        const char *d = colon + 1;
-        port = 0;
-        for (; d < end && *d >= '0' && *d <= '9' && d - colon <= 5; d++)
-            port = port * 10 + (unsigned long)(*d - '0');
-        if (d != end || d == colon + 1 || port == 0 || port > 65535)
-            return "bad port (want 1 to 65535, digits only); no spans sent";
-    }
-    if (!path_ok(end))
-        return "the path may hold only RFC 3986 path characters (use %XX for others; no blank, "
-               "control byte, '?' or '#'); no spans sent";
+    struct otlp_url u;
+    const char *why = otlp_url_parse(url, &u);
+    if (why)
+        return why;
     memset(&e->ss, 0, sizeof e->ss);
     struct sockaddr_in *v4 = (struct sockaddr_in *)&e->ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&e->ss;
-    if (strcmp(host, "localhost") == 0 || inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-        if (strcmp(host, "localhost") == 0)
-            inet_pton(AF_INET, "127.0.0.1", &v4->sin_addr);
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons((uint16_t)port);
-        e->len = sizeof *v4;
-    } else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+    if (inet_pton(AF_INET6, u.host, &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons((uint16_t)port);
+        v6->sin6_port = htons((uint16_t)u.port);
         e->len = sizeof *v6;
     } else {
-        return "the host must be an IP address or localhost; no spans sent";
+        inet_pton(AF_INET, strcmp(u.host, "localhost") == 0 ? "127.0.0.1" : u.host, &v4->sin_addr);
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons((uint16_t)u.port);
+        e->len = sizeof *v4;
     }
     struct fmt hf = fmt_on(e->host, sizeof e->host - 1);
-    fmt_mem(&hf, h, (size_t)(end - h));
+    fmt_mem(&hf, u.hostport, u.hostport_len);
     e->host[hf.len] = 0;
-    size_t plen = strlen(end);
-    while (plen && end[plen - 1] == '/')
-        plen--;
     struct fmt p = fmt_on(e->path, sizeof e->path - 1);
-    fmt_mem(&p, end, plen);
-    if (plen < 10 || memcmp(end + plen - 10, "/v1/traces", 10) != 0)
+    fmt_mem(&p, u.path, u.path_len);
+    if (u.add_traces)
         fmt_str(&p, "/v1/traces");
     e->path[p.len] = 0;
-    return p.full ? "path too long; no spans sent" : NULL;
+    return NULL;
 }
 
 /* Wait for fd to be ready for ev until deadline; false: the time is up. */

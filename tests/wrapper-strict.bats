@@ -139,6 +139,11 @@ strict_preload_case() {
         LWRAP_TRACE_OTLP=http://127.0.0.1:0 LWRAP_TRACE_OTLP=http://127.0.0.1:65536 LWRAP_TRACE_OTLP=http://127.0.0.1:x \
         'LWRAP_TRACE_OTLP=http://[::1:4318' LWRAP_TRACE_OTLP=http://:4318 LWRAP_TRACE_OTLP=http:// \
         'LWRAP_TRACE_OTLP=http://[::1]:4318/base/' LWRAP_TRACE_OTLP=http://localhost LWRAP_TRACE_OTLP=http://127.0.0.1:4318 \
+        'LWRAP_TRACE_OTLP=http://127.0.0.1:+4318' 'LWRAP_TRACE_OTLP=http://127.0.0.1:043180' \
+        'LWRAP_TRACE_OTLP=http://127.0.0.1:4318/a b' $'LWRAP_TRACE_OTLP=http://127.0.0.1:4318/a\r\nX-Injected: 1' \
+        'LWRAP_TRACE_OTLP=http://127.0.0.1:4318/x?y' 'LWRAP_TRACE_OTLP=http://127.0.0.1:4318/%zz' \
+        'LWRAP_TRACE_OTLP=http://127.0.0.1:4318/a%2Fb' 'LWRAP_TRACE_OTLP=http://u:collectorpass@127.0.0.1:4318' \
+        'LWRAP_TRACE_OTLP=http://[::1]x:4318' \
         "LWRAP_TRACE_OTLP=http://127.0.0.1/$(printf 'p%.0s' {1..240})" \
         "LWRAP_TRACE_OTLP=http://127.0.0.1/$(printf 'p%.0s' {1..250})"; do
         # the timeout is read once the URL is good; the same timeouts with each URL

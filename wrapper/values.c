@@ -3,10 +3,11 @@
  * test in tests/wrapper-strict.bats runs both on the same values. */
 #include "values.h"
 
+#include "otlp_url.h"
+
 #include "conf.h"
 #include "diag.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -60,53 +61,11 @@ static const char *path_error(const char *v, unsigned flags)
 }
 
 /* The host of an OTLP URL: an IP address (IPv6 in brackets) or localhost. */
-static const char *host_error(const char *h, const char *end, const char **colon)
-{
-    char host[128];
-    size_t n;
-    if (*h == '[') {
-        const char *close = memchr(h, ']', (size_t)(end - h));
-        if (!close)
-            return "bad IPv6 address";
-        if ((n = (size_t)(close - h - 1)) >= sizeof host)
-            return "host too long";
-        memcpy(host, h + 1, n);
-        *colon = close[1] == ':' ? close + 1 : NULL;
-    } else {
-        *colon = memchr(h, ':', (size_t)(end - h));
-        n = (size_t)((*colon ? *colon : end) - h);
-        if (n == 0 || n >= sizeof host)
-            return "no host";
-        memcpy(host, h, n);
-    }
-    host[n] = '\0';
-    unsigned char addr[16];
-    if (strcmp(host, "localhost") != 0 && inet_pton(AF_INET, host, addr) != 1 &&
-        inet_pton(AF_INET6, host, addr) != 1)
-        return "the host must be an IP address or localhost";
-    return NULL;
-}
-
-/* http://HOST[:PORT][/PATH], read as trace_otlp.c reads it (strtoul for the port). */
+/* http://HOST[:PORT][/PATH], read as the preload reads it (otlp_url.c, shared). */
 static const char *url_error(const char *v)
 {
-    if (strncmp(v, "http://", 7) != 0)
-        return "want http://HOST:PORT (plain HTTP to a collector on the sandbox)";
-    const char *h = v + 7, *end = h + strcspn(h, "/"), *colon;
-    const char *why = host_error(h, end, &colon);
-    if (why)
-        return why;
-    if (colon) {
-        char *stop;
-        unsigned long port = strtoul(colon + 1, &stop, 10);
-        if (stop != end || port == 0 || port > 65535)
-            return "bad port";
-    }
-    size_t plen = strlen(end);
-    while (plen && end[plen - 1] == '/')
-        plen--;
-    int traces = plen >= 10 && memcmp(end + plen - 10, "/v1/traces", 10) == 0;
-    return plen + (traces ? 0 : 10) > PRELOAD_PATH_MAX ? "path too long" : NULL;
+    struct otlp_url u;
+    return otlp_url_parse(v, &u);
 }
 
 int value_ok(const struct setting *s, const struct value_rule *r, int report)
