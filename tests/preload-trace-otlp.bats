@@ -156,7 +156,12 @@ otlp_line() {
     for url in $'http://127.0.0.1:4318/x\r\nX-Evil: 1' 'http://127.0.0.1:4318/a b' 'http://127.0.0.1:4318/a?b' \
         'http://127.0.0.1:4318/a#b' 'http://127.0.0.1:4318/a%zz' $'http://127.0.0.1:4318/a\tb'; do
         run -0 otlp_line "$url"
-        [ "$output" = "lwrap: LWRAP_TRACE_OTLP: $url: $why_path" ]
+        # quoted back escaped, as lwrap quotes it: one line whatever the URL holds
+        local shown=${url//$'\r'/'\x0d'}
+        shown=${shown//$'\n'/'\x0a'}
+        shown=${shown//$'\t'/'\x09'}
+        [ "${#lines[@]}" -eq 1 ]
+        [ "$output" = "lwrap: LWRAP_TRACE_OTLP: $shown: $why_path" ]
     done
     for url in 'http://127.0.0.1:+4318' 'http://127.0.0.1: 4318' 'http://127.0.0.1:' 'http://127.0.0.1:0' \
         'http://127.0.0.1:65536' 'http://127.0.0.1:000004318' 'http://[::1]:-1' 'http://127.0.0.1:43x18'; do
