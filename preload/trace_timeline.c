@@ -19,6 +19,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
+#include "lifecycle.h"
 #include "real.h"
 #include "trace.h"
 #include "trace_packages.h"
@@ -282,6 +283,10 @@ static void packages(unsigned count)
 static void invokes(void)
 {
     static struct trace_invoke v[TRACE_INVOKES_MAX];
+    /* After a SnapStart restore the invokes' CLOCK_MONOTONIC times cannot be set beside
+     * init's: the clock may have jumped across the snapshot, either way. */
+    if (lifecycle_at_snapshot())
+        return;
     unsigned n = trace_spans_invokes(v);
     for (unsigned i = 0; i < n; i++) {
         if (!v[i].end_ns)
