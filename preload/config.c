@@ -191,9 +191,6 @@ void config_load(void)
     const char *it = getenv("AWS_LAMBDA_INITIALIZATION_TYPE");
     config.managed_instances = it && strcmp(it, "lambda-managed-instances") == 0;
     config.snapstart = it && strcmp(it, "snap-start") == 0;
-    if (config.extension && config.managed_instances)
-        config_warn("LWRAP_EXTENSION: not registered: Lambda Managed Instances send extensions "
-                    "no INVOKE (request ids come from the Runtime API observer alone)", NULL, NULL, NULL);
     const char *start = getenv("_LWRAP_START_NS");
     config.have_wrapper_start = parse_u64(start, &config.wrapper_start_ns);
     /* Only between lwrap's start and our constructor, else it is not this start's. */

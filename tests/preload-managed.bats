@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# Request ids where several invocations run at once (Lambda Managed Instances,
+# AWS_LAMBDA_MAX_CONCURRENCY): every line carries the id of the invocation its thread
+# fetched when that is the only one the thread has in flight, and no id otherwise, never
+# another invocation's; the runtime's own JSON requestId is left alone; the internal
+# extension does not register. N invokes x M lines, every line's id checked
+# (tests/helpers/attribution.bash).
+load test_helper
+
+setup() {
+    lwrap_test_setup
+    runtime_python3
+}
+
+# one run of LANG with N x M lines in MODE at concurrency C; then check_ids with FLAG
+ids_case() {
+    local lang=$1 mode=$2 n=$3 m=$4 c=$5 flag=${6:-}
+    preload_opts "LWRAP_LOGS=$mode"
+    idlines_run "$lang" "$n" "$m" "{\"lines\":$m,\"ms\":5}" --concurrency "$c"
+    [ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+    check_ids "$mode" "$n" "$m" $flag
+}
+
+@test "python, a thread per slot: 8 invokes x 40 lines at concurrency 4, every line its own id (text, json)" {
+    ids_case python text 8 40 4 --all-right
+    [ "$(ids_count right)" -eq 320 ]
+    ids_case python json 8 40 4 --all-right
+    [ "$(ids_count right)" -eq 320 ]
+    # several were in flight at once, each fetched by a thread of its own
+    [ "$(observer_field start inflight | sort -n | tail -n 1)" -ge 2 ]
+}
+
+@test "java, a thread pool: 8 invokes x 40 lines at concurrency 4, every line its own id (text, json)" {
+    command -v java >/dev/null || skip "java is not installed"
+    ids_case java text 8 40 4 --all-right
+    [ "$(ids_count right)" -eq 320 ]
+    ids_case java json 8 40 4 --all-right
+    [ "$(ids_count right)" -eq 320 ]
+}
+
+@test "node, several invokes in flight on one thread: 6 invokes x 40 lines, never a wrong id (text, json)" {
+    ids_case node text 6 40 3
+    [ "$(ids_count wrong)" -eq 0 ]
+    [ "$(ids_count none)" -gt 0 ] # the thread had several in flight: no id is the answer
+    ids_case node json 6 40 3
+    [ "$(ids_count wrong)" -eq 0 ]
+    [ "$(ids_count none)" -gt 0 ]
+}
+
+@test "a thread that fetched nothing: the only invocation in flight names it one at a time, not under concurrency" {
+    preload_opts LWRAP_LOGS=text
+    # one at a time: the only one in flight is the answer (AWS's Node client's case)
+    idlines_run python 3 10 '{"lines":10,"ms":2,"helper":true}'
+    [ "$status" -eq 0 ]
+    check_ids text 3 10 --all-right
+    # several may run at once: the only one in flight may be another thread's: none
+    idlines_run python 3 10 '{"lines":10,"ms":2,"helper":true}' --concurrency 2
+    [ "$status" -eq 0 ]
+    check_ids text 3 10 --all-none
+    idlines_run python 1 10 '{"lines":10,"ms":2,"helper":true}' -e AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances
+    [ "$status" -eq 0 ]
+    check_ids text 1 10 --all-none
+}
+
+@test "managed instances: the internal extension does not register (debug channel says why), ids still right" {
+    preload_opts LWRAP_LOGS=json LWRAP_EXTENSION=1
+    idlines_run python 4 10 '{"lines":10,"ms":2}' --concurrency 2 \
+        -e AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances
+    [ "$status" -eq 0 ]
+    check_ids json 4 10 --all-right
+    [ -z "$(jq -c 'select(.type=="platform.extension")' <<<"$output")" ]
+    [ "$(grep '^ext-' "$OBSERVER_LOG" | cut -d' ' -f1,4)" = "ext-skip why=managed-instances" ]
+    [[ $output != *lwrap:* ]]
+    # the same with --concurrency alone (no Managed Instances' initialization type) registers
+    preload_opts LWRAP_LOGS=json LWRAP_EXTENSION=1
+    idlines_run python 2 2 '{"lines":2}' --concurrency 2
+    [ "$status" -eq 0 ]
+    [ "$(jq -r 'select(.type=="platform.extension") | .name' <<<"$output")" = lwrap ]
+}
+
+# undecorate MODE FILE: FILE's lines without lwrap's decoration, ids as <id>, sorted
+# (tests/fixtures/preload/undecorate.py).
+undecorate() {
+    /usr/bin/python3 "$PRELOAD_FIXTURES/undecorate.py" "$@"
+}
+
+@test "differential under concurrency: each stream holds the same lines with and without the preload" {
+    local mode plain=$BATS_TEST_TMPDIR/plain
+    PRELOAD_OPTS=() # no preload at all
+    idlines_run python 6 30 '{"lines":30,"ms":2}' --concurrency 3 --no-telemetry-fd --raw "$plain"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^idline ' "$plain/stdout")" -eq 180 ]
+    for mode in text json; do
+        preload_opts "LWRAP_LOGS=$mode"
+        idlines_run python 6 30 '{"lines":30,"ms":2}' --concurrency 3 --no-telemetry-fd --raw "$BATS_TEST_TMPDIR/$mode"
+        [ "$status" -eq 0 ]
+        check_ids "$mode" 6 30 --all-right
+        diff <(undecorate plain "$plain/stdout") <(undecorate "$mode" "$BATS_TEST_TMPDIR/$mode/stdout")
+        diff <(undecorate plain "$plain/stderr") <(undecorate "$mode" "$BATS_TEST_TMPDIR/$mode/stderr")
+        # each invocation's lines keep their order
+        undecorate_order "$mode" "$BATS_TEST_TMPDIR/$mode/stdout"
+    done
+}
+
+# undecorate_order MODE FILE: the idlines of each invocation arrive in order 0, 1, 2, ...
+undecorate_order() {
+    if [[ $1 == json ]]; then jq -r '.message // empty' "$2"; else cut -f 4- "$2"; fi |
+        awk '$1 == "idline" { if ($3 != n[$2]++) { print "out of order: " $0; bad = 1 } } END { exit bad }'
+}
