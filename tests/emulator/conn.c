@@ -32,6 +32,8 @@ void conn_unpark(struct conn *c)
         ((struct ext *)ref)->parked = NULL;
     if (k == PARK_INVOKE && ref)
         life_client_gone(ref);
+    if (k == PARK_RESTORE_NEXT)
+        snap_conn_gone(c);
 }
 
 void conn_close(struct conn *c)

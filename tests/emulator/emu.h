@@ -79,7 +79,7 @@ const char *http_reason(int status);
 
 /* ---- conn.c: sockets, keep-alive, parking of long-poll requests ---- */
 enum conn_kind { CONN_API, CONN_CLIENT };
-enum park_kind { PARK_NONE, PARK_RUNTIME_NEXT, PARK_EXT_NEXT, PARK_INVOKE };
+enum park_kind { PARK_NONE, PARK_RUNTIME_NEXT, PARK_EXT_NEXT, PARK_INVOKE, PARK_RESTORE_NEXT };
 struct conn {
     int fd;
     enum conn_kind kind;
@@ -117,9 +117,15 @@ struct frame_info {
 void out_log(const char *ext_name, enum stream_kind st, const char *req_id, const char *msg, size_t n,
              const struct frame_info *fi);
 void out_start(const char *id);
-void out_end(const char *id);
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
-                const char *err_type);
+/* tel_status: the Telemetry API's word (success error timeout failure) */
+void out_end(const char *id, const char *tel_status, const char *err_type);
+/* init_ms / restore_ms: < 0 when the REPORT has no Init / Restore Duration; status/err_type:
+ * a platform failure as CloudWatch's text REPORT shows it (NULL: none) */
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, double restore_ms,
+                const char *status, const char *err_type, const char *tel_status);
+void out_init_report(double init_ms); /* a successful SnapStart init (the snapshot's) */
+void out_restore_start(void);
+void out_restore_report(double restore_ms, const char *err_type, const char *body, size_t n);
 void out_response(const char *id, const char *status, const char *body, size_t n, const char *err_type,
                   bool streamed);
 void out_init_error(const char *type, const char *body, size_t n, double init_ms);
@@ -195,7 +201,9 @@ struct ext {
     bool has_pending;
     struct proc *proc;
 };
-enum env_state { ENV_DOWN, ENV_INIT, ENV_READY, ENV_SHUTDOWN };
+/* ENV_RESTORE (--snapstart): after the snapshot point until the runtime's first `next`
+ * after restore (snapshot pause, restore/next answered, after-restore hooks). */
+enum env_state { ENV_DOWN, ENV_INIT, ENV_READY, ENV_SHUTDOWN, ENV_RESTORE };
 struct invoke *invoke_find(const char *id);
 bool invoke_id_known(const char *id);
 void invoke_submit(const char *event, size_t n, struct conn *client);
@@ -216,6 +224,23 @@ bool life_registration_open(void);
 bool life_finished(void);
 int life_exit_code(void);
 void life_request_stop(void);
+void life_restore_failed(const char *type, const char *body, size_t n, bool kill_now);
+bool life_runtime_called_next(void);
+bool life_extensions_ready(void);
+const char *life_init_type(void); /* AWS_LAMBDA_INITIALIZATION_TYPE */
+
+/* ---- snapstart.c: --snapstart's snapshot point, pause and restore ---- */
+void snap_restore_next(struct conn *c);
+void snap_restore_error(struct conn *c);
+void snap_begin(double init_ms); /* init is done: the snapshot point */
+void snap_progress(void);  /* ENV_RESTORE: resume after the pause, end the restore */
+void snap_reset(void);     /* the environment goes away: let stopped processes run again */
+double snap_next_timer(void); /* the mono ms of the next snapstart deadline, -1 none */
+void snap_timers(void);
+double snap_take_restore_ms(void); /* Restore Duration for the next REPORT, once; -1 none */
+void snap_conn_gone(struct conn *c);
+double snap_restore_elapsed(void); /* ms since the restore began (0 before) */
+void snap_set_report(double restore_ms); /* the next REPORT carries this Restore Duration */
 
 /* ---- invoke.c ---- */
 void invoke_set_result(struct invoke *inv, const char *status, const char *body, size_t n, const char *err_type);
@@ -226,6 +251,7 @@ void invoke_fail_running(const char *status, const char *type, const char *what)
 void invoke_try_dispatch(void);
 bool invoke_extensions_idle(void);
 void invoke_drop_nexts(void);
+int invoke_parked_nexts(void);
 double life_take_init_ms(void);
 void life_note_runtime_next(void);
 
@@ -267,7 +293,10 @@ void tel_init_start(void);
 void tel_init_done(const char *err_type, double init_ms);
 void tel_start(const struct invoke *inv);
 void tel_runtime_done(const struct invoke *inv);
-void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms);
+void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms,
+                double restore_ms);
+void tel_restore_start(void);
+void tel_restore_done(const char *err_type, double restore_ms);
 void tel_extension(const struct ext *e);
 void tel_fault(const char *req_id, const char *msg);
 void tel_log(const char *ext_name, const char *msg, size_t n, const struct frame_info *fi);
@@ -314,6 +343,9 @@ struct options {
     double idle_timeout; /* 0: no idle guard */
     double max_wall;     /* 0: no limit; <0: the default (--event mode only) */
     int concurrency;
+    bool snapstart;           /* --snapstart */
+    double snapshot_pause_ms; /* --snapshot-pause MS: SIGSTOP..SIGCONT at the snapshot */
+    int managed;              /* --managed-instances N (0: off) */
     char **env;
     int nenv;
     bool telemetry, json;
@@ -334,6 +366,7 @@ struct emu {
     bool stopping;
     bool idle_stop; /* the idle guard shut the emulator down: exit status 1 */
     int exit_code;
+    int ready_envs; /* environments that became ready (init, and restore with --snapstart) */
 };
 extern struct emu E;
 

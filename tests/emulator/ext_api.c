@@ -118,6 +118,17 @@ static void do_register(struct conn *c)
     for (int i = 0; i < EMU_MAX_EXTENSIONS; i++)
         if (E.exts[i].used && !E.exts[i].internal && strcmp(E.exts[i].name, name) == 0)
             e = &E.exts[i];
+    /* Managed Instances take no INVOKE events: external extensions may ask for SHUTDOWN only,
+     * internal ones for nothing (AWS's RIE, internal/lambda-managed-instances:
+     * core.ValidateExternalAgentEvent, rapi/handler/agentregister.go). */
+    if (E.o.managed && e && inv) {
+        conn_respond_json_error(c, 403, "Extension.InvalidEventType", "INVOKE: invalid event type");
+        return;
+    }
+    if (E.o.managed && !e && (inv || shut)) {
+        conn_respond_json_error(c, 403, "Extension.InvalidEventType", "No events allowed for internal extensions");
+        return;
+    }
     if (e) {
         if (e->registered) {
             char msg[400];

@@ -133,7 +133,12 @@ void invoke_finish(struct invoke *inv)
                  : E.runtime->alive ? proc_max_rss_mb(E.runtime->pid)
                                     : (int)((E.runtime->max_rss_kb + 1023) / 1024);
     double init_ms = life_take_init_ms();
-    out_end(inv->id);
+    double restore_ms = snap_take_restore_ms();
+    const char *tst = !inv->status || strcmp(inv->status, "success") == 0 ? "success"
+                      : strcmp(inv->status, "timeout") == 0                ? "timeout"
+                      : strcmp(inv->status, "crash") == 0                  ? "failure"
+                                                                           : "error";
+    out_end(inv->id, tst, inv->err_type);
     /* REPORT names platform failures (timeouts, crashes, extension failures, oversized
      * responses); an error the function reported through /error is not one */
     const char *st = !inv->status || strcmp(inv->status, "success") == 0 ? NULL
@@ -141,8 +146,9 @@ void invoke_finish(struct invoke *inv)
                      : strcmp(inv->status, "crash") == 0 || (inv->err_type && strcmp(inv->err_type, "Function.ResponseSizeTooLarge") == 0)
                          ? "error"
                          : NULL;
-    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, st, st && strcmp(st, "error") == 0 ? inv->err_type : NULL);
-    tel_report(inv, dur, E.o.memory, maxmem, init_ms);
+    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, restore_ms, st,
+               st && strcmp(st, "error") == 0 ? inv->err_type : NULL, tst);
+    tel_report(inv, dur, E.o.memory, maxmem, init_ms, restore_ms);
     inv->state = INV_DONE;
     invoke_free(inv);
 }
@@ -386,6 +392,12 @@ void invoke_try_dispatch(void)
 /* A new runtime is starting: `next`s still parked belong to the one that is gone
  * (during a shutdown they stay parked, so a runtime that keeps calling `next` just
  * waits, as in Lambda, instead of spinning on closed connections). */
+int invoke_parked_nexts(void)
+{
+    drop_dead_nexts();
+    return Q.nnexts;
+}
+
 void invoke_drop_nexts(void)
 {
     for (int i = 0; i < Q.nnexts; i++)

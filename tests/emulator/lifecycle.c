@@ -54,9 +54,49 @@ void life_note_runtime_next(void)
     L.runtime_in_next = true;
 }
 
+bool life_runtime_called_next(void)
+{
+    return L.runtime_in_next;
+}
+
+const char *life_init_type(void)
+{
+    return E.o.snapstart ? "snap-start" : E.o.managed ? "lambda-managed-instances" : "on-demand";
+}
+
 bool life_registration_open(void)
 {
     return E.env == ENV_INIT && !L.runtime_in_next;
+}
+
+/* Init or restore failed: the invoke that was waiting for the environment fails with it. */
+static void fail_waiting_invoke(const char *type, const char *body, size_t n, bool restore)
+{
+    struct invoke *inv = E.invokes;
+    while (inv && inv->state != INV_QUEUED)
+        inv = inv->next;
+    if (!inv)
+        return;
+    inv->state = INV_RUNNING;
+    E.inflight++;
+    inv->t_dispatch = now_mono_ms();
+    out_start(inv->id);
+    /* the caller gets a JSON error even for a body the runtime got wrong */
+    struct buf b = {0};
+    if (n && json_valid(body, n, '{'))
+        buf_add(&b, body, n);
+    else
+        buf_json_error(&b, type, n ? body : type);
+    invoke_set_result(inv, "error", b.p, b.len, type);
+    buf_free(&b);
+    invoke_responded(inv);
+    if (restore) {
+        snap_set_report(snap_restore_elapsed());
+    } else {
+        L.report_init = true;
+        L.init_ms = now_mono_ms() - L.init_start;
+    }
+    invoke_finish(inv);
 }
 
 /* Init failed: report it, fail the invoke that was waiting for this init, reset. */
@@ -64,21 +104,21 @@ static void init_failed(const char *type, const char *body, size_t n, double gra
 {
     out_init_error(type, body, n, now_mono_ms() - L.init_start);
     tel_init_done(type, now_mono_ms() - L.init_start);
-    struct invoke *inv = E.invokes;
-    while (inv && inv->state != INV_QUEUED)
-        inv = inv->next;
-    if (inv) {
-        inv->state = INV_RUNNING;
-        E.inflight++;
-        inv->t_dispatch = now_mono_ms();
-        out_start(inv->id);
-        invoke_set_result(inv, "error", body, n, type);
-        invoke_responded(inv);
-        L.report_init = true;
-        L.init_ms = now_mono_ms() - L.init_start;
-        invoke_finish(inv);
-    }
+    fail_waiting_invoke(type, body, n, false);
     env_reset("failure", grace_ms, kill_now);
+}
+
+/* --snapstart: restore/error (Runtime.AfterRestoreError), a crash or a timeout while
+ * restoring. RESTORE_REPORT, the waiting invoke fails, the environment is reset (the next
+ * invoke gets a new init and snapshot: the emulator keeps no snapshot to restore again). */
+void life_restore_failed(const char *type, const char *body, size_t n, bool kill_now)
+{
+    double ms = snap_restore_elapsed();
+    out_restore_report(ms, type, body, n);
+    tel_restore_done(type, ms);
+    fail_waiting_invoke(type, body, n, true);
+    env_reset("failure", kill_now ? 0 : INIT_ERROR_GRACE_MS, kill_now);
+    life_pump();
 }
 
 void life_init_error(const char *type, const char *body, size_t n)
@@ -123,6 +163,11 @@ void life_proc_exited(struct proc *p)
             buf_json_error(&b, "Extension.Crash", msg);
             init_failed("Extension.Crash", b.p, b.len, 0, true);
             buf_free(&b);
+        } else if (E.env == ENV_RESTORE) {
+            struct buf b = {0};
+            buf_json_error(&b, "Extension.Crash", msg);
+            life_restore_failed("Extension.Crash", b.p, b.len, true);
+            buf_free(&b);
         } else if (E.env == ENV_READY) {
             char what[512];
             snprintf(what, sizeof what, "extension %s exited: %s", e->name, desc);
@@ -143,6 +188,11 @@ void life_proc_exited(struct proc *p)
         struct buf b = {0};
         buf_json_error(&b, "Runtime.ExitError", msg);
         init_failed("Runtime.ExitError", b.p, b.len, 0, true);
+        buf_free(&b);
+    } else if (E.env == ENV_RESTORE) {
+        struct buf b = {0};
+        buf_json_error(&b, "Runtime.ExitError", msg);
+        life_restore_failed("Runtime.ExitError", b.p, b.len, true);
         buf_free(&b);
     } else {
         invoke_fail_running("crash", "Runtime.ExitError", msg);
@@ -165,6 +215,8 @@ void life_ext_error(struct ext *e, const char *type, const char *body, size_t n)
     e->ready = false;
     if (E.env == ENV_INIT) {
         init_failed(type, body, n, INIT_ERROR_GRACE_MS, false);
+    } else if (E.env == ENV_RESTORE) {
+        life_restore_failed(type, body, n, false);
     } else if (E.env == ENV_READY) {
         char what[512];
         snprintf(what, sizeof what, "extension %s reported exit/error %s", e->name, type);
@@ -261,6 +313,11 @@ static bool all_ready(void)
     return true;
 }
 
+bool life_extensions_ready(void)
+{
+    return all_ready();
+}
+
 static void kill_group(struct proc *p, int sig)
 {
     if (p && p->alive && kill(-p->pid, sig) != 0)
@@ -271,6 +328,7 @@ static void env_reset(const char *reason, double grace_ms, bool kill_runtime_now
 {
     if (E.env == ENV_SHUTDOWN || E.env == ENV_DOWN)
         return;
+    snap_reset();
     E.env = ENV_SHUTDOWN;
     L.reason = reason;
     L.killed = false;
@@ -332,7 +390,7 @@ static void send_shutdown_events(void)
 void life_request_stop(void)
 {
     E.stopping = true;
-    if (E.env == ENV_INIT || E.env == ENV_READY)
+    if (E.env == ENV_INIT || E.env == ENV_READY || E.env == ENV_RESTORE)
         env_reset("spindown", 0, false);
     /* invokes that never ran: their callers get an answer */
     for (struct invoke *i = E.invokes, *nx; i; i = nx) {
@@ -447,13 +505,22 @@ void life_pump(void)
             }
         }
         if (E.env == ENV_INIT && L.runtime_in_next && all_ready()) {
-            E.env = ENV_READY;
             L.init_ms = now_mono_ms() - L.init_start;
-            L.report_init = true;
             L.init_ok++;
             tel_init_done(NULL, L.init_ms);
             tel_backlog(false);
+            if (E.o.snapstart) {
+                /* SnapStart's REPORT has no Init Duration: INIT_REPORT has it */
+                E.env = ENV_RESTORE;
+                snap_begin(L.init_ms);
+            } else {
+                E.env = ENV_READY;
+                E.ready_envs++;
+                L.report_init = true;
+            }
         }
+        if (E.env == ENV_RESTORE)
+            snap_progress();
         if (E.env == ENV_READY) {
             for (struct invoke *i = E.invokes, *nx; i; i = nx) {
                 nx = i->next;
@@ -488,6 +555,8 @@ double life_next_timer(void)
             CONSIDER(i->t_deadline);
     if (E.env == ENV_INIT)
         CONSIDER(L.init_deadline);
+    if (snap_next_timer() >= 0)
+        CONSIDER(snap_next_timer());
     if (E.env == ENV_SHUTDOWN) {
         if (!L.killed)
             CONSIDER(L.kill_at);
@@ -528,7 +597,9 @@ void life_timers(void)
         buf_free(&b);
         invoke_responded(i);
         invoke_finish(i);
-        timed_out = true;
+        /* Managed Instances: a timeout fails that invoke only; the runtime's late answer
+         * for it gets 403 and its worker goes on with the next */
+        timed_out = !E.o.managed;
     }
     if (timed_out) {
         invoke_fail_running("crash", "Sandbox.Timedout", "the environment was reset after a timeout");
@@ -542,6 +613,7 @@ void life_timers(void)
         init_failed("Sandbox.Timedout", b.p, b.len, 0, true);
         buf_free(&b);
     }
+    snap_timers();
     life_pump();
 }
 
@@ -552,5 +624,6 @@ bool life_finished(void)
 
 int life_exit_code(void)
 {
-    return L.init_attempts > 0 && L.init_ok == 0 ? 2 : 0;
+    /* 2: no environment ever became ready (every init, or every SnapStart restore, failed) */
+    return L.init_attempts > 0 && E.ready_envs == 0 ? 2 : 0;
 }

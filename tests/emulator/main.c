@@ -35,7 +35,15 @@ static const char usage[] =
     "  --memory MB           (default 128)\n"
     "  --timeout SECONDS     invoke timeout, fractional ok (default 3)\n"
     "  --init-timeout S      (default 10)\n"
-    "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1)\n"
+    "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1);\n"
+    "                        otherwise an on-demand environment (timeouts reset it, INVOKE events)\n"
+    "  --managed-instances N Lambda Managed Instances: N invokes in flight in one environment,\n"
+    "                        AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances, a timeout fails\n"
+    "                        only its invoke, extensions get no INVOKE events\n"
+    "  --snapstart           SnapStart: AWS_LAMBDA_INITIALIZATION_TYPE=snap-start; the runtime's\n"
+    "                        GET restore/next is the snapshot point, answered when an invoke restores\n"
+    "  --snapshot-pause MS   with --snapstart: SIGSTOP the runtime and extensions for MS ms at the\n"
+    "                        snapshot, then SIGCONT (their clocks jump, as after a restore; default 0)\n"
     "  -e NAME=VALUE         extra environment for the runtime (repeatable)\n"
     "  --extensions-dir DIR  start the external extensions in DIR before the runtime\n"
     "  --no-telemetry-fd     do not pass _LAMBDA_TELEMETRY_LOG_FD\n"
@@ -157,6 +165,12 @@ static void parse_options(int argc, char **argv)
             o->init_timeout = parse_seconds(a, VALUE());
         else if (strcmp(a, "--concurrency") == 0)
             o->concurrency = parse_int(a, VALUE(), 1, 256);
+        else if (strcmp(a, "--managed-instances") == 0)
+            o->managed = parse_int(a, VALUE(), 1, 256);
+        else if (strcmp(a, "--snapstart") == 0)
+            o->snapstart = true;
+        else if (strcmp(a, "--snapshot-pause") == 0)
+            o->snapshot_pause_ms = parse_int(a, VALUE(), 0, 600000);
         else if (strcmp(a, "-e") == 0 || strcmp(a, "--env") == 0) {
             char *v = VALUE();
             char *q = strchr(v, '=');
@@ -196,6 +210,16 @@ static void parse_options(int argc, char **argv)
     o->ncmd = argc - i;
     if (o->listen && o->nevents)
         die_usage("%s", "--listen and --event do not mix");
+    if (o->snapstart && o->managed)
+        die_usage("%s", "--snapstart and --managed-instances do not mix (Lambda offers neither with the other)");
+    if (o->snapshot_pause_ms > 0 && !o->snapstart)
+        die_usage("%s", "--snapshot-pause needs --snapstart");
+    /* Managed Instances: N invokes in flight in one environment (--concurrency N, see README) */
+    if (o->managed) {
+        if (o->concurrency > 1 && o->concurrency != o->managed)
+            die_usage("%s", "--concurrency and --managed-instances disagree");
+        o->concurrency = o->managed;
+    }
     static char root[PATH_MAX];
     if (!o->task_root) {
         if (!getcwd(root, sizeof root))

@@ -103,9 +103,29 @@ void out_init_start(void)
     }
 }
 
+/* Managed Instances log in JSON only, platform lines included ("Configuring JSON and plain
+ * text log formats": system logs as {"time","type","record"} objects, the record shaped as
+ * the Telemetry API's). Text mode then prints START/END/REPORT that way. */
+static bool system_logs_json(void)
+{
+    return !E.o.json && E.o.managed;
+}
+
+static void system_log_begin(const char *type)
+{
+    char ts[32];
+    iso8601_ms(ts, now_epoch_ms());
+    buf_addf(&ob, "{\"time\":\"%s\",\"type\":\"%s\",\"record\":", ts, type);
+}
+
 void out_start(const char *id)
 {
-    if (E.o.json) {
+    if (system_logs_json()) {
+        system_log_begin("platform.start");
+        buf_adds(&ob, "{\"requestId\":");
+        buf_json_str(&ob, id, strlen(id));
+        buf_adds(&ob, ",\"version\":\"$LATEST\"}}\n");
+    } else if (E.o.json) {
         buf_adds(&ob, "{\"type\":\"platform.start\"");
         json_id("requestId", id);
         buf_adds(&ob, ",\"version\":\"$LATEST\"}\n");
@@ -115,9 +135,19 @@ void out_start(const char *id)
     emit(1);
 }
 
-void out_end(const char *id)
+void out_end(const char *id, const char *tel_status, const char *err_type)
 {
-    if (E.o.json) {
+    if (system_logs_json()) {
+        system_log_begin("platform.runtimeDone");
+        buf_adds(&ob, "{\"requestId\":");
+        buf_json_str(&ob, id, strlen(id));
+        buf_addf(&ob, ",\"status\":\"%s\"", tel_status);
+        if (err_type && strcmp(tel_status, "success") != 0) {
+            buf_adds(&ob, ",\"errorType\":");
+            buf_json_str(&ob, err_type, strlen(err_type));
+        }
+        buf_adds(&ob, "}}\n");
+    } else if (E.o.json) {
         buf_adds(&ob, "{\"type\":\"platform.end\"");
         json_id("requestId", id);
         buf_adds(&ob, "}\n");
@@ -127,21 +157,44 @@ void out_end(const char *id)
     emit(1);
 }
 
+/* Lambda bills whole milliseconds, rounded up. */
+static long long billed_ms(double ms)
+{
+    long long b = (long long)ms;
+    return (double)b < ms ? b + 1 : b;
+}
+
 /* status/err_type: a failed invoke's, as CloudWatch shows them at the end of REPORT
  * (NULL status: it did not fail, or the function reported the error itself). */
-void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, const char *status,
-                const char *err_type)
+void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, double restore_ms,
+                const char *status, const char *err_type, const char *tel_status)
 {
-    long long billed = (long long)dur_ms;
-    if ((double)billed < dur_ms)
-        billed++;
-    if (E.o.json) {
+    long long billed = billed_ms(dur_ms);
+    if (system_logs_json()) {
+        system_log_begin("platform.report");
+        buf_adds(&ob, "{\"requestId\":");
+        buf_json_str(&ob, id, strlen(id));
+        buf_addf(&ob, ",\"metrics\":{\"durationMs\":%.2f,\"billedDurationMs\":%lld,\"memorySizeMB\":%d,"
+                      "\"maxMemoryUsedMB\":%d",
+                 dur_ms, billed, mem_mb, max_mem_mb);
+        if (init_ms >= 0)
+            buf_addf(&ob, ",\"initDurationMs\":%.2f", init_ms);
+        buf_addf(&ob, "},\"status\":\"%s\"", tel_status);
+        if (err_type && strcmp(tel_status, "success") != 0) {
+            buf_adds(&ob, ",\"errorType\":");
+            buf_json_str(&ob, err_type, strlen(err_type));
+        }
+        buf_adds(&ob, "}}\n");
+    } else if (E.o.json) {
         buf_adds(&ob, "{\"type\":\"platform.report\"");
         json_id("requestId", id);
         buf_addf(&ob, ",\"durationMs\":%.2f,\"billedDurationMs\":%lld,\"memorySizeMB\":%d,\"maxMemoryUsedMB\":%d",
                  dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, ",\"initDurationMs\":%.2f", init_ms);
+        if (restore_ms >= 0)
+            buf_addf(&ob, ",\"restoreDurationMs\":%.2f,\"billedRestoreDurationMs\":%lld", restore_ms,
+                     billed_ms(restore_ms));
         if (status) {
             buf_addf(&ob, ",\"status\":\"%s\"", status);
             if (err_type) {
@@ -156,6 +209,10 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                  id, dur_ms, billed, mem_mb, max_mem_mb);
         if (init_ms >= 0)
             buf_addf(&ob, "Init Duration: %.2f ms\t", init_ms);
+        /* SnapStart: where Init Duration would be (AWS's "Monitoring for Lambda SnapStart") */
+        if (restore_ms >= 0)
+            buf_addf(&ob, "Restore Duration: %.2f ms\tBilled Restore Duration: %lld ms\t", restore_ms,
+                     billed_ms(restore_ms));
         if (status)
             buf_addf(&ob, "Status: %s\t", status);
         if (status && err_type)
@@ -212,6 +269,54 @@ void out_init_error(const char *type, const char *body, size_t n, double init_ms
     emit(1);
 }
 
+/* SnapStart: the init (made when the version is published, in Lambda) reports its duration
+ * in its own INIT_REPORT line, not on the first REPORT. */
+void out_init_report(double init_ms)
+{
+    if (E.o.json)
+        buf_addf(&ob, "{\"type\":\"platform.initReport\",\"initializationType\":\"snap-start\",\"status\":\"success\","
+                      "\"initDurationMs\":%.2f}\n", init_ms);
+    else
+        buf_addf(&ob, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: success\t\n", init_ms);
+    emit(1);
+}
+
+void out_restore_start(void)
+{
+    if (!E.o.json)
+        return; /* Lambda's RESTORE_START names runtime versions the emulator has not got */
+    buf_adds(&ob, "{\"type\":\"platform.restoreStart\"}\n");
+    emit(1);
+}
+
+/* err_type NULL: the restore succeeded (text mode then prints nothing: Restore Duration goes
+ * on the first REPORT); otherwise Lambda's RESTORE_REPORT line for a failed restore. */
+void out_restore_report(double restore_ms, const char *err_type, const char *body, size_t n)
+{
+    struct buf m = {0};
+    if (err_type && !json_get_string(body, n, "errorMessage", &m))
+        buf_add(&m, body, n);
+    if (E.o.json) {
+        buf_addf(&ob, "{\"type\":\"platform.restoreReport\",\"status\":\"%s\"", err_type ? "error" : "success");
+        if (err_type) {
+            buf_adds(&ob, ",\"errorType\":");
+            buf_json_str(&ob, err_type, strlen(err_type));
+            buf_adds(&ob, ",\"message\":");
+            buf_json_str(&ob, m.p ? m.p : "", m.len);
+            buf_adds(&ob, ",\"body\":");
+            buf_json_str(&ob, body, n);
+        }
+        buf_addf(&ob, ",\"restoreDurationMs\":%.2f}\n", restore_ms);
+    } else if (err_type) {
+        buf_addf(&ob, "RESTORE_REPORT Restore Duration: %.2f ms\tStatus: error\tError Type: %s\t", restore_ms, err_type);
+        buf_add(&ob, m.p ? m.p : "", m.len);
+        buf_addc(&ob, '\n');
+    }
+    buf_free(&m);
+    if (ob.len)
+        emit(1);
+}
+
 void out_runtime_exit(const char *req_id, const char *msg)
 {
     if (E.o.json) {
@@ -230,6 +335,8 @@ void out_runtime_exit(const char *req_id, const char *msg)
 
 void out_timeout(const char *id, double secs)
 {
+    if (system_logs_json())
+        return; /* platform.runtimeDone and platform.report say "timeout" */
     if (E.o.json) {
         buf_adds(&ob, "{\"type\":\"platform.timeout\"");
         json_id("requestId", id);

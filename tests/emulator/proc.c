@@ -131,7 +131,12 @@ static void build_env(struct envb *e, bool runtime)
     env_set(e, "AWS_SECRET_ACCESS_KEY", "emulatorSecretKeyExample0123456789abcdef");
     env_set(e, "AWS_SESSION_TOKEN", "emulatorSessionTokenExample0123456789");
     env_set(e, "AWS_EXECUTION_ENV", execution_env());
-    env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    env_set(e, "AWS_LAMBDA_INITIALIZATION_TYPE", life_init_type());
+    /* "Monitoring for Lambda SnapStart": these two are not available to SnapStart functions */
+    if (E.o.snapstart) {
+        env_unset(e, "AWS_LAMBDA_LOG_GROUP_NAME");
+        env_unset(e, "AWS_LAMBDA_LOG_STREAM_NAME");
+    }
     env_set(e, "TZ", ":UTC");
     env_unset(e, "_LAMBDA_TELEMETRY_LOG_FD");
     env_unset(e, "_HANDLER");
@@ -145,7 +150,7 @@ static void build_env(struct envb *e, bool runtime)
             snprintf(tmp, sizeof tmp, "%d", TELEMETRY_CHILD_FD);
             env_set(e, "_LAMBDA_TELEMETRY_LOG_FD", tmp);
         }
-        if (E.o.concurrency > 1) {
+        if (E.o.concurrency > 1 || E.o.managed) {
             snprintf(tmp, sizeof tmp, "%d", E.o.concurrency);
             env_set(e, "AWS_LAMBDA_MAX_CONCURRENCY", tmp);
         }
@@ -163,6 +168,10 @@ static void build_env(struct envb *e, bool runtime)
             continue;
         env_set(e, name, eq + 1);
     }
+    /* "Lambda Managed Instances only support JSON log format" (Configuring JSON and plain
+     * text log formats): not even -e changes it */
+    if (E.o.managed)
+        env_set(e, "AWS_LAMBDA_LOG_FORMAT", "JSON");
 }
 
 static void stream_init(struct stream *s, int fd, enum stream_kind k, struct proc *p, int raw_fd)

@@ -67,6 +67,15 @@ void runtime_api_handle(struct conn *c)
         life_pump();
         return;
     }
+    if (strcmp(t, "restore/next") == 0) {
+        snap_restore_next(c);
+        return;
+    }
+    if (strcmp(t, "restore/error") == 0) {
+        streams_drain_all(); /* what the hooks wrote comes before RESTORE_REPORT */
+        snap_restore_error(c);
+        return;
+    }
     if (strcmp(t, "init/error") == 0) {
         if (strcmp(m, "POST") != 0) {
             conn_respond_json_error(c, 405, "MethodNotAllowed", "init/error wants POST");

@@ -89,8 +89,10 @@ static bool wants(const struct sub *s, enum tel_type type, const char *event_typ
 {
     if (!(s->cfg.types & type))
         return false;
-    /* platform.runtimeDone reaches Logs API subscribers of schema 2021-03-18 only */
-    if (s->cfg.api == TEL_API_LOGS && strcmp(event_type, "platform.runtimeDone") == 0)
+    /* platform.runtimeDone and platform.restoreRuntimeDone ("Lambda Logs API": snap-start only)
+     * reach Logs API subscribers of schema 2021-03-18 only */
+    if (s->cfg.api == TEL_API_LOGS &&
+        (strcmp(event_type, "platform.runtimeDone") == 0 || strcmp(event_type, "platform.restoreRuntimeDone") == 0))
         return strcmp(s->cfg.schema, "2021-03-18") == 0;
     return true;
 }

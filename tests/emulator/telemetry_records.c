@@ -38,7 +38,7 @@ static void publish(enum tel_type type, const char *event_type, struct buf *tel,
 
 static void init_fields(struct buf *b)
 {
-    buf_adds(b, "{\"initializationType\":\"on-demand\",\"phase\":\"init\"");
+    buf_addf(b, "{\"initializationType\":\"%s\",\"phase\":\"init\"", life_init_type());
 }
 
 void tel_init_start(void)
@@ -150,7 +150,8 @@ void tel_runtime_done(const struct invoke *inv)
     publish(TEL_PLATFORM, "platform.runtimeDone", &t, &l);
 }
 
-void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms)
+void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem_mb, double init_ms,
+                double restore_ms)
 {
     if (!tel_active())
         return;
@@ -162,6 +163,8 @@ void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem
              billed, mem_mb, max_mem_mb);
     if (init_ms >= 0)
         buf_addf(&m, ",\"initDurationMs\":%.3f", init_ms);
+    if (restore_ms >= 0)
+        buf_addf(&m, ",\"restoreDurationMs\":%.3f", restore_ms);
     buf_addc(&m, '}');
     buf_adds(&end, "{\"requestId\":");
     str(&end, inv->id);
@@ -179,6 +182,44 @@ void tel_report(const struct invoke *inv, double dur_ms, int mem_mb, int max_mem
     buf_addc(&l, '}');
     buf_free(&m);
     publish(TEL_PLATFORM, "platform.report", &t, &l);
+}
+
+/* SnapStart (schema reference: platform.restoreStart; no runtimeVersion, instanceId: the
+ * emulator has none). */
+void tel_restore_start(void)
+{
+    if (!tel_active())
+        return;
+    struct buf t = {0};
+    buf_adds(&t, "{\"functionName\":");
+    str(&t, E.o.function_name);
+    buf_addf(&t, ",\"functionVersion\":\"$LATEST\",\"instanceMaxMemory\":%d}", E.o.memory);
+    publish(TEL_PLATFORM, "platform.restoreStart", &t, NULL);
+}
+
+/* err_type NULL: success. platform.restoreRuntimeDone (also to the Logs API, 2021-03-18) and
+ * platform.restoreReport, with the status words of platform.initRuntimeDone. */
+void tel_restore_done(const char *err_type, double restore_ms)
+{
+    if (!tel_active())
+        return;
+    const char *st = !err_type                                   ? "success"
+                     : strcmp(err_type, "Sandbox.Timedout") == 0 ? "timeout"
+                     : strcmp(err_type, "Runtime.ExitError") == 0 || strcmp(err_type, "Extension.Crash") == 0
+                         ? "failure"
+                         : "error";
+    struct buf t = {0}, l = {0}, r = {0};
+    buf_addf(&t, "{\"status\":\"%s\"", st);
+    if (err_type) {
+        buf_adds(&t, ",\"errorType\":");
+        str(&t, err_type);
+    }
+    buf_add(&r, t.p, t.len);
+    buf_addc(&t, '}');
+    buf_add(&l, t.p, t.len);
+    publish(TEL_PLATFORM, "platform.restoreRuntimeDone", &t, &l);
+    buf_addf(&r, ",\"metrics\":{\"durationMs\":%.3f}}", restore_ms);
+    publish(TEL_PLATFORM, "platform.restoreReport", &r, NULL);
 }
 
 /* The runtime failed (exited): the Logs API's platform.fault, a string record. */

@@ -9,15 +9,25 @@ What the preload observes must look like AWS's client, so this file keeps AWS's 
   read and deleted from os.environ), else as text lines to stdout;
 - handler exceptions are logged as one record and posted to /invocation/{id}/error,
   init failures to /init/error (then exit 1).
-With AWS_LAMBDA_MAX_CONCURRENCY=N>1, N threads each run their own next/response loop
-(Lambda Managed Instances style).
+Concurrency: AWS_LAMBDA_MAX_CONCURRENCY=N>1 alone (lambda-emu --concurrency): N threads each
+run their own next/response loop. Under Lambda Managed Instances
+(AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances) it is N worker processes instead, as
+AWS's client does (lambda_multi_concurrent_utils.py): each loads the handler itself and, when
+_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET names a socket, connects to it once per stream and
+dup2s the connection over its stdout and stderr.
+SnapStart (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): after the handler is loaded the
+before-snapshot hooks run (snapshot_restore_py.py), then GET /runtime/restore/next, then the
+after-restore hooks; a failing hook is reported to /init/error (Runtime.BeforeSnapshotError)
+or /restore/error (Runtime.AfterRestoreError) and the runtime exits 1.
 """
 
 import http.client
 import importlib
 import json
 import logging
+import multiprocessing
 import os
+import socket
 import sys
 import threading
 import time
@@ -174,6 +184,12 @@ class RuntimeClient:
             raise RuntimeError("next: HTTP %d %r" % (resp.status, body))
         return resp.headers, body
 
+    def restore_next(self):
+        """SnapStart: returns once the snapshot is restored (200, empty body)."""
+        resp, body = self._request("GET", "/restore/next")
+        if resp.status != 200:
+            raise RuntimeError("restore/next: HTTP %d %r" % (resp.status, body))
+
     def post(self, path, body, headers=None):
         hdrs = {"Content-Type": "application/json"}
         hdrs.update(headers or {})
@@ -294,35 +310,97 @@ def handle_one(client, handler, sink, json_format):
         _request.id = None
 
 
-def worker(address, handler, sink, json_format):
-    client = RuntimeClient(address)
+def worker(address, handler, sink, json_format, client=None):
+    client = client or RuntimeClient(address)
     while True:
         handle_one(client, handler, sink, json_format)
+
+
+def report_init_error(address, sink, json_format, exc, error_type=None, endpoint="/init/error"):
+    res = error_result(exc)
+    if error_type:
+        res["errorType"] = error_type
+    log_error(sink, json_format, dict(res, requestId=""))
+    del res["requestId"]
+    RuntimeClient(address).post(endpoint, json.dumps(res).encode("utf-8"),
+                                {"Lambda-Runtime-Function-Error-Type": res["errorType"]})
+    sys.exit(1)
+
+
+def load_or_report(address, sink, json_format):
+    try:
+        return load_handler(os.environ.get("_HANDLER", ""))
+    except Exception as e:
+        report_init_error(address, sink, json_format, e)
+
+
+def snapshot_and_restore(address, sink, json_format):
+    """SnapStart: hooks around the snapshot; returns the connection that waited in restore/next."""
+    import snapshot_restore_py as hooks
+    try:
+        before = hooks.get_before_snapshot()
+        while before:  # last registered runs first
+            func, args, kwargs = before.pop()
+            func(*args, **kwargs)
+    except Exception as e:
+        report_init_error(address, sink, json_format, e, "Runtime.BeforeSnapshotError")
+    client = RuntimeClient(address)
+    client.restore_next()
+    try:
+        for func, args, kwargs in hooks.get_after_restore():
+            func(*args, **kwargs)
+    except Exception as e:
+        report_init_error(address, sink, json_format, e, "Runtime.AfterRestoreError", "/restore/error")
+    return client
+
+
+def redirect_output(socket_path):
+    """Managed Instances: stdout and stderr each become a connection to the log socket."""
+    for fd in (1, 2):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(socket_path)
+            os.dup2(s.fileno(), fd)
+
+
+def process_worker(address, socket_path):
+    if socket_path:
+        redirect_output(socket_path)
+    sink, json_format = setup_logging()
+    handler = load_or_report(address, sink, json_format)
+    worker(address, handler, sink, json_format)
+
+
+def run_processes(address, concurrency):
+    """One process per concurrency slot, as AWS's client runs them under Managed Instances."""
+    socket_path = os.environ.pop("_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET", None)
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=process_worker, args=(address, socket_path)) for _ in range(concurrency)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
 
 
 def main():
     sys.stdout = Unbuffered(sys.stdout)
     sys.stderr = Unbuffered(sys.stderr)
-    sink, json_format = setup_logging()
     address = os.environ["AWS_LAMBDA_RUNTIME_API"]
     task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     sys.path.insert(0, task_root)
-    try:
-        handler = load_handler(os.environ.get("_HANDLER", ""))
-    except Exception as e:
-        res = error_result(e)
-        del res["requestId"]
-        log_error(sink, json_format, dict(res, requestId=""))
-        RuntimeClient(address).post("/init/error", json.dumps(res).encode("utf-8"),
-                                    {"Lambda-Runtime-Function-Error-Type": res["errorType"]})
-        sys.exit(1)
+    init_type = os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE", "")
     try:
         concurrency = max(int(os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY") or 1), 1)
     except ValueError:
         concurrency = 1
+    if init_type == "lambda-managed-instances":
+        run_processes(address, concurrency)
+        return
+    sink, json_format = setup_logging()
+    handler = load_or_report(address, sink, json_format)
+    client = snapshot_and_restore(address, sink, json_format) if init_type == "snap-start" else None
     for _ in range(concurrency - 1):
         threading.Thread(target=worker, args=(address, handler, sink, json_format), daemon=True).start()
-    worker(address, handler, sink, json_format)
+    worker(address, handler, sink, json_format, client)
 
 
 if __name__ == "__main__":
