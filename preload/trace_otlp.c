@@ -236,7 +236,8 @@ static void build(void)
     resource();
     span_id(root);
     span_open(true, trace, root, parent, "init", start, ready);
-    attr_str("lwrap.outcome", trace_spans_init_error() ? "initError" : "ready", true);
+    attr_str("lwrap.outcome", trace_spans_init_error() ? "initError" : lifecycle_at_snapshot() ? "snapshot" : "ready",
+             true);
     attr_int("lwrap.files_opened", initstats.files_opened, false);
     attr_int("lwrap.bytes_read", initstats.bytes_read, false);
     attr_int("lwrap.dlopen_count", initstats.dlopen_count + initstats.dlopen_dropped, false);

@@ -373,7 +373,10 @@ static void body(void)
     imports();
     invokes();
     fmt_str(&f, "\n],\"otherData\":{\"outcome\":");
-    fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+    fmt_str(&f, !trace_spans_ready_ns()     ? "\"exitBeforeReady\""
+                : trace_spans_init_error() ? "\"initError\""
+                : lifecycle_at_snapshot()  ? "\"snapshot\""
+                                           : "\"ready\"");
     fmt_str(&f, ",\"spans\":");
     fmt_u64(&f, trace_spans_count());
     fmt_str(&f, ",\"spansDropped\":");
