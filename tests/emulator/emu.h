@@ -109,7 +109,7 @@ void conn_unpark(struct conn *c);
 bool conn_peer_gone(struct conn *c);
 
 /* ---- output.c: events to stdout, text or JSON ---- */
-enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY };
+enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY, ST_SOCKET /* logsock.c */ };
 struct frame_info {
     uint32_t type;
     int64_t ts_us;
@@ -325,6 +325,14 @@ bool tel_any(void);
 bool tel_active(void);
 void tel_backlog(bool keep);
 void tel_reset(void);
+
+/* ---- logsock.c: --managed-instances' _LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET ---- */
+const char *logsock_path(void); /* listening on first use; NULL: unavailable */
+int logsock_poll_need(void);
+int logsock_poll_fill(struct pollfd *pfd, void **ref, int max);
+void logsock_on_poll(void *ref, short revents);
+void logsock_drain_all(void);
+void logsock_close_all(void);
 
 /* ---- sandbox.c: "sandbox" / "sandbox.localdomain" for the processes we start ---- */
 void sandbox_prepare(void);

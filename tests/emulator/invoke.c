@@ -146,8 +146,7 @@ void invoke_finish(struct invoke *inv)
                      : strcmp(inv->status, "crash") == 0 || (inv->err_type && strcmp(inv->err_type, "Function.ResponseSizeTooLarge") == 0)
                          ? "error"
                          : NULL;
-    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, restore_ms, st,
-               st && strcmp(st, "error") == 0 ? inv->err_type : NULL, tst);
+    out_report(inv->id, dur, E.o.memory, maxmem, init_ms, restore_ms, st, inv->err_type, tst);
     tel_report(inv, dur, E.o.memory, maxmem, init_ms, restore_ms);
     inv->state = INV_DONE;
     invoke_free(inv);

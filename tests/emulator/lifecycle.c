@@ -472,6 +472,7 @@ static void shutdown_progress(void)
         close_all_streams(); /* a grandchild elsewhere holds the pipes open */
     }
     invoke_fail_running("crash", "Runtime.ExitError", "Runtime exited during shutdown");
+    logsock_close_all();
     if (E.runtime) {
         proc_free(E.runtime);
         E.runtime = NULL;

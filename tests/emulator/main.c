@@ -403,7 +403,7 @@ int main(int argc, char **argv)
         int n = 0, need = 3;
         for (struct conn *c = E.conns; c; c = c->next)
             need++;
-        need += 3 * (EMU_MAX_EXTENSIONS + 1) + EMU_MAX_EXTENSIONS;
+        need += 3 * (EMU_MAX_EXTENSIONS + 1) + EMU_MAX_EXTENSIONS + logsock_poll_need();
         if (need > cap) {
             cap = need * 2;
             pfd = realloc(pfd, sizeof *pfd * (size_t)cap);
@@ -444,6 +444,8 @@ int main(int argc, char **argv)
         }
         int ntel = n; /* telemetry deliveries to the extensions' listeners */
         n += tel_poll_fill(pfd + n, ref + n, cap - n);
+        int nlog = n; /* the runtime's log socket and its connections */
+        n += logsock_poll_fill(pfd + n, ref + n, cap - n);
         double t = life_next_timer(), tt = tel_next_timer();
         bool guard = idle_guard_applies();
         if (guard)
@@ -490,7 +492,9 @@ int main(int argc, char **argv)
             if (pfd[nstreams + 2].revents)
                 for (int fd; (fd = accept4(E.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
                     conn_new(fd, CONN_CLIENT);
-            for (int i = ntel; i < n; i++)
+            for (int i = nlog; i < n; i++)
+                logsock_on_poll(ref[i], pfd[i].revents);
+            for (int i = ntel; i < nlog; i++)
                 if (pfd[i].revents)
                     tel_on_poll(ref[i], pfd[i].revents);
             for (int i = nstreams + 3; i < ntel; i++) {

@@ -37,7 +37,7 @@ static void json_id(const char *key, const char *id)
 
 static const char *stream_name(enum stream_kind st)
 {
-    return st == ST_STDOUT ? "stdout" : st == ST_STDERR ? "stderr" : "telemetry";
+    return st == ST_STDOUT ? "stdout" : st == ST_STDERR ? "stderr" : st == ST_SOCKET ? "socket" : "telemetry";
 }
 
 static const char *level_name(uint32_t type)
@@ -164,8 +164,9 @@ static long long billed_ms(double ms)
     return (double)b < ms ? b + 1 : b;
 }
 
-/* status/err_type: a failed invoke's, as CloudWatch shows them at the end of REPORT
- * (NULL status: it did not fail, or the function reported the error itself). */
+/* status/err_type: a failed invoke's, as CloudWatch shows them at the end of REPORT (NULL
+ * status: it did not fail, or the function reported the error itself; Error Type only with
+ * status "error"). */
 void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, double init_ms, double restore_ms,
                 const char *status, const char *err_type, const char *tel_status)
 {
@@ -197,7 +198,7 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                      billed_ms(restore_ms));
         if (status) {
             buf_addf(&ob, ",\"status\":\"%s\"", status);
-            if (err_type) {
+            if (err_type && strcmp(status, "error") == 0) {
                 buf_adds(&ob, ",\"errorType\":");
                 buf_json_str(&ob, err_type, strlen(err_type));
             }
@@ -215,7 +216,7 @@ void out_report(const char *id, double dur_ms, int mem_mb, int max_mem_mb, doubl
                      billed_ms(restore_ms));
         if (status)
             buf_addf(&ob, "Status: %s\t", status);
-        if (status && err_type)
+        if (status && err_type && strcmp(status, "error") == 0)
             buf_addf(&ob, "Error Type: %s\t", err_type);
         buf_addc(&ob, '\n');
     }

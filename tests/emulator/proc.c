@@ -139,6 +139,7 @@ static void build_env(struct envb *e, bool runtime)
     }
     env_set(e, "TZ", ":UTC");
     env_unset(e, "_LAMBDA_TELEMETRY_LOG_FD");
+    env_unset(e, "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET");
     env_unset(e, "_HANDLER");
     env_unset(e, "LAMBDA_TASK_ROOT");
     env_unset(e, "AWS_LAMBDA_MAX_CONCURRENCY");
@@ -146,7 +147,11 @@ static void build_env(struct envb *e, bool runtime)
         env_set(e, "_HANDLER", E.o.handler);
         env_set(e, "LAMBDA_TASK_ROOT", E.o.task_root);
         env_set(e, "LAMBDA_RUNTIME_DIR", "/var/runtime");
-        if (E.o.telemetry) {
+        /* Managed Instances: a log socket instead of the telemetry fd (logsock.c) */
+        const char *sock = E.o.managed && E.o.telemetry ? logsock_path() : NULL;
+        if (sock)
+            env_set(e, "_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET", sock);
+        else if (E.o.telemetry) {
             snprintf(tmp, sizeof tmp, "%d", TELEMETRY_CHILD_FD);
             env_set(e, "_LAMBDA_TELEMETRY_LOG_FD", tmp);
         }
@@ -260,7 +265,7 @@ static struct proc *spawn(char **argv, bool runtime, const char *name, struct ex
         out_emu("pipe: %s", strerror(errno));
         return NULL;
     }
-    bool tel = runtime && E.o.telemetry;
+    bool tel = runtime && E.o.telemetry && !(E.o.managed && logsock_path());
     if (tel && pipe2(pt, O_CLOEXEC) < 0) {
         out_emu("pipe: %s", strerror(errno));
         return NULL;

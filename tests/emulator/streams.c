@@ -91,4 +91,5 @@ void streams_drain_all(void)
         if (E.exts[i].used && E.exts[i].proc)
             for (int k = 0; k < 3; k++)
                 stream_drain(&E.exts[i].proc->s[k]);
+    logsock_drain_all();
 }

@@ -26,6 +26,7 @@ import importlib
 import json
 import logging
 import multiprocessing
+import multiprocessing.popen_fork  # now: it imports subprocess, which a task root may shadow
 import os
 import socket
 import sys

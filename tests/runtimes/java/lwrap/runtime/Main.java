@@ -2,6 +2,7 @@ package lwrap.runtime;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.crac.Core;
 
 /**
  * lwrap's test runtime for Java, shaped like AWS's runtime interface client:
@@ -21,7 +23,12 @@ import java.util.Map;
  * System.out/System.err go to stdout/stderr; Context.getLogger() writes frames to the
  * telemetry fd. Handler exceptions are logged (one ERROR record) and posted to /error with
  * their stack trace; load failures go to /init/error and the JVM exits 1.
- * With AWS_LAMBDA_MAX_CONCURRENCY=N>1, N threads each run their own loop.
+ * With AWS_LAMBDA_MAX_CONCURRENCY=N>1, N threads each run their own loop (AWS's client runs a
+ * thread pool so under Lambda Managed Instances).
+ * SnapStart (AWS_LAMBDA_INITIALIZATION_TYPE=snap-start): once the handler is loaded, the
+ * org.crac resources' beforeCheckpoint hooks run, then GET /runtime/restore/next, then their
+ * afterRestore hooks; a failure goes to /init/error (Runtime.BeforeCheckpointError) or
+ * /restore/error (Runtime.AfterRestoreError) and the JVM exits 64, as AWS's client does.
  * Java cannot remove a variable from its own environment, so _LAMBDA_TELEMETRY_LOG_FD stays
  * set; the trace id goes to the system property com.amazonaws.xray.traceHeader, as AWS does.
  */
@@ -51,6 +58,7 @@ public final class Main {
             System.exit(1);
             return;
         }
+        if ("snap-start".equals(System.getenv("AWS_LAMBDA_INITIALIZATION_TYPE"))) snapshotAndRestore(address);
         int n = 1;
         try {
             n = Math.max(Integer.parseInt(System.getenv().getOrDefault("AWS_LAMBDA_MAX_CONCURRENCY", "1").trim()), 1);
@@ -63,6 +71,29 @@ public final class Main {
             t.start();
         }
         loop(address, handler);
+    }
+
+    /** SnapStart's hooks around the snapshot point (restore/next). */
+    private static void snapshotAndRestore(String address) throws IOException {
+        RuntimeClient client = new RuntimeClient(address);
+        try {
+            Core.getGlobalContext().beforeCheckpoint(null);
+        } catch (Exception e) {
+            reportAndExit(client, "/init/error", e, "Runtime.BeforeCheckpointError");
+        }
+        client.restoreNext();
+        try {
+            Core.getGlobalContext().afterRestore(null);
+        } catch (Exception e) {
+            reportAndExit(client, "/restore/error", e, "Runtime.AfterRestoreError");
+        }
+    }
+
+    private static void reportAndExit(RuntimeClient client, String path, Exception e, String type) throws IOException {
+        Map<String, Object> body = errorBody(e, type, null);
+        logger.log(Json.write(body), "ERROR");
+        client.post(path, Json.write(body), type);
+        System.exit(64);
     }
 
     private static final class InitError extends Exception {

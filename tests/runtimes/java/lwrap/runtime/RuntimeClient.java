@@ -52,6 +52,15 @@ final class RuntimeClient {
         return new Invocation(h, new String(body, StandardCharsets.UTF_8));
     }
 
+    /** SnapStart: returns once the snapshot is restored (200, no body). */
+    void restoreNext() throws IOException {
+        HttpURLConnection c = (HttpURLConnection) new URL(base + "/restore/next").openConnection();
+        c.setReadTimeout(0); // waits for the restore, however long
+        int status = c.getResponseCode();
+        readAll(status >= 400 ? c.getErrorStream() : c.getInputStream());
+        if (status != 200) throw new IOException("restore/next: HTTP " + status);
+    }
+
     int post(String path, String body, String errorType) throws IOException {
         byte[] data = body.getBytes(StandardCharsets.UTF_8);
         HttpURLConnection c = (HttpURLConnection) new URL(base + path).openConnection();
