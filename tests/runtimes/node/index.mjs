@@ -15,13 +15,20 @@
 //   load errors to /init/error;
 // - `awslambda.streamifyResponse(fn)` handlers stream the response chunked.
 // With AWS_LAMBDA_MAX_CONCURRENCY=N>1 there are N concurrent next/response loops.
+// Under Lambda Managed Instances (AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances) the
+// main thread starts W worker threads (LWRAP_TEST_NODE_WORKERS, default 2, at most N); each
+// loads the handler and runs its share of the N loops itself, several invokes in flight on
+// one thread (async), fetching `next` and posting answers from that thread. Each worker
+// connects once to _LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET and writes its console records
+// there as lines (AWS's SocketLogger), else to stdout.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import net from 'node:net';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001';
 const [API_HOST, API_PORT] = [API.slice(0, API.lastIndexOf(':')), Number(API.slice(API.lastIndexOf(':') + 1))];
@@ -41,6 +48,8 @@ const telemetryFd = (() => {
   delete process.env._LAMBDA_TELEMETRY_LOG_FD;
   return v !== undefined && v !== '' ? Number(v) : undefined;
 })();
+const managedInstances = process.env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances';
+let socketFd; // Managed Instances: this worker's connection to the log socket
 const jsonFormat = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
 const minPrio = jsonFormat ? (LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()]?.prio ?? 0) : 0;
 
@@ -68,6 +77,10 @@ function writeRecord(level, args) {
   if (LEVELS[level].prio < minPrio) return;
   const date = new Date();
   const line = formatRecord(level, date, args);
+  if (socketFd !== undefined) {
+    fs.writeSync(socketFd, line.replace(/\n/g, '\r') + '\n');
+    return;
+  }
   if (telemetryFd === undefined) {
     process.stdout.write(line.replace(/\n/g, '\r') + '\n');
     return;
@@ -285,8 +298,8 @@ async function reportError(requestId, err) {
     { 'Lambda-Runtime-Function-Error-Type': body.errorType });
 }
 
-async function invokeOnce(handler) {
-  const next = await fetchNext();
+async function invokeOnce(handler, getNext = fetchNext) {
+  const next = await getNext();
   if (next.status !== 200) throw new Error(`next: HTTP ${next.status} ${next.body}`);
   const h = next.headers;
   const requestId = h['lambda-runtime-aws-request-id'];
@@ -324,11 +337,56 @@ async function invokeOnce(handler) {
   });
 }
 
-async function loop(handler) {
-  for (;;) await invokeOnce(handler);
+async function loop(handler, getNext) {
+  for (;;) await invokeOnce(handler, getNext);
+}
+
+// ---- Managed Instances ----------------------------------------------------------------
+function connectLogSocket(socketPath) {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(socketPath);
+    sock.once('error', reject);
+    // the fd is written with writeSync, as AWS's client does with the socket's handle
+    sock.once('connect', () => resolve(sock._handle.fd));
+  });
+}
+
+function startManagedWorkers(n) {
+  const wanted = parseInt(process.env.LWRAP_TEST_NODE_WORKERS || '2', 10) || 2;
+  const workers = Math.max(1, Math.min(wanted, n));
+  for (let w = 0; w < workers; w++) {
+    // loops spread over the workers: n in all
+    const loops = Math.floor(n / workers) + (w < n % workers ? 1 : 0);
+    const worker = new Worker(new URL(import.meta.url), { workerData: { role: 'managed', loops } });
+    worker.on('error', (e) => {
+      process.stderr.write(`runtime: worker ${w}: ${e && e.stack ? e.stack : e}\n`);
+      process.exit(1);
+    });
+  }
+}
+
+async function managedWorker({ loops }) {
+  const socketPath = process.env._LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET;
+  if (socketPath) socketFd = await connectLogSocket(socketPath);
+  patchConsole();
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (e) {
+    const body = errorBody(e);
+    logInvokeError(e, 'Init Error');
+    await post('/init/error', JSON.stringify(body), { 'Lambda-Runtime-Function-Error-Type': body.errorType });
+    process.exit(1);
+  }
+  const getNext = () => request('GET', '/invocation/next');
+  await Promise.all(Array.from({ length: loops }, () => loop(handler, getNext)));
 }
 
 async function main() {
+  if (managedInstances) {
+    startManagedWorkers(Math.max(parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY || '1', 10) || 1, 1));
+    return;
+  }
   patchConsole();
   let handler;
   try {
@@ -350,6 +408,11 @@ async function main() {
 
 if (isMainThread) {
   main().catch((e) => {
+    process.stderr.write(`runtime: ${e && e.stack ? e.stack : e}\n`);
+    process.exit(1);
+  });
+} else if (workerData && workerData.role === 'managed') {
+  managedWorker(workerData).catch((e) => {
     process.stderr.write(`runtime: ${e && e.stack ? e.stack : e}\n`);
     process.exit(1);
   });

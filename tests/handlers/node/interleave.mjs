@@ -1,0 +1,25 @@
+// interleave: for i in 1..event.lines (M), writes "<requestId> print i" to stdout and logs
+// "<requestId> log i" (console.log), awaiting event.ms between lines so invokes in flight on
+// the same thread interleave. With event.barrier/event.count it first waits (as sleep does)
+// until count invokes are in flight. Returns {requestId, lines: M, thread}.
+import fs from 'node:fs';
+import path from 'node:path';
+import { threadId } from 'node:worker_threads';
+
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const handler = async (event = {}, context) => {
+  const rid = context.awsRequestId;
+  if (event.barrier) {
+    fs.writeFileSync(path.join(event.barrier, rid), '');
+    const deadline = Date.now() + 20000;
+    while (fs.readdirSync(event.barrier).length < (event.count || 1) && Date.now() < deadline) await pause(10);
+  }
+  const m = event.lines || 1;
+  for (let i = 1; i <= m; i++) {
+    process.stdout.write(`${rid} print ${i}\n`);
+    console.log(`${rid} log ${i}`);
+    await pause(event.ms || 0);
+  }
+  return { requestId: rid, lines: m, thread: threadId };
+};
