@@ -69,7 +69,8 @@ ids_case() {
     [ "$status" -eq 0 ]
     check_ids json 4 10 --all-right
     [ -z "$(jq -c 'select(.type=="platform.extension")' <<<"$output")" ]
-    [ "$(grep '^ext-' "$OBSERVER_LOG" | cut -d' ' -f1,4)" = "ext-skip why=managed-instances" ]
+    # (every worker process of the python runtime would have registered on its own)
+    [ "$(grep '^ext-' "$OBSERVER_LOG" | cut -d' ' -f1,4 | sort -u)" = "ext-skip why=managed-instances" ]
     [[ $output != *lwrap:* ]]
     # the same with --concurrency alone (no Managed Instances' initialization type) registers
     preload_opts LWRAP_LOGS=json LWRAP_EXTENSION=1
@@ -106,4 +107,68 @@ undecorate() {
 undecorate_order() {
     if [[ $1 == json ]]; then jq -r '.message // empty' "$2"; else cut -f 4- "$2"; fi |
         awk '$1 == "idline" { if ($3 != n[$2]++) { print "out of order: " $0; bad = 1 } } END { exit bad }'
+}
+
+# --managed-instances N (lambda-emu's Managed Instances: AWS_LAMBDA_INITIALIZATION_TYPE=
+# lambda-managed-instances, JSON logs, the runtime's log socket): each test runtime's own way
+
+@test "managed instances, python worker processes on the log socket: 8 invokes x 40 lines, every line its own id (text, json)" {
+    local mode
+    for mode in text json; do
+        preload_opts "LWRAP_LOGS=$mode"
+        idlines_run python 8 40 '{"lines":40,"ms":5}' --managed-instances 4
+        [ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+        check_ids "$mode" 8 40 --all-right
+        [ "$(ids_count right)" -eq 320 ]
+        # the lines went through the log socket, and each process fetched its own
+        [ "$(jq -r 'select(.type=="function") | .stream' <<<"$output" | sort -u)" = socket ]
+        [ "$(observer_field start pid | sort -u | wc -l)" -ge 2 ]
+    done
+}
+
+@test "managed instances, java thread pool: 8 invokes x 40 lines, every line its own id (text, json)" {
+    command -v java >/dev/null || skip "java is not installed"
+    local mode
+    for mode in text json; do
+        preload_opts "LWRAP_LOGS=$mode"
+        idlines_run java 8 40 '{"lines":40,"ms":5}' --managed-instances 4
+        [ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+        check_ids "$mode" 8 40 --all-right
+        [ "$(ids_count right)" -eq 320 ]
+        [ "$(observer_field start tid | sort -u | wc -l)" -ge 2 ]
+    done
+}
+
+@test "managed instances, node worker threads with several invokes in flight each: 8 invokes x 40 lines, never a wrong id (text, json)" {
+    local mode
+    for mode in text json; do
+        preload_opts "LWRAP_LOGS=$mode"
+        idlines_run node 8 40 '{"lines":40,"ms":5}' --managed-instances 4
+        [ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+        check_ids "$mode" 8 40
+        [ "$(ids_count wrong)" -eq 0 ]
+        # fetched on worker threads, several in flight on one of them
+        [ "$(observer_field start tid | sort -u | wc -l)" -ge 2 ]
+        [ "$(observer_field start inflight | sort -n | tail -n 1)" -ge 2 ]
+    done
+}
+
+@test "managed instances differential: each stream (the log socket too) holds the same lines with and without the preload" {
+    local mode plain
+    PRELOAD_OPTS=()
+    idlines_run python 6 30 '{"lines":30,"ms":2}' --managed-instances 3
+    [ "$status" -eq 0 ]
+    plain=$output
+    for mode in text json; do
+        preload_opts "LWRAP_LOGS=$mode"
+        idlines_run python 6 30 '{"lines":30,"ms":2}' --managed-instances 3
+        [ "$status" -eq 0 ]
+        check_ids "$mode" 6 30 --all-right
+        local stream
+        for stream in socket stdout stderr; do
+            diff <(jq -r --arg s "$stream" 'select(.type=="function" and .stream==$s) | .message' <<<"$plain" | undecorate plain -) \
+                <(jq -r --arg s "$stream" 'select(.type=="function" and .stream==$s) | .message' <<<"$output" | undecorate "$mode" -)
+        done
+        [ "$(jq -r 'select(.type=="function" and .stream=="socket") | .message' <<<"$plain" | grep -c '^idline ')" -eq 180 ]
+    done
 }
