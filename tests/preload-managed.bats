@@ -172,3 +172,19 @@ undecorate_order() {
         [ "$(jq -r 'select(.type=="function" and .stream=="socket") | .message' <<<"$plain" | grep -c '^idline ')" -eq 180 ]
     done
 }
+
+@test "managed instances: a python worker process's crash report names that worker's invocation" {
+    preload_opts LWRAP_CRASH=1
+    emu_event_files '{"how":"segfault"}'
+    runtime_cmd python
+    run --separate-stderr "$EMU" --log-format json --managed-instances 2 "${EMU_EVENT_ARGS[@]}" \
+        --handler crash.handler --task-root "$(handler_dir python)" "${PRELOAD_OPTS[@]}" -- "${RUNTIME_CMD[@]}"
+    local id line
+    id=$(emu_ids platform.start)
+    [ -n "$id" ]
+    rm -f "/tmp/lwrap-crash-$id.txt"
+    line=$(jq -r 'select(.type=="function") | .message | select(startswith("LWRAP CRASH"))' <<<"$output")
+    [[ $line == "LWRAP CRASH signal=SIGSEGV (11) "*" requestId=$id pid="* ]] || { echo "$output"; return 1; }
+    # written by a worker process, not the one lwrap started in
+    [ "$(observer_field start pid)" != "$(observer_field init pid)" ]
+}
