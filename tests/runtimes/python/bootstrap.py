@@ -25,8 +25,6 @@ import http.client
 import importlib
 import json
 import logging
-import multiprocessing
-import multiprocessing.popen_fork  # now: it imports subprocess, which a task root may shadow
 import os
 import socket
 import sys
@@ -372,14 +370,21 @@ def process_worker(address, socket_path):
 
 
 def run_processes(address, concurrency):
-    """One process per concurrency slot, as AWS's client runs them under Managed Instances."""
+    """One process per concurrency slot, as AWS's client runs them under Managed Instances
+    (it uses multiprocessing.Process; a plain fork here, because multiprocessing imports the
+    standard subprocess module, which would hide a handler module of that name)."""
     socket_path = os.environ.pop("_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET", None)
-    ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=process_worker, args=(address, socket_path)) for _ in range(concurrency)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
+    pids = []
+    for _ in range(concurrency):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                process_worker(address, socket_path)
+            finally:
+                os._exit(1)
+        pids.append(pid)
+    for pid in pids:  # as AWS's parent joins its workers
+        os.waitpid(pid, 0)
 
 
 def main():

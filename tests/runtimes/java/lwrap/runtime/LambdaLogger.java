@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * The context logger, like AWS's LambdaContextLogger: with a telemetry fd each log() call is
  * one frame (header then message, two write() calls, as AWS's client does); without it the
- * message goes to stdout (a newline is added when missing, so each call is one line).
+ * message goes to stdout in one write (a newline is added when missing, so each call is one line).
  * log(msg) has no level (frame type 0xA55A0003); log(msg, level) sets the level bits.
  */
 public final class LambdaLogger {
@@ -83,8 +83,13 @@ public final class LambdaLogger {
         synchronized (this) {
             try {
                 if (fd == null) {
+                    // one write with its newline: another thread's println cannot land between
+                    // them (threads of a Managed Instances pool log at once)
+                    if (body.length == 0 || body[body.length - 1] != '\n') {
+                        body = java.util.Arrays.copyOf(body, body.length + 1);
+                        body[body.length - 1] = '\n';
+                    }
                     stdout.write(body);
-                    if (body.length == 0 || body[body.length - 1] != '\n') stdout.write('\n');
                     stdout.flush();
                     return;
                 }
