@@ -157,3 +157,20 @@ position() {
     [ "$status" -eq 0 ]
     [ "$(trace_records | jq -r .outcome)" = ready ]
 }
+
+@test "java (CRaC-shaped hooks): init snapshot, then a restore record before the first invoke" {
+    command -v java >/dev/null || skip "java is not installed"
+    preload_opts LWRAP_TRACE=json LWRAP_LOGS=text
+    printf '{}' >ev.json
+    runtime_cmd java snaphooks
+    run --separate-stderr "$EMU" --log-format json --init-timeout 30 --snapstart --snapshot-pause 300 --event ev.json \
+        --handler "$(handler_name java snaphooks)" --task-root "$BUILD/tests/java" "${PRELOAD_OPTS[@]}" \
+        -- "${RUNTIME_CMD[@]}"
+    [ "$status" -eq 0 ] || { echo "$output"; return 1; }
+    [ "$(trace_records | jq -r .outcome | tr '\n' ' ')" = "snapshot restored " ]
+    [ "$(trace_records | jq -r 'select(.outcome=="restored") | .restoreMs >= 0 and .restoreMs < 300')" = true ]
+    # the hooks' lines: before-snapshot ones before the snapshot, after-restore ones before START
+    [ "$(position '.type=="function" and (.message | test("hook before-1$"))')" -lt "$(position '.type=="platform.initReport"')" ]
+    [ "$(position '.type=="function" and (.message | test("hook after-2$"))')" -lt "$(position '.type=="platform.start"')" ]
+    [ "$(position '.type=="function" and (.message | contains("\"outcome\":\"restored\""))')" -lt "$(position '.type=="platform.start"')" ]
+}
