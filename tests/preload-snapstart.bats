@@ -174,3 +174,31 @@ position() {
     [ "$(position '.type=="function" and (.message | test("hook after-2$"))')" -lt "$(position '.type=="platform.start"')" ]
     [ "$(position '.type=="function" and (.message | contains("\"outcome\":\"restored\""))')" -lt "$(position '.type=="platform.start"')" ]
 }
+
+@test "OTLP spans after a restore: init's span, outcome snapshot, placed before the snapshot in wall-clock time" {
+    local received=$BATS_TEST_TMPDIR/received pid
+    mkdir -p "$received"
+    "$EMU_PY" "$TRACE_FIXTURES/otlp_receiver.py" "$BATS_TEST_TMPDIR/port" "$received" 3>&- &
+    pid=$!
+    local end=$((SECONDS + 30))
+    while [[ ! -s $BATS_TEST_TMPDIR/port ]] && ((SECONDS < end)); do sleep 0.05; done
+    preload_opts "LWRAP_TRACE_OTLP=http://127.0.0.1:$(<"$BATS_TEST_TMPDIR/port")"
+    # the second invoke waits until the spans arrived (the emulator ends the runtime after it)
+    printf '{}' >e.json
+    printf '{"barrier":"%s","count":999,"ms":3000}' "$received" >wait.json
+    runtime_cmd python
+    run --separate-stderr "$EMU" --log-format json --init-timeout 30 --snapstart --snapshot-pause 1000 \
+        --event e.json --event wait.json --handler sleep.handler --task-root "$HANDLERS/python" \
+        "${PRELOAD_OPTS[@]}" -- "${RUNTIME_CMD[@]}"
+    kill "$pid" 2>/dev/null || true
+    [ "$status" -eq 0 ]
+    [ "$(<"$received/1.verdict")" = ok ]
+    local init_end got
+    init_end=$(jq -r '.resourceSpans[0].scopeSpans[0].spans[] | select(.name=="init") | .endTimeUnixNano' "$received/1.json")
+    [ "$(jq -r '.resourceSpans[0].scopeSpans[0].spans[] | select(.name=="init") | .attributes[] |
+        select(.key=="lwrap.outcome") | .value.stringValue' "$received/1.json")" = snapshot ]
+    # init ended before the 1 s pause, the spans were sent after the first invoke: at least
+    # the pause apart in wall-clock time (ms)
+    got=$(stat -c %.3Y "$received/1.json" | tr -d .)
+    [ "$((got - init_end / 1000000))" -ge 1000 ] || { echo "init ends at $init_end, received at $got"; return 1; }
+}
