@@ -240,6 +240,7 @@ void lifecycle_restore_next_sending(int fd)
     end_of_init(false);
     note("snapshot", fd, NULL, 0);
     logs_on_runtime_ready();
+    uring_notice_check();
 }
 
 void lifecycle_restored(int fd, int status)
