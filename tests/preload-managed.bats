@@ -188,3 +188,22 @@ undecorate_order() {
     # written by a worker process, not the one lwrap started in
     [ "$(observer_field start pid)" != "$(observer_field init pid)" ]
 }
+
+@test "the rules one by one: several of a thread's own in flight, then exactly one, another thread's, a thread that fetched none" {
+    preload_opts
+    printf '{}' >e.json
+    run --separate-stderr "$EMU" --log-format json --concurrency 3 --event e.json --event e.json --event e.json \
+        "${PRELOAD_OPTS[@]}" -- "$RUNTIME_PYTHON3" "$PRELOAD_FIXTURES/two_on_one_thread.py"
+    [ "$status" -eq 0 ]
+    [ "$(emu_ids platform.start | wc -l)" -eq 3 ]
+    local out
+    out=$(observer_out | sed 's/\\x0a$//')
+    # several in flight on the thread: none
+    [ "$(awk '$2 == "two" { print $1 }' <<<"$out")" = - ]
+    # one of its two answered: the other is exactly one of its own (it was not the last it fetched)
+    [ "$(awk '$2 == "one" && $1 == $3' <<<"$out" | wc -l)" -eq 1 ]
+    # the other thread's only one
+    [ "$(awk '$2 == "mine" && $1 == $3' <<<"$out" | wc -l)" -eq 1 ]
+    # a thread that fetched nothing, two in flight elsewhere: none
+    [ "$(awk '$2 == "nobody" { print $1 }' <<<"$out")" = - ]
+}
