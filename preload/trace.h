@@ -21,6 +21,9 @@ void trace_invoke_ended(unsigned nth);
  * its record (outcome restored, or restoreError: restore/error was sent). */
 void trace_restore_started(void);
 void trace_restore_ended(bool error);
+/* The constructor, in the runtime's process: under Managed Instances, what lets the first
+ * of its forked workers to be ready report init (trace_lifecycle.c). */
+void trace_lifecycle_init(void);
 /* The process ends before init did: the timeline file still comes. */
 void trace_exit_before_ready(void);
 

@@ -207,3 +207,17 @@ undecorate_order() {
     # a thread that fetched nothing, two in flight elsewhere: none
     [ "$(awk '$2 == "nobody" { print $1 }' <<<"$out")" = - ]
 }
+
+@test "managed instances: one startup trace record per environment (python: the first worker process ready; node, java: the runtime)" {
+    local lang
+    for lang in python node java; do
+        [[ $lang == java ]] && ! command -v java >/dev/null && continue
+        preload_opts LWRAP_TRACE=json
+        idlines_run "$lang" 4 2 '{"lines":2}' --managed-instances 3
+        [ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
+        local recs
+        recs=$(jq -c 'select(.type=="function") | .message | fromjson? | select(.type=="lwrap.trace")' <<<"$output")
+        [ "$(wc -l <<<"$recs")" -eq 1 ] || { echo "$lang: $recs"; return 1; }
+        [ "$(jq -r '.outcome == "ready" and .runtimeInitMs > 0 and .filesOpened > 0' <<<"$recs")" = true ]
+    done
+}
