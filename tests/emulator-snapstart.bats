@@ -149,6 +149,13 @@ snap_emu() {
     [ "$(fx_sel '.type=="platform.restoreReport"' '[.errorType,.message,(.restoreDurationMs>=1000)]')" = '["Sandbox.Timedout","Restore timed out after 1.00 seconds",true]' ] || fx_fail
 }
 
+@test "init and before-snapshot hooks get max(--timeout, 130 s), not 10 s: an 11 s init succeeds" {
+    snap_emu 'sleep:11000;restore' -- '{}'
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(fx_sel '.type=="platform.initReport"' '.initDurationMs > 11000')" = true ] || fx_fail
+    [ "$(fx_sel '.type=="response"' .status)" = '"success"' ] || fx_fail
+}
+
 @test "init/error before the snapshot fails the init (INIT_REPORT error); no restore" {
     fx_emu --snapstart -e EMU_FIXTURE_INIT=init-error -- '{}'
     [ "$status" -eq 2 ] || fx_fail

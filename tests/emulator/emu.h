@@ -348,6 +348,7 @@ struct options {
     const char *handler, *task_root, *function_name, *ext_dir, *raw_dir;
     int memory;
     double timeout, init_timeout;
+    double restore_timeout; /* --snapstart: the after-restore hooks' limit (--init-timeout, else 10 s) */
     double idle_timeout; /* 0: no idle guard */
     double max_wall;     /* 0: no limit; <0: the default (--event mode only) */
     int concurrency;

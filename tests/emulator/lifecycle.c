@@ -85,8 +85,11 @@ static void fail_waiting_invoke(const char *type, const char *body, size_t n, bo
     struct buf b = {0};
     if (n && json_valid(body, n, '{'))
         buf_add(&b, body, n);
-    else
-        buf_json_error(&b, type, n ? body : type);
+    else {
+        char *msg = xstrndup(n ? body : type, n ? n : strlen(type)); /* body is not NUL-terminated */
+        buf_json_error(&b, type, msg);
+        free(msg);
+    }
     invoke_set_result(inv, "error", b.p, b.len, type);
     buf_free(&b);
     invoke_responded(inv);

@@ -34,7 +34,7 @@ static const char usage[] =
     "  --function-name NAME  (default test-function)\n"
     "  --memory MB           (default 128)\n"
     "  --timeout SECONDS     invoke timeout, fractional ok (default 3)\n"
-    "  --init-timeout S      (default 10)\n"
+    "  --init-timeout S      (default 10; with --snapstart max(--timeout, 130), and the restore 10)\n"
     "  --concurrency N       invokes in flight at once; N>1 sets AWS_LAMBDA_MAX_CONCURRENCY (default 1);\n"
     "                        otherwise an on-demand environment (timeouts reset it, INVOKE events)\n"
     "  --managed-instances N Lambda Managed Instances: N invokes in flight in one environment,\n"
@@ -117,7 +117,7 @@ static void parse_options(int argc, char **argv)
     o->function_name = "test-function";
     o->memory = 128;
     o->timeout = 3;
-    o->init_timeout = 10;
+    o->init_timeout = -1; /* 10 s; SnapStart: max(--timeout, 130 s) */
     o->concurrency = 1;
     o->idle_timeout = 600;
     o->max_wall = -1;
@@ -210,6 +210,11 @@ static void parse_options(int argc, char **argv)
     o->ncmd = argc - i;
     if (o->listen && o->nevents)
         die_usage("%s", "--listen and --event do not mix");
+    /* "Implementing SnapStart hooks for container images": init and the before-snapshot
+     * hooks share max(function timeout, 130 s); the restore keeps the usual 10 s (assumed) */
+    o->restore_timeout = o->init_timeout > 0 ? o->init_timeout : 10;
+    if (o->init_timeout < 0)
+        o->init_timeout = o->snapstart ? (o->timeout > 130 ? o->timeout : 130) : 10;
     if (o->snapstart && o->managed)
         die_usage("%s", "--snapstart and --managed-instances do not mix (Lambda offers neither with the other)");
     if (o->snapshot_pause_ms > 0 && !o->snapstart)

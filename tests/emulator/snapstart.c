@@ -174,7 +174,7 @@ void snap_progress(void)
         resume();
         S.phase = SN_RESTORING;
         S.restore_start = now;
-        S.restore_deadline = now + E.o.init_timeout * 1000.0;
+        S.restore_deadline = now + E.o.restore_timeout * 1000.0;
         out_restore_start();
         tel_restore_start();
         if (S.restore_conn) {
@@ -212,7 +212,7 @@ void snap_timers(void)
         return;
     char msg[128];
     struct buf b = {0};
-    snprintf(msg, sizeof msg, "Restore timed out after %.2f seconds", E.o.init_timeout);
+    snprintf(msg, sizeof msg, "Restore timed out after %.2f seconds", E.o.restore_timeout);
     buf_json_error(&b, "Sandbox.Timedout", msg);
     life_restore_failed("Sandbox.Timedout", b.p, b.len, true);
     buf_free(&b);

@@ -1,7 +1,9 @@
-// interleave: for i in 1..event.lines (M), writes "<requestId> print i" to stdout and logs
+// interleave: for i in 1..event.lines (M), writes "<requestId> print i" to fd 1 and logs
 // "<requestId> log i" (console.log), awaiting event.ms between lines so invokes in flight on
 // the same thread interleave. With event.barrier/event.count it first waits (as sleep does)
 // until count invokes are in flight. Returns {requestId, lines: M, thread}.
+// The print is fs.writeSync(1): from a worker thread process.stdout.write only queues the text
+// for the main thread, which may not have written it when the runtime is stopped.
 import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -17,7 +19,7 @@ export const handler = async (event = {}, context) => {
   }
   const m = event.lines || 1;
   for (let i = 1; i <= m; i++) {
-    process.stdout.write(`${rid} print ${i}\n`);
+    fs.writeSync(1, `${rid} print ${i}\n`);
     console.log(`${rid} log ${i}`);
     await pause(event.ms || 0);
   }
