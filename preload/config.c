@@ -222,6 +222,9 @@ void config_load(void)
     copy_env_shown(config.function_name, sizeof config.function_name, "AWS_LAMBDA_FUNCTION_NAME", "");
     const char *mc = getenv("AWS_LAMBDA_MAX_CONCURRENCY");
     config.max_concurrency = mc ? atoi(mc) : 1;
+    const char *it = getenv("AWS_LAMBDA_INITIALIZATION_TYPE");
+    config.managed_instances = it && strcmp(it, "lambda-managed-instances") == 0;
+    config.snapstart = it && strcmp(it, "snap-start") == 0;
     const char *start = getenv("_LWRAP_START_NS");
     config.have_wrapper_start = parse_u64(start, &config.wrapper_start_ns);
     /* Only between lwrap's start and our constructor, else it is not this start's. */

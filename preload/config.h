@@ -22,6 +22,8 @@ struct lwrap_config {
     unsigned trace_otlp_timeout_ms; /* LWRAP_TRACE_OTLP_TIMEOUT_MS (default 200) */
     char function_name[128];        /* AWS_LAMBDA_FUNCTION_NAME, the EMF dimension */
     int max_concurrency;            /* AWS_LAMBDA_MAX_CONCURRENCY (Managed Instances), 1 */
+    bool managed_instances;         /* AWS_LAMBDA_INITIALIZATION_TYPE=lambda-managed-instances */
+    bool snapstart;                 /* AWS_LAMBDA_INITIALIZATION_TYPE=snap-start */
     bool have_wrapper_start;
     uint64_t wrapper_start_ns;      /* _LWRAP_START_NS, CLOCK_MONOTONIC */
     uint64_t wrapper_exec_ns;       /* _LWRAP_EXEC_NS: lwrap's execve of the runtime; 0: none */
@@ -32,6 +34,13 @@ struct lwrap_config {
 extern HIDDEN struct lwrap_config config;
 
 void config_load(void);
+
+/* Several invocations may be in flight at once in this environment (Managed Instances,
+ * or AWS_LAMBDA_MAX_CONCURRENCY > 1): "the only one in flight" is no evidence then. */
+static inline bool config_concurrent(void)
+{
+    return config.max_concurrency > 1 || config.managed_instances;
+}
 
 /* The span store is wanted: LWRAP_TRACE, LWRAP_TRACE_FILE or LWRAP_TRACE_OTLP is on. */
 bool config_trace_spans(void);

@@ -326,6 +326,15 @@ void extension_before_runtime_connect(void)
     static int state; /* atomic: 0 not begun, 1 under way, 2 over */
     if (!config.extension || __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2)
         return;
+    /* Managed Instances send extensions no INVOKE, and the attribution there never uses
+     * one (lifecycle.h): registering for nothing would only add a round trip to init and
+     * an extension whose `next` Lambda waits for. Not a configuration error (one layer
+     * serves every function), so no stderr line, which would also break JSON-only logs. */
+    if (config.managed_instances) {
+        if (__atomic_exchange_n(&state, 2, __ATOMIC_ACQ_REL) != 2)
+            note("ext-skip", "why", "managed-instances");
+        return;
+    }
     if (__atomic_exchange_n(&state, 1, __ATOMIC_ACQ_REL) == 0) {
         register_extension();
         __atomic_store_n(&state, 2, __ATOMIC_RELEASE);

@@ -174,7 +174,7 @@ EXPORT void *dlopen(const char *file, int mode)
     void *(*fn)(const char *, int) = REAL(dlopen);
     if (LIKELY(!(gate() & GATE_INIT_COUNT)) || !file || !strchr(file, '/')) {
         if (UNLIKELY(gate() & GATE_INIT_COUNT) && file)
-            __atomic_fetch_add(&initstats.dlopen_untimed, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&initstats_counting()->dlopen_untimed, 1, __ATOMIC_RELAXED);
         return fn(file, mode);
     }
     return timed_dlopen(fn, file, mode);

@@ -1,5 +1,6 @@
-/* What the startup trace counts while the runtime initialises (until its first `next`):
- * files opened, bytes read, and each dlopen with the time it took. */
+/* What the startup trace counts while the runtime initialises (until its first `next`,
+ * or SnapStart's `restore/next`): files opened, bytes read, and each dlopen with the time
+ * it took; and the same again for SnapStart's after-restore phase. */
 #ifndef LWRAP_INITSTATS_H
 #define LWRAP_INITSTATS_H
 
@@ -23,17 +24,25 @@ struct initstats {
     struct initstats_dlopen dlopen[INITSTATS_DLOPEN_MAX];
 };
 
-extern struct initstats initstats;
+extern struct initstats initstats;    /* init */
+extern struct initstats restorestats; /* SnapStart: restore/next's answer to the next `next` */
+/* Where the hooks count while the gate's GATE_INIT_COUNT is set: one of the two. */
+extern struct initstats *initstats_now;
+
+static inline struct initstats *initstats_counting(void)
+{
+    return __atomic_load_n(&initstats_now, __ATOMIC_RELAXED);
+}
 
 static inline void initstats_opened(void)
 {
-    __atomic_fetch_add(&initstats.files_opened, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&initstats_counting()->files_opened, 1, __ATOMIC_RELAXED);
 }
 
 static inline void initstats_read(ssize_t n)
 {
     if (n > 0)
-        __atomic_fetch_add(&initstats.bytes_read, (uint64_t)n, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&initstats_counting()->bytes_read, (uint64_t)n, __ATOMIC_RELAXED);
 }
 
 void initstats_dlopen_timed(const char *path, uint64_t ns);

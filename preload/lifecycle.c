@@ -2,9 +2,9 @@
  *
  * The process-wide in-flight set is a fixed array of slots, each guarded by a sequence
  * counter (a seqlock): the observer, rarely, writes under a tiny spinlock; readers (the
- * log pipeline on every write, the crash handler) never lock and never allocate. A
- * thread remembers the slot and sequence of the invocation it fetched, so an
- * invocation that ended or whose slot was reused is never reported again. */
+ * log pipeline on every write, the crash handler) never lock and never allocate. Each
+ * slot names the thread that fetched it; a reader checks owner and id under the same
+ * sequence, so an invocation that ended or whose slot was reused is never reported. */
 #include "lifecycle.h"
 
 #include <sched.h>
@@ -36,36 +36,24 @@ static int writer_lock;
 static int live_count;         /* written under writer_lock, read lock-free: atomic */
 static int sole = -1;          /* the slot when exactly one invocation is in flight */
 static bool ready;
+/* SnapStart: restore/next sent (the snapshot point), its answer arrived, and the
+ * after-restore phase ended (the next `next`, or restore/error). */
+enum { SNAP_NONE, SNAP_TAKEN, SNAP_RESTORING, SNAP_DONE };
+static int snap;
 static bool seen_start;        /* the observer has derived at least one invocation */
 static unsigned lost_count;
 static struct inflight ext;    /* the extension's latest INVOKE (a fallback source) */
 
-/* The invocation this thread fetched: slot + 1 (0: none) and its sequence. */
-static __thread struct {
-    int slot;
-    unsigned seq;
-    int tid;
-} mine __attribute__((tls_model("initial-exec")));
+/* Slots ever used (the array fills from the bottom): readers scan no further. */
+static int slots_used;
+
+static __thread int tid_cache __attribute__((tls_model("initial-exec")));
 
 static int my_tid(void)
 {
-    if (!mine.tid)
-        mine.tid = (int)syscall(SYS_gettid);
-    return mine.tid;
-}
-
-/* Another invocation fetched by this thread is in flight too (Node.js test loops fetch
- * several on one thread): then "the one this thread fetched" is a guess. */
-static bool another_of_mine_live(int slot)
-{
-    if (__atomic_load_n(&live_count, __ATOMIC_RELAXED) <= 1)
-        return false;
-    int tid = my_tid();
-    for (int i = 0; i < INFLIGHT_MAX; i++)
-        if (i != slot && __atomic_load_n(&inflight[i].live, __ATOMIC_RELAXED) &&
-            __atomic_load_n(&inflight[i].owner, __ATOMIC_RELAXED) == tid)
-            return true;
-    return false;
+    if (!tid_cache)
+        tid_cache = (int)syscall(SYS_gettid);
+    return tid_cache;
 }
 
 static void wlock(void)
@@ -79,11 +67,12 @@ static void wunlock(void)
     __atomic_store_n(&writer_lock, 0, __ATOMIC_RELEASE);
 }
 
-static void slot_write(struct inflight *e, bool live, int fd, const char *id)
+static void slot_write(struct inflight *e, bool live, int fd, int owner, const char *id)
 {
     __atomic_store_n(&e->seq, e->seq + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     __atomic_store_n(&e->live, live, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->owner, owner, __ATOMIC_RELAXED);
     e->fd = fd;
     size_t i = 0;
     if (id)
@@ -120,22 +109,73 @@ static size_t slot_read(struct inflight *e, unsigned want, char *buf, size_t siz
     return 0;
 }
 
+/* Whether slot e holds a live invocation that thread tid fetched; its sequence then goes
+ * to *seq, so that the id read afterwards is that very invocation's. */
+static bool slot_owned(struct inflight *e, int tid, unsigned *seq)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        unsigned s1 = __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE);
+        if (s1 & 1) {
+            sched_yield();
+            continue;
+        }
+        bool yes = __atomic_load_n(&e->live, __ATOMIC_RELAXED) &&
+                   __atomic_load_n(&e->owner, __ATOMIC_RELAXED) == tid;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&e->seq, __ATOMIC_RELAXED) != s1)
+            continue;
+        *seq = s1;
+        return yes;
+    }
+    return false;
+}
+
+/* The live invocations this thread fetched: returns how many (0, 1, or 2 meaning "more
+ * than one"), the slot and sequence of the one when there is exactly one. */
+static int own_invocations(int *slot, unsigned *seq)
+{
+    int tid = my_tid(), n = 0, used = __atomic_load_n(&slots_used, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < used; i++) {
+        unsigned s;
+        if (__atomic_load_n(&inflight[i].owner, __ATOMIC_RELAXED) != tid ||
+            !slot_owned(&inflight[i], tid, &s))
+            continue;
+        if (++n > 1)
+            return n; /* a Node.js worker thread with async invokes: any of them could be writing */
+        *slot = i;
+        *seq = s;
+    }
+    return n;
+}
+
 size_t lifecycle_request_id(char *buf, size_t size)
 {
-    if (mine.slot) {
-        size_t n = slot_read(&inflight[mine.slot - 1], mine.seq, buf, size);
-        if (n)
-            return another_of_mine_live(mine.slot - 1) ? 0 : n;
+    if (__atomic_load_n(&live_count, __ATOMIC_RELAXED) > 0) {
+        int slot = -1;
+        unsigned seq = 0;
+        int own = own_invocations(&slot, &seq);
+        if (own > 1)
+            return 0;
+        if (own == 1) {
+            size_t n = slot_read(&inflight[slot], seq, buf, size);
+            if (n)
+                return n;
+        }
+        /* Not this thread's. With one invocation at a time the only one in flight is
+         * the answer (AWS's Node.js client fetches on a worker thread and runs the
+         * handler on the main thread); where several can run at once it is a guess: a
+         * thread that is about to fetch its own, or serves another process's, would
+         * borrow a stranger's id. */
+        if (config_concurrent())
+            return 0;
+        int s = __atomic_load_n(&sole, __ATOMIC_ACQUIRE);
+        return s >= 0 ? slot_read(&inflight[s], 0, buf, size) : 0;
     }
-    int s = __atomic_load_n(&sole, __ATOMIC_ACQUIRE);
-    if (s >= 0)
-        return slot_read(&inflight[s], 0, buf, size);
     /* Observation impossible (never saw an invocation, or lost a connection): the
      * extension's INVOKE is the best remaining answer, with one invocation at a time. */
-    if (__atomic_load_n(&live_count, __ATOMIC_RELAXED) == 0 &&
-        (!__atomic_load_n(&seen_start, __ATOMIC_RELAXED) ||
+    if ((!__atomic_load_n(&seen_start, __ATOMIC_RELAXED) ||
          __atomic_load_n(&lost_count, __ATOMIC_RELAXED)) &&
-        config.max_concurrency <= 1)
+        !config_concurrent())
         return slot_read(&ext, 0, buf, size);
     return 0;
 }
@@ -163,8 +203,77 @@ static void end_of_init(bool init_error)
     trace_init_ended(init_error);
 }
 
+bool lifecycle_at_snapshot(void)
+{
+    return __atomic_load_n(&snap, __ATOMIC_ACQUIRE) != SNAP_NONE;
+}
+
+static void note(const char *event, int fd, const char *key, long value)
+{
+    struct debugline line;
+    struct fmt *f = debuglog_begin(&line, event);
+    if (f) {
+        debuglog_kvi(f, "fd", fd);
+        if (key)
+            debuglog_kvi(f, key, value);
+        debuglog_end(f);
+    }
+}
+
+/* The after-restore phase is over: its record, and what the hooks printed goes out before
+ * the first invoke's `next` (or the restore error) can. */
+static void restore_over(bool error)
+{
+    int want = SNAP_RESTORING;
+    if (!__atomic_compare_exchange_n(&snap, &want, SNAP_DONE, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    trace_restore_ended(error);
+    logs_on_restore_over();
+}
+
+void lifecycle_restore_next_sending(int fd)
+{
+    int want = SNAP_NONE;
+    if (!__atomic_compare_exchange_n(&snap, &want, SNAP_TAKEN, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    /* Init ends at the snapshot point: what runs after the restore is the restore's. */
+    end_of_init(false);
+    note("snapshot", fd, NULL, 0);
+    logs_on_runtime_ready();
+    uring_notice_check();
+}
+
+void lifecycle_restored(int fd, int status)
+{
+    int want = SNAP_TAKEN;
+    if (status != 200 ||
+        !__atomic_compare_exchange_n(&snap, &want, SNAP_RESTORING, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        note("restore-refused", fd, "status", status);
+        return;
+    }
+    trace_restore_started();
+    note("restore", fd, NULL, 0);
+}
+
+void lifecycle_restore_error_sending(int fd)
+{
+    (void)fd;
+    restore_over(true);
+}
+
+void lifecycle_restore_error(int fd)
+{
+    restore_over(true);
+    note("restore-error", fd, NULL, 0);
+}
+
 void lifecycle_next_sending(int fd)
 {
+    if (__atomic_load_n(&snap, __ATOMIC_ACQUIRE) == SNAP_RESTORING) {
+        restore_over(false);
+        note("restored", fd, NULL, 0);
+        return;
+    }
     if (lifecycle_runtime_ready())
         return;
     end_of_init(false);
@@ -191,10 +300,9 @@ void lifecycle_invoke_start(int fd, const char *id, const char *deadline_ms, con
     if (slot >= 0) {
         if (!inflight[slot].live)
             __atomic_store_n(&live_count, live_count + 1, __ATOMIC_RELAXED);
-        __atomic_store_n(&inflight[slot].owner, my_tid(), __ATOMIC_RELAXED);
-        slot_write(&inflight[slot], true, fd, id);
-        mine.slot = slot + 1;
-        mine.seq = inflight[slot].seq;
+        if (slot >= slots_used)
+            __atomic_store_n(&slots_used, slot + 1, __ATOMIC_RELEASE);
+        slot_write(&inflight[slot], true, fd, my_tid(), id);
         update_sole();
     }
     wunlock();
@@ -230,7 +338,7 @@ void lifecycle_invoke_end(int fd, const char *id, bool error)
     wlock();
     for (int i = 0; i < INFLIGHT_MAX; i++) {
         if (inflight[i].live && strcmp(inflight[i].id, id) == 0) {
-            slot_write(&inflight[i], false, -1, NULL);
+            slot_write(&inflight[i], false, -1, 0, NULL);
             __atomic_store_n(&live_count, live_count - 1, __ATOMIC_RELAXED);
             found = true;
         }
@@ -288,16 +396,16 @@ void lifecycle_lost(int fd, const char *why)
 void lifecycle_extension_invoke(const char *id)
 {
     wlock();
-    slot_write(&ext, true, -1, id);
+    slot_write(&ext, true, -1, 0, id);
     /* Lambda sends INVOKE only after the invocation before it ended. Once the observer
      * lost a connection it may have missed that end (the response went out on a socket
      * it cannot see): with one invocation at a time, any other id still in flight is
      * over, and must not name this invocation's output. */
     bool stale = false;
-    if (__atomic_load_n(&lost_count, __ATOMIC_RELAXED) && config.max_concurrency <= 1) {
+    if (__atomic_load_n(&lost_count, __ATOMIC_RELAXED) && !config_concurrent()) {
         for (int i = 0; i < INFLIGHT_MAX; i++) {
             if (inflight[i].live && strcmp(inflight[i].id, id) != 0) {
-                slot_write(&inflight[i], false, -1, NULL);
+                slot_write(&inflight[i], false, -1, 0, NULL);
                 live_count--;
                 stale = true;
             }

@@ -10,14 +10,22 @@
  * truncated by nobody: an id that does not fit is not tracked. */
 #define LWRAP_REQUEST_ID_SIZE 128
 
-/* The request id that output written now, by the calling thread, belongs to: the
- * invocation this thread fetched if it has one in flight, else the only invocation in
- * flight in the process (Node fetches on a worker thread and runs the handler on the
- * main thread). Writes a NUL-terminated id and returns its length; returns 0 when there
- * is none or the answer would be a guess (several in flight, none of them this thread's). */
+/* The request id that output written now, by the calling thread, belongs to, as far as
+ * the evidence goes:
+ *  - this thread fetched exactly one invocation still in flight: that one;
+ *  - it fetched several still in flight (a Node.js worker thread with async invokes): none;
+ *  - it fetched none in flight: with one invocation at a time, the only one in flight in
+ *    the process (Node fetches on a worker thread and runs the handler on the main
+ *    thread); where several can run at once (Managed Instances, AWS_LAMBDA_MAX_CONCURRENCY
+ *    > 1): none, since the only one in flight may be another thread's.
+ * Each process has its own set (Python's worker processes fetch their own).
+ * Writes a NUL-terminated id and returns its length; returns 0 for none. */
 size_t lifecycle_request_id(char *buf, size_t size);
 
 /* True once the runtime has asked for its first invocation (init is over). */
 bool lifecycle_runtime_ready(void);
+
+/* True once the runtime sent SnapStart's `restore/next` (init ended at the snapshot). */
+bool lifecycle_at_snapshot(void);
 
 #endif

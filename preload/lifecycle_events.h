@@ -20,6 +20,15 @@ void lifecycle_invoke_end(int fd, const char *id, bool error);
 void lifecycle_init_error_sending(int fd);
 /* `init/error` was completely sent on fd. */
 void lifecycle_init_error(int fd);
+/* SnapStart (README: SnapStart and Managed Instances). `restore/next` is about to go out
+ * on fd: the snapshot point, init ends here. */
+void lifecycle_restore_next_sending(int fd);
+/* Its answer's headers arrived (status: the HTTP status): the process was restored (or
+ * Lambda refused); after-restore hooks run until the next `next` or `restore/error`. */
+void lifecycle_restored(int fd, int status);
+/* `restore/error` is about to go out on fd / was completely sent. */
+void lifecycle_restore_error_sending(int fd);
+void lifecycle_restore_error(int fd);
 /* The observer stopped watching a Runtime API connection. */
 void lifecycle_lost(int fd, const char *why);
 /* The internal extension received INVOKE for id. */

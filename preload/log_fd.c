@@ -5,8 +5,13 @@
  * the number starts meaning something else (logs_fd_changed). */
 #include "log_internal.h"
 
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "logs.h"
@@ -26,8 +31,17 @@ static bool same(int i, const struct stat *st)
     return std[i].have && std[i].dev == st->st_dev && std[i].ino == st->st_ino;
 }
 
+/* Lambda Managed Instances: each Python worker process connects to this socket once per
+ * stream and dup2s the connection over its stdout and stderr (AWS's client pops the
+ * variable, so it is read here, at start). Those connections are the runtime's stdout and
+ * stderr from then on, not a file the program chose. */
+static char provider[sizeof ((struct sockaddr_un *)0)->sun_path];
+
 void log_fd_init(void)
 {
+    const char *p = getenv("_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET");
+    if (p && strlen(p) < sizeof provider)
+        strcpy(provider, p);
     struct stat tst;
     if (log_cfg.tfd >= 0 && fstat(log_cfg.tfd, &tst) == 0) {
         std[2].have = true;
@@ -124,12 +138,32 @@ void logs_fd_range_changed(unsigned lo, unsigned hi)
             logs_fd_changed(known[i]);
 }
 
+/* fd (1 or 2) now refers to a connection to the Managed Instances log socket: it becomes
+ * that stream's destination (see provider). */
+static void maybe_log_socket(int fd)
+{
+    struct sockaddr_un peer;
+    socklen_t len = sizeof peer;
+    struct stat st;
+    if (!provider[0] || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+        getpeername(fd, (struct sockaddr *)&peer, &len) != 0 || peer.sun_family != AF_UNIX ||
+        len <= offsetof(struct sockaddr_un, sun_path) ||
+        strncmp(peer.sun_path, provider, len - offsetof(struct sockaddr_un, sun_path)) != 0 ||
+        strlen(provider) != strnlen(peer.sun_path, len - offsetof(struct sockaddr_un, sun_path)))
+        return;
+    std[fd - 1].dev = st.st_dev;
+    std[fd - 1].ino = st.st_ino;
+    std[fd - 1].have = true;
+}
+
 void logs_fd_changed(int fd)
 {
     /* A vfork child (posix_spawn, Python's subprocess) shares our memory but has its own
      * fds: what it closes or redirects before exec must not change what we know. */
     if ((pid_t)syscall(SYS_getpid) != log_pid)
         return;
+    if (fd == 1 || fd == 2)
+        maybe_log_socket(fd);
     if (fd >= 0 && fd < CACHED)
         __atomic_store_n(&kind[fd], 0, __ATOMIC_RELAXED);
     sink_fd_changed(fd);

@@ -292,6 +292,12 @@ void logs_on_init_error(void)
     log_importtime_final(false);
 }
 
+void logs_on_restore_over(void)
+{
+    if (active)
+        log_flush_slots(true, true);
+}
+
 void logs_before_raw_write(int fd)
 {
     int k = active && log_cfg.streams ? log_fd_kind(fd) : LOG_FD_OTHER;

@@ -48,6 +48,9 @@ void logs_on_invoke_end(const char *request_id);
 /* The runtime is about to post init/error: what is held (the import-time summary too)
  * goes out before Lambda can have the error and end the environment. */
 void logs_on_init_error(void);
+/* SnapStart's after-restore phase ended (the next `next` or restore/error is about to
+ * go out): what the hooks printed goes out first. */
+void logs_on_restore_over(void);
 
 /* fd is about to be closed or replaced (dup2/dup3): when it is the runtime's stdout,
  * stderr or telemetry fd, every record held for it is written now. */

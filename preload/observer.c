@@ -14,7 +14,16 @@
 #include "lifecycle.h"
 #include "lifecycle_events.h"
 
-enum req_kind { REQ_NONE, REQ_NEXT, REQ_RESPONSE, REQ_ERROR, REQ_INIT_ERROR, REQ_OTHER };
+enum req_kind {
+    REQ_NONE,
+    REQ_NEXT,
+    REQ_RESPONSE,
+    REQ_ERROR,
+    REQ_INIT_ERROR,
+    REQ_RESTORE_NEXT,  /* SnapStart: the snapshot point; its answer comes after the restore */
+    REQ_RESTORE_ERROR, /* SnapStart: an after-restore hook failed */
+    REQ_OTHER
+};
 
 #define PENDING_MAX 8
 
@@ -95,6 +104,10 @@ static enum req_kind classify(const char *t, size_t n, char *id)
         return REQ_OTHER;
     if (n == 10 && memcmp(t, "init/error", 10) == 0)
         return REQ_INIT_ERROR;
+    if (n == 12 && memcmp(t, "restore/next", 12) == 0)
+        return REQ_RESTORE_NEXT;
+    if (n == 13 && memcmp(t, "restore/error", 13) == 0)
+        return REQ_RESTORE_ERROR;
     if (!starts(&t, &n, "invocation/"))
         return REQ_OTHER;
     if (n == 4 && memcmp(t, "next", 4) == 0)
@@ -117,8 +130,10 @@ static enum req_kind classify(const char *t, size_t n, char *id)
 
 /* What must happen before a request's bytes leave: the runtime's first `next` ends init
  * (the trace record and the log pipeline's ready flush go out before Lambda can answer),
- * and a response or error (or init/error) lets the log pipeline write what it holds
- * before Lambda can have it and freeze or end the sandbox. */
+ * as `restore/next` does under SnapStart (Lambda takes the snapshot once it has it:
+ * what was written before must be out by then); and a response or error (or init/error,
+ * restore/error) lets the log pipeline write what it holds before Lambda can have it and
+ * freeze or end the sandbox. */
 static void announce(struct conn *c, enum req_kind kind, const char *id)
 {
     c->out_announced = true;
@@ -128,6 +143,10 @@ static void announce(struct conn *c, enum req_kind kind, const char *id)
         lifecycle_invoke_ending(c->fd, id);
     else if (kind == REQ_INIT_ERROR)
         lifecycle_init_error_sending(c->fd);
+    else if (kind == REQ_RESTORE_NEXT)
+        lifecycle_restore_next_sending(c->fd);
+    else if (kind == REQ_RESTORE_ERROR)
+        lifecycle_restore_error_sending(c->fd);
 }
 
 static void on_request(void *ctx, const struct http_event *ev)
@@ -150,6 +169,9 @@ static void on_request(void *ctx, const struct http_event *ev)
             break;
         case REQ_INIT_ERROR:
             lifecycle_init_error(c->fd);
+            break;
+        case REQ_RESTORE_ERROR:
+            lifecycle_restore_error(c->fd);
             break;
         default:
             break;
@@ -206,6 +228,8 @@ static void on_response(void *ctx, const struct http_event *ev)
     case HTTP_EV_HEADERS_END:
         if (c->in_kind == REQ_NEXT && c->in_status == 200 && c->in_id[0])
             lifecycle_invoke_start(c->fd, c->in_id, c->in_deadline, c->in_trace);
+        else if (c->in_kind == REQ_RESTORE_NEXT)
+            lifecycle_restored(c->fd, c->in_status);
         break;
     default:
         break;

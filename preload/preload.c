@@ -19,6 +19,7 @@
 #include "sink.h"
 #include "signals.h"
 #include "telemetry.h"
+#include "trace.h"
 #include "trace_children.h"
 #include "trace_spans.h"
 
@@ -72,6 +73,7 @@ __attribute__((constructor)) static void lwrap_preload_init(void)
     child_env_scrub(true);
     pthread_atfork(NULL, NULL, atfork_child);
     logs_init();
+    trace_lifecycle_init();
 
     bool have_api = runtime_addr_init();
     if (have_api)

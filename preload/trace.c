@@ -8,6 +8,9 @@
 
 #include <string.h>
 
+#include "lifecycle.h"
+#include "trace_record.h"
+
 #include "clock.h"
 #include "config.h"
 #include "fmt.h"
@@ -45,10 +48,20 @@ static struct phases measure(void)
     return p;
 }
 
-static unsigned dlopen_entries(void)
+static unsigned dlopen_entries(const struct initstats *st)
 {
-    unsigned n = __atomic_load_n(&initstats.dlopen_count, __ATOMIC_ACQUIRE);
+    unsigned n = __atomic_load_n(&st->dlopen_count, __ATOMIC_ACQUIRE);
     return n < INITSTATS_DLOPEN_MAX ? n : INITSTATS_DLOPEN_MAX;
+}
+
+/* What init's record calls its end: under SnapStart init ends at the snapshot point. */
+static const char *init_outcome(bool init_error, bool json)
+{
+    if (init_error)
+        return json ? "\"initError\"" : "error";
+    if (lifecycle_at_snapshot())
+        return json ? "\"snapshot\"" : "snapshot";
+    return json ? "\"ready\"" : "ready";
 }
 
 /* A value the record shows (a library path, the namespace, the function name), with the
@@ -60,7 +73,7 @@ static size_t shown(const char *s, char *out, size_t cap)
     return logs_mask_secrets(out, n);
 }
 
-static void text_str(struct fmt *f, const char *s)
+void trace_text_str(struct fmt *f, const char *s)
 {
     char v[INITSTATS_PATH_MAX + 128];
     fmt_escaped(f, v, shown(s, v, sizeof v));
@@ -79,10 +92,31 @@ void trace_json_str(struct fmt *f, const char *s)
     fmt_mem(f, "\"", 1);
 }
 
+void trace_text_dlopens(struct fmt *f, const struct initstats *st)
+{
+    fmt_str(f, " dlopen_count=");
+    fmt_u64(f, st->dlopen_count + st->dlopen_dropped);
+    fmt_str(f, " dlopen_ms=");
+    fmt_ms(f, st->dlopen_ns);
+    fmt_str(f, " dlopen_untimed=");
+    fmt_u64(f, st->dlopen_untimed);
+    unsigned n = dlopen_entries(st);
+    if (n)
+        fmt_str(f, " dlopen=");
+    for (unsigned i = 0; i < n; i++) {
+        const struct initstats_dlopen *d = &st->dlopen[i];
+        if (i)
+            fmt_str(f, ",");
+        trace_text_str(f, d->path);
+        fmt_str(f, ":");
+        fmt_ms(f, d->ns);
+    }
+}
+
 static void text_record(struct fmt *f, const struct phases *p, bool init_error)
 {
     fmt_str(f, "LWRAP TRACE init ");
-    fmt_str(f, init_error ? "error" : "ready");
+    fmt_str(f, init_outcome(init_error, false));
     fmt_str(f, " total_ms=");
     fmt_ms(f, p->total_ns);
     if (p->have_exec) {
@@ -95,27 +129,11 @@ static void text_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_u64(f, initstats.files_opened);
     fmt_str(f, " bytes_read=");
     fmt_u64(f, initstats.bytes_read);
-    fmt_str(f, " dlopen_count=");
-    fmt_u64(f, initstats.dlopen_count + initstats.dlopen_dropped);
-    fmt_str(f, " dlopen_ms=");
-    fmt_ms(f, initstats.dlopen_ns);
-    fmt_str(f, " dlopen_untimed=");
-    fmt_u64(f, initstats.dlopen_untimed);
-    unsigned n = dlopen_entries();
-    if (n)
-        fmt_str(f, " dlopen=");
-    for (unsigned i = 0; i < n; i++) {
-        const struct initstats_dlopen *d = &initstats.dlopen[i];
-        if (i)
-            fmt_str(f, ",");
-        text_str(f, d->path);
-        fmt_str(f, ":");
-        fmt_ms(f, d->ns);
-    }
+    trace_text_dlopens(f, &initstats);
     for (unsigned i = 0; i < p->packages && i < TRACE_PACKAGES_TOP; i++) {
         const struct trace_package *k = &trace_packages[i];
         fmt_str(f, i ? "," : " packages=");
-        text_str(f, k->name);
+        trace_text_str(f, k->name);
         fmt_str(f, ":");
         fmt_ms(f, k->ns);
         fmt_str(f, "ms/");
@@ -126,11 +144,11 @@ static void text_record(struct fmt *f, const struct phases *p, bool init_error)
     }
 }
 
-static void json_dlopen_list(struct fmt *f)
+void trace_json_dlopen_list(struct fmt *f, const struct initstats *st)
 {
     fmt_str(f, "[");
-    for (unsigned i = 0, n = dlopen_entries(); i < n; i++) {
-        const struct initstats_dlopen *d = &initstats.dlopen[i];
+    for (unsigned i = 0, n = dlopen_entries(st); i < n; i++) {
+        const struct initstats_dlopen *d = &st->dlopen[i];
         fmt_str(f, i ? ",{\"path\":" : "{\"path\":");
         trace_json_str(f, d->path);
         fmt_str(f, ",\"ms\":");
@@ -172,7 +190,7 @@ static void json_packages(struct fmt *f, const struct phases *p)
 static void json_record(struct fmt *f, const struct phases *p, bool init_error)
 {
     fmt_str(f, "{\"type\":\"lwrap.trace\",\"outcome\":");
-    fmt_str(f, init_error ? "\"initError\"" : "\"ready\"");
+    fmt_str(f, init_outcome(init_error, true));
     fmt_str(f, ",\"totalMs\":");
     fmt_ms(f, p->total_ns);
     if (p->have_exec) {
@@ -192,12 +210,12 @@ static void json_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, ",\"dlopenUntimed\":");
     fmt_u64(f, initstats.dlopen_untimed);
     fmt_str(f, ",\"dlopen\":");
-    json_dlopen_list(f);
+    trace_json_dlopen_list(f, &initstats);
     json_packages(f, p);
     fmt_str(f, "}");
 }
 
-static void emf_metric(struct fmt *f, const char *name, const char *unit, bool first)
+void trace_emf_metric(struct fmt *f, const char *name, const char *unit, bool first)
 {
     fmt_str(f, first ? "{\"Name\":\"" : ",{\"Name\":\"");
     fmt_str(f, name);
@@ -215,14 +233,14 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     trace_json_str(f, config.trace_namespace);
     fmt_str(f, have_fn ? ",\"Dimensions\":[[\"FunctionName\"]]" : ",\"Dimensions\":[[]]");
     fmt_str(f, ",\"Metrics\":[");
-    emf_metric(f, "InitTotalMs", "Milliseconds", true);
+    trace_emf_metric(f, "InitTotalMs", "Milliseconds", true);
     if (p->have_exec)
-        emf_metric(f, "InitExecMs", "Milliseconds", false);
-    emf_metric(f, "InitRuntimeMs", "Milliseconds", false);
-    emf_metric(f, "InitDlopenMs", "Milliseconds", false);
-    emf_metric(f, "InitDlopenCount", "Count", false);
-    emf_metric(f, "InitFilesOpened", "Count", false);
-    emf_metric(f, "InitBytesRead", "Bytes", false);
+        trace_emf_metric(f, "InitExecMs", "Milliseconds", false);
+    trace_emf_metric(f, "InitRuntimeMs", "Milliseconds", false);
+    trace_emf_metric(f, "InitDlopenMs", "Milliseconds", false);
+    trace_emf_metric(f, "InitDlopenCount", "Count", false);
+    trace_emf_metric(f, "InitFilesOpened", "Count", false);
+    trace_emf_metric(f, "InitBytesRead", "Bytes", false);
     fmt_str(f, "]}]}");
     if (have_fn) {
         fmt_str(f, ",\"FunctionName\":");
@@ -245,14 +263,13 @@ static void emf_record(struct fmt *f, const struct phases *p, bool init_error)
     fmt_str(f, ",\"InitBytesRead\":");
     fmt_u64(f, initstats.bytes_read);
     fmt_str(f, ",\"outcome\":");
-    fmt_str(f, init_error ? "\"initError\"" : "\"ready\"");
+    fmt_str(f, init_outcome(init_error, true));
     fmt_str(f, ",\"dlopen\":");
-    json_dlopen_list(f);
+    trace_json_dlopen_list(f, &initstats);
     fmt_str(f, "}");
 }
 
-/* One record out: a telemetry frame when the runtime has the fd, else a stderr line. */
-static void put_record(char *buf, size_t len, bool text)
+void trace_put_record(char *buf, size_t len, bool text)
 {
     if (telemetry_fd() >= 0) {
         uint32_t type = (text ? TELEMETRY_FRAME_TEXT : TELEMETRY_FRAME_JSON) | TELEMETRY_LEVEL_INFO;
@@ -279,9 +296,9 @@ static void emf_packages(char *buf, size_t cap, const struct phases *p)
         trace_json_str(&f, config.trace_namespace);
         fmt_str(&f, have_fn ? ",\"Dimensions\":[[\"FunctionName\",\"Package\"]]" : ",\"Dimensions\":[[\"Package\"]]");
         fmt_str(&f, ",\"Metrics\":[");
-        emf_metric(&f, "PackageInitMs", "Milliseconds", true);
-        emf_metric(&f, "PackageFiles", "Count", false);
-        emf_metric(&f, "PackageBytes", "Bytes", false);
+        trace_emf_metric(&f, "PackageInitMs", "Milliseconds", true);
+        trace_emf_metric(&f, "PackageFiles", "Count", false);
+        trace_emf_metric(&f, "PackageBytes", "Bytes", false);
         fmt_str(&f, "]}]}");
         if (have_fn) {
             fmt_str(&f, ",\"FunctionName\":");
@@ -297,7 +314,7 @@ static void emf_packages(char *buf, size_t cap, const struct phases *p)
         fmt_u64(&f, k->bytes);
         fmt_str(&f, "}");
         if (!f.full)
-            put_record(buf, f.len, false);
+            trace_put_record(buf, f.len, false);
     }
 }
 
@@ -318,7 +335,7 @@ void trace_emit(bool init_error)
         emf_record(&f, &p, init_error);
     if (f.full && config.trace != TRACE_TEXT)
         return; /* a cut JSON record would only mislead; the table caps keep this rare */
-    put_record(buf, f.len, config.trace == TRACE_TEXT);
+    trace_put_record(buf, f.len, config.trace == TRACE_TEXT);
     if (config.trace == TRACE_EMF)
         emf_packages(buf, sizeof buf, &p);
 }

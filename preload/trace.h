@@ -16,6 +16,14 @@ void trace_init_ended(bool init_error);
 /* The nth of the first invokes ended (0: a later one): the timeline is written again
  * with it, and after the first the OTLP spans go (trace_after.c). */
 void trace_invoke_ended(unsigned nth);
+/* SnapStart: `restore/next` answered (the process was restored); the hooks count the
+ * after-restore phase's files, bytes and dlopens until trace_restore_ended, which writes
+ * its record (outcome restored, or restoreError: restore/error was sent). */
+void trace_restore_started(void);
+void trace_restore_ended(bool error);
+/* The constructor, in the runtime's process: under Managed Instances, what lets the first
+ * of its forked workers to be ready report init (trace_lifecycle.c). */
+void trace_lifecycle_init(void);
 /* The process ends before init did: the timeline file still comes. */
 void trace_exit_before_ready(void);
 

@@ -4,6 +4,7 @@
  * both from a quiet thread of ours so the runtime never waits for them. A process that
  * ends before init did still leaves its timeline. */
 #include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,6 +24,40 @@ static unsigned ended; /* how many of the first invokes ended: the thread's fute
 static bool in_runtime_process(void)
 {
     return (int)syscall(SYS_getpid) == config.pid && !hook_in_vfork_child();
+}
+
+/* Managed Instances: AWS's Python client forks one worker process per slot, and each asks
+ * for work itself; the first of them to be ready reports init for the environment (one
+ * record, not one per worker). A page shared by the runtime and every process forked
+ * from it says whether one did. */
+static int *init_reported;
+static int reporter; /* the process that reports (its pid), 0: none yet */
+
+void trace_lifecycle_init(void)
+{
+    if (!config.managed_instances || !config_trace_spans())
+        return;
+    void *p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED)
+        init_reported = p;
+}
+
+/* Whether this process reports init: the runtime's, or under Managed Instances the first
+ * of the runtime and its forked workers to be ready. */
+static bool claim_init(void)
+{
+    if (hook_in_vfork_child())
+        return false;
+    bool runtime = (int)syscall(SYS_getpid) == config.pid;
+    if (!init_reported)
+        return runtime;
+    return !__atomic_exchange_n(init_reported, 1, __ATOMIC_ACQ_REL);
+}
+
+static bool is_reporter(void)
+{
+    return reporter && (int)syscall(SYS_getpid) == reporter && !hook_in_vfork_child();
 }
 
 static void *after_invokes(void *arg)
@@ -45,8 +80,9 @@ static void *after_invokes(void *arg)
 
 void trace_init_ended(bool init_error)
 {
-    if (!config_trace_spans() || !in_runtime_process())
+    if (!config_trace_spans() || !claim_init())
         return;
+    reporter = (int)syscall(SYS_getpid);
     trace_spans_ready(init_error);
     uint64_t t0 = clock_mono_ns();
     trace_emit(init_error);
@@ -72,7 +108,7 @@ void trace_init_ended(bool init_error)
 
 void trace_invoke_ended(unsigned nth)
 {
-    if (!nth || !in_runtime_process())
+    if (!nth || !is_reporter())
         return;
     __atomic_store_n(&ended, nth, __ATOMIC_RELEASE);
     syscall(SYS_futex, &ended, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
@@ -80,7 +116,10 @@ void trace_invoke_ended(unsigned nth)
 
 void trace_exit_before_ready(void)
 {
-    if (config.trace_file[0] && !trace_spans_ready_ns() && in_runtime_process())
+    /* (Under Managed Instances a worker may have reported init: then the runtime's own
+     * process, which never asked for work, has nothing to add.) */
+    if (config.trace_file[0] && !trace_spans_ready_ns() && in_runtime_process() &&
+        !(init_reported && __atomic_load_n(init_reported, __ATOMIC_ACQUIRE)))
         trace_timeline_write();
 }
 

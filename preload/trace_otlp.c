@@ -33,6 +33,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
+#include "lifecycle.h"
 #include "real.h"
 #include "trace.h"
 #include "trace_packages.h"
@@ -56,6 +57,10 @@ static void copy(char *dst, size_t size, const char *name)
 
 void trace_otlp_init(void)
 {
+    /* Taken at init's end: under SnapStart the spans are sent after a restore, when
+     * CLOCK_MONOTONIC may have jumped (another host, a paused process) and today's
+     * offset would put init at the wrong wall-clock time. */
+    epoch_minus_mono = clock_epoch_us() * 1000 - clock_mono_ns();
     copy(region, sizeof region, "AWS_REGION");
     copy(version, sizeof version, "AWS_LAMBDA_FUNCTION_VERSION");
     copy(stream, sizeof stream, "AWS_LAMBDA_LOG_STREAM_NAME");
@@ -222,7 +227,8 @@ static void build(void)
         trace[32] = 0;
         parent[0] = 0;
     }
-    epoch_minus_mono = clock_epoch_us() * 1000 - clock_mono_ns();
+    if (!lifecycle_at_snapshot())
+        epoch_minus_mono = clock_epoch_us() * 1000 - clock_mono_ns();
     uint64_t ready = trace_spans_ready_ns();
     bool have_exec = trace_have_exec();
     uint64_t start = have_exec ? config.wrapper_start_ns : config.constructor_ns;
@@ -232,7 +238,8 @@ static void build(void)
     resource();
     span_id(root);
     span_open(true, trace, root, parent, "init", start, ready);
-    attr_str("lwrap.outcome", trace_spans_init_error() ? "initError" : "ready", true);
+    attr_str("lwrap.outcome", trace_spans_init_error() ? "initError" : lifecycle_at_snapshot() ? "snapshot" : "ready",
+             true);
     attr_int("lwrap.files_opened", initstats.files_opened, false);
     attr_int("lwrap.bytes_read", initstats.bytes_read, false);
     attr_int("lwrap.dlopen_count", initstats.dlopen_count + initstats.dlopen_dropped, false);

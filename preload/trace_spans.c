@@ -39,6 +39,13 @@ static int my_tid(void)
     return me.tid;
 }
 
+/* The store describes init: once it ended, the hooks' calls (SnapStart's after-restore
+ * phase turns them on again, for its own counts) change nothing here. */
+static inline bool frozen(void)
+{
+    return __atomic_load_n(&ready_ns, __ATOMIC_RELAXED) != 0;
+}
+
 unsigned trace_spans_count(void)
 {
     unsigned n = __atomic_load_n(&taken, __ATOMIC_ACQUIRE);
@@ -82,6 +89,8 @@ static void turn_to(uint32_t span, uint64_t now)
 
 void trace_spans_file_open(int fd, const char *path, uint64_t t0)
 {
+    if (frozen())
+        return;
     if (!path)
         return;
     int i = claim();
@@ -102,6 +111,8 @@ void trace_spans_file_open(int fd, const char *path, uint64_t t0)
 
 void trace_spans_file_read(int fd, long n)
 {
+    if (frozen())
+        return;
     if ((unsigned)fd >= SPAN_FDS)
         return;
     uint32_t k = __atomic_load_n(&fd_span[fd], __ATOMIC_ACQUIRE);
@@ -116,6 +127,8 @@ void trace_spans_file_read(int fd, long n)
 
 void trace_spans_pause(void)
 {
+    if (frozen())
+        return;
     if (me.span)
         turn_to(0, clock_mono_ns());
 }
@@ -132,6 +145,8 @@ uint64_t trace_span_end(const struct trace_span *s, uint64_t limit)
 
 void trace_spans_file_close(int fd)
 {
+    if (frozen())
+        return;
     if ((unsigned)fd >= SPAN_FDS)
         return;
     uint32_t k = __atomic_exchange_n(&fd_span[fd], 0, __ATOMIC_ACQ_REL);
@@ -141,12 +156,16 @@ void trace_spans_file_close(int fd)
 
 void trace_spans_file_forget(int fd)
 {
+    if (frozen())
+        return;
     if ((unsigned)fd < SPAN_FDS)
         __atomic_store_n(&fd_span[fd], 0, __ATOMIC_RELEASE);
 }
 
 void trace_spans_dlopen(const char *path, uint64_t t0, uint64_t t1)
 {
+    if (frozen())
+        return;
     int i = claim();
     if (i < 0)
         return;
@@ -162,6 +181,8 @@ void trace_spans_dlopen(const char *path, uint64_t t0, uint64_t t1)
 /* Python prints an import's line as it ends: it began cum_us before. */
 void trace_spans_import(const char *name, size_t n, unsigned depth, uint64_t self_us, uint64_t cum_us)
 {
+    if (frozen())
+        return;
     int i = claim();
     if (i < 0)
         return;

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "initstats.h"
+#include "lifecycle.h"
 #include "real.h"
 #include "trace.h"
 #include "trace_packages.h"
@@ -305,6 +306,10 @@ static void packages(unsigned count)
 static void invokes(void)
 {
     static struct trace_invoke v[TRACE_INVOKES_MAX];
+    /* After a SnapStart restore the invokes' CLOCK_MONOTONIC times cannot be set beside
+     * init's: the clock may have jumped across the snapshot, either way. */
+    if (lifecycle_at_snapshot())
+        return;
     unsigned n = trace_spans_invokes(v);
     for (unsigned i = 0; i < n; i++) {
         if (!v[i].end_ns)
@@ -412,7 +417,10 @@ static void body_invokes_on(void)
         fmt_str(&f, crash_signal_name(fatal_sig));
         fmt_str(&f, "\"");
     } else {
-        fmt_str(&f, !trace_spans_ready_ns() ? "\"exitBeforeReady\"" : trace_spans_init_error() ? "\"initError\"" : "\"ready\"");
+        fmt_str(&f, !trace_spans_ready_ns()     ? "\"exitBeforeReady\""
+                    : trace_spans_init_error() ? "\"initError\""
+                    : lifecycle_at_snapshot()  ? "\"snapshot\""
+                                               : "\"ready\"");
     }
     fmt_str(&f, ",\"spans\":");
     fmt_u64(&f, trace_spans_count());
