@@ -327,8 +327,8 @@ void lifecycle_invoke_ending(int fd, const char *id)
 {
     (void)fd;
     /* The id stays in flight until the request is sent, so whatever the pipeline
-     * flushes now still carries it. */
-    logs_on_invoke_end(id);
+     * flushes now still carries it (and counts in live_count). */
+    logs_on_invoke_end(id, __atomic_load_n(&live_count, __ATOMIC_RELAXED) > 1);
 }
 
 void lifecycle_invoke_end(int fd, const char *id, bool error)

@@ -220,15 +220,16 @@ void logs_on_invoke_start(const char *request_id, const char *deadline_ms)
     __atomic_store_n(&deadline_us, ms * 1000, __ATOMIC_RELAXED);
 }
 
-void logs_on_invoke_end(const char *request_id)
+void logs_on_invoke_end(const char *request_id, bool others_in_flight)
 {
     (void)request_id;
-    __atomic_store_n(&deadline_us, 0, __ATOMIC_RELAXED);
+    if (!others_in_flight) /* (another's deadline still stands) */
+        __atomic_store_n(&deadline_us, 0, __ATOMIC_RELAXED);
     if (!active)
         return;
     if (log_cfg.streams) {
         fflush(stdout); /* a native extension's buffered printf belongs to this invoke */
-        log_flush_slots(true, true);
+        log_flush_at_invoke_end(others_in_flight);
     }
     log_importtime_report(false);
     report_dropped();

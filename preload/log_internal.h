@@ -198,6 +198,7 @@ void log_order_init(void);
 /* Everything held, oldest first. wait: give other threads' writes in progress up to
  * about 5 s (else a few ms: a signal handler). */
 void log_flush_slots(bool wait, bool allow_regex);
+void log_flush_at_invoke_end(bool others_in_flight); /* see logs_on_invoke_end */
 /* The flusher: writes the complete records of slots idle past LOG_HOLD_NS; returns when
  * (CLOCK_REALTIME us) the next held record falls due, 0 when nothing is held. */
 uint64_t log_flush_idle(uint64_t now_us);

@@ -30,10 +30,16 @@ static int collect(int out[LOG_SLOTS], bool (*due)(struct log_slot *, uint64_t),
     return n;
 }
 
-/* keep_line: the process goes on (the deadline is near), so an unfinished line whose
- * end could begin a credential value or key id stays held (slot_drain). */
-static void flush_slots(bool wait, bool allow_regex, bool keep_line)
+/* Unfinished lines: LINES_CUT writes them out too (the process is going); LINES_KEEP_SECRET:
+ * the process goes on (an invoke ends, the deadline is near), so one whose end could begin
+ * a credential value or key id stays held (slot_drain); LINES_KEEP_OTHERS: besides, other
+ * threads' stay held whole (other invocations are still running: nothing freezes, and a
+ * line written in parts stays one record). */
+enum lines { LINES_CUT, LINES_KEEP_SECRET, LINES_KEEP_OTHERS };
+
+static void flush_slots(bool wait, bool allow_regex, enum lines lines)
 {
+    bool keep_line = lines != LINES_CUT;
     bool was_busy = log_busy;
     log_busy = true; /* a signal handler's write meanwhile waits in the queue */
     /* First let other threads finish what they are writing right now (maybe to a slow
@@ -81,6 +87,8 @@ static void flush_slots(bool wait, bool allow_regex, bool keep_line)
         } else if (s->line > s->start) {
             slot_emit_pending(s, allow_regex);
             log_out_flush(&s->out);
+        } else if (lines == LINES_KEEP_OTHERS && __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE) != &log_me) {
+            kept |= 1ull << (s - log_slots); /* only its unfinished line is left */
         } else {
             if (slot_flush_and_free(s, allow_regex, keep_line))
                 kept |= 1ull << (s - log_slots);
@@ -93,7 +101,12 @@ static void flush_slots(bool wait, bool allow_regex, bool keep_line)
 
 void log_flush_slots(bool wait, bool allow_regex)
 {
-    flush_slots(wait, allow_regex, false);
+    flush_slots(wait, allow_regex, LINES_CUT);
+}
+
+void log_flush_at_invoke_end(bool others_in_flight)
+{
+    flush_slots(true, true, others_in_flight ? LINES_KEEP_OTHERS : LINES_KEEP_SECRET);
 }
 
 static uint64_t hold_us(struct log_slot *s)
@@ -197,7 +210,7 @@ uint64_t log_flush_at_deadline(uint64_t now_us)
         return at;
     /* A line whose end could begin a credential stays held until the kill is near. */
     bool kill_near = log_kill_near(now_us);
-    flush_slots(false, true, !kill_near);
+    flush_slots(false, true, kill_near ? LINES_CUT : LINES_KEEP_SECRET);
     return kill_near ? 0 : at + LOG_DEADLINE_MARGIN_US - LOG_DEADLINE_LAST_US;
 }
 

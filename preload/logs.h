@@ -44,7 +44,11 @@ void logs_before_positioned_write(int fd);
 /* Lifecycle events from the Runtime API observer. */
 void logs_on_runtime_ready(void);
 void logs_on_invoke_start(const char *request_id, const char *deadline_ms);
-void logs_on_invoke_end(const char *request_id);
+/* Before the response goes: what this invocation's thread holds, and every complete
+ * record, go out. An unfinished line is cut into a record of its own, unless its end
+ * could begin a credential (it stays held, to be masked whole), or another thread holds
+ * it while other invocations are still in flight (nothing freezes: it stays whole). */
+void logs_on_invoke_end(const char *request_id, bool others_in_flight);
 /* The runtime is about to post init/error: what is held (the import-time summary too)
  * goes out before Lambda can have the error and end the environment. */
 void logs_on_init_error(void);

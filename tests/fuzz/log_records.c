@@ -25,8 +25,8 @@
  * - the values of AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and AWS_ACCESS_KEY_ID, any AWS
  *   access key id (AKIA/ASIA + 16) and any match of the LWRAP_REDACT pattern
  *   tok_[a-z0-9]{8} never appear in what is written (nor part of a credential value
- *   or key id written in several writes, unless a thread's end or an invocation's end
- *   cut its line: not a flush before a child, not the deadline);
+ *   or key id written in several writes, unless a thread's end cut its line: not an
+ *   invocation's end, not a flush before a child, not the deadline);
  * - the same writes cut into further pieces (never right after a newline: a write that
  *   begins a line is what decides joining, README "Records") give byte-identical output
  *   on every destination, apart from lwrap's own timestamps (the fake clock ticks once
@@ -301,9 +301,9 @@ static void run_op(const struct op *op, size_t piece)
         current_rid = rids[op->arg];
         deadline_near = false;
         break;
-    case OP_INVOKE_END: /* logs_on_invoke_end */
+    case OP_INVOKE_END: /* logs_on_invoke_end, the last invocation in flight */
         deadline_near = false;
-        log_flush_slots(true, true);
+        log_flush_at_invoke_end(false);
         break;
     case OP_TICK: /* 10 ms pass: the flusher writes what was held that long */
         __atomic_add_fetch(&clock_us, 10000, __ATOMIC_RELAXED);
@@ -430,9 +430,9 @@ static size_t count(const char *p, size_t n, const char *what, size_t k)
     return c;
 }
 
-/* Where an input line is cut by design (README "Records"): a thread's end, invoke end.
- * There a secret written in parts is two records; everywhere else (a flush before a
- * child starts, every write once the deadline is near, too) it must be masked whole. */
+/* Where an input line is cut by design (README "Records"): a thread's end. There a secret
+ * written in parts is two records; everywhere else (invoke end, a flush before a child
+ * starts, every write once the deadline is near, too) it must be masked whole. */
 static struct fuzz_log lines_in[THREADS][2];
 
 static void input_lines(const struct op *ops, size_t n)
@@ -447,15 +447,12 @@ static void input_lines(const struct op *ops, size_t n)
         case OP_REPEAT:
             fuzz_log_add(&mine[op->stream], op->data, op->len);
             break;
-        case OP_INVOKE_END:
-            for (int t = 0; t < THREADS; t++)
-                fuzz_log_add(&lines_in[t][0], "\n", 1), fuzz_log_add(&lines_in[t][1], "\n", 1);
-            break;
         case OP_EXIT: /* (thread 0, the main thread, never ends: its exit does nothing) */
             if (op->thread != 0)
                 fuzz_log_add(&mine[0], "\n", 1), fuzz_log_add(&mine[1], "\n", 1);
             break;
         case OP_INVOKE:
+        case OP_INVOKE_END: /* (a line that could go on into a secret stays held there) */
         case OP_FLUSH_OWN:
         case OP_DEADLINE:
         case OP_TICK:
