@@ -97,7 +97,7 @@ static bool flag(const char *name)
     if (!v || !*v || strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
         return false;
     if (strcmp(v, "1") != 0 && strcmp(v, "on") != 0 && strcmp(v, "true") != 0) {
-        config_warn(name, ": want 1 or 0, got \"", v, "\"; ignored");
+        config_warn(name, ": want 1, on or true, or 0 or off, got \"", v, "\"; ignored");
         return false;
     }
     return true;

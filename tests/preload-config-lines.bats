@@ -24,7 +24,7 @@ preload_lines() {
     grep -qxF 'lwrap: LWRAP_TRACE: unknown format "****" (want off, text, json or emf); ignored' <<<"$output"
     grep -qxF 'lwrap: LWRAP_LOGS: unknown mode "x-****" (want off, text or json); using off' <<<"$output"
     grep -qxF 'lwrap: LWRAP_TRACE_FILE: ****.json: not an absolute path; no timeline' <<<"$output"
-    grep -qxF 'lwrap: LWRAP_EXTENSION: want 1 or 0, got "****"; ignored' <<<"$output"
+    grep -qxF 'lwrap: LWRAP_EXTENSION: want 1, on or true, or 0 or off, got "****"; ignored' <<<"$output"
 }
 
 @test "the same lines through lwrap and the emulator: masked in the function's output too" {
@@ -41,7 +41,7 @@ preload_lines() {
     run -0 preload_lines 'LWRAP_TRACE=https://app:dbpass99@db/x' 'LWRAP_LOGS=api_key=abcd1234,x' \
         LWRAP_SECRET_API_KEY=prod/api 'LWRAP_CRASH=prod/api'
     [ "$output" = 'lwrap: LWRAP_TRACE: unknown format "https://app:****@db/x" (want off, text, json or emf); ignored
-lwrap: LWRAP_CRASH: want 1 or 0, got "prod/api"; ignored
+lwrap: LWRAP_CRASH: want 1, on or true, or 0 or off, got "prod/api"; ignored
 lwrap: LWRAP_LOGS: unknown mode "api_key=****,x" (want off, text or json); using off' ]
 }
 

@@ -27,7 +27,7 @@ setup() {
     done
     run -0 --separate-stderr env LWRAP_CRASH=yes LWRAP_PRELOAD_PATH="$FAKELIB" STUB_ENV='LD_PRELOAD' "$LWRAP" "$WR_STUB"
     [ "$output" = 'LD_PRELOAD unset' ]
-    [ "$stderr" = 'lwrap: LWRAP_CRASH: want 1 or 0, got "yes"; ignored' ]
+    [ "$stderr" = 'lwrap: LWRAP_CRASH: want 1, on or true, or 0 or off, got "yes"; ignored' ]
 }
 
 @test "features off (or nothing asked) leave LD_PRELOAD and _LWRAP_START_NS alone" {

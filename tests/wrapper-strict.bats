@@ -92,8 +92,8 @@ strict_preload_case() {
         'lwrap: LWRAP_TRACE_OTLP: http://collector.example:4318: the host must be an IP address or localhost; no spans sent'
     strict_preload_case LWRAP_TRACE_OTLP_TIMEOUT_MS=20000 \
         'lwrap: LWRAP_TRACE_OTLP_TIMEOUT_MS: want 1 to 10000, got "20000"; using 200'
-    strict_preload_case LWRAP_EXTENSION=yes 'lwrap: LWRAP_EXTENSION: want 1 or 0, got "yes"; ignored'
-    strict_preload_case LWRAP_CRASH=yes 'lwrap: LWRAP_CRASH: want 1 or 0, got "yes"; ignored'
+    strict_preload_case LWRAP_EXTENSION=yes 'lwrap: LWRAP_EXTENSION: want 1, on or true, or 0 or off, got "yes"; ignored'
+    strict_preload_case LWRAP_CRASH=yes 'lwrap: LWRAP_CRASH: want 1, on or true, or 0 or off, got "yes"; ignored'
     strict_preload_case LWRAP_OBSERVER_LOG=/ 'lwrap: LWRAP_OBSERVER_LOG: /: not a regular file; ignored'
     strict_preload_case LWRAP_IMPORTTIME_TOP=-1 \
         'lwrap: LWRAP_IMPORTTIME_TOP: want a number from 0 to 100, got "-1"; using 15'
@@ -131,6 +131,7 @@ strict_preload_case() {
     for kv in LWRAP_TRACE=jsn LWRAP_TRACE=JSON LWRAP_TRACE=emf LWRAP_TRACE=off LWRAP_LOGS=Text LWRAP_LOGS=json \
         LWRAP_LOG_LEVEL=verbose LWRAP_LOG_LEVEL=warning LWRAP_LOG_LEVEL=Critical LWRAP_LOG_LEVEL=off \
         LWRAP_TRACE_FILE=rel.json LWRAP_TRACE_FILE=off LWRAP_TRACE_FILE=/tmp/t-%p.json \
+        LWRAP_TRACE_FILE=/ LWRAP_TRACE_FILE=/tmp/ LWRAP_TRACE_FILE=/tmp/tl.json/ \
         "LWRAP_TRACE_FILE=/$(printf 'a%.0s' {1..255})" \
         LWRAP_OBSERVER_LOG=off LWRAP_OBSERVER_LOG=/ LWRAP_OBSERVER_LOG=rel.log \
         LWRAP_EXTENSION=yes LWRAP_EXTENSION=true LWRAP_EXTENSION=on LWRAP_EXTENSION=TRUE LWRAP_CRASH=2 LWRAP_CRASH=0 \

@@ -13,7 +13,7 @@
 /* The preload's rules (values.h), worded as the preload words its lines. */
 #define WORDS(flags, accept, noun, want, outcome) \
     (&(const struct value_rule){V_WORDS, flags, accept, noun, want, outcome, 0, 0})
-#define FLAG (&(const struct value_rule){V_FLAG, 0, NULL, NULL, "want 1 or 0", "ignored", 0, 0})
+#define FLAG (&(const struct value_rule){V_FLAG, 0, NULL, NULL, "want 1, on or true, or 0 or off", "ignored", 0, 0})
 #define NUMBER(min, max, want, outcome) \
     (&(const struct value_rule){V_NUMBER, 0, NULL, NULL, want, outcome, min, max})
 #define PATH(flags, outcome) (&(const struct value_rule){V_PATH, flags, NULL, NULL, NULL, outcome, 0, 0})
@@ -51,7 +51,7 @@ static const struct known {
     {"LWRAP_TRACE", 0, KNOWN_PRELOAD,
      WORDS(0, "off|text|json|emf|", "format", "off, text, json or emf", "ignored")},
     {"LWRAP_TRACE_NAMESPACE", 0, KNOWN_PRELOAD, NULL},
-    {"LWRAP_TRACE_FILE", 0, KNOWN_PRELOAD, PATH(VF_OFF, "no timeline")},
+    {"LWRAP_TRACE_FILE", 0, KNOWN_PRELOAD, PATH(VF_OFF | VF_FILE_NAME, "no timeline")},
     {"LWRAP_TRACE_OTLP", 0, KNOWN_PRELOAD, URL},
     {"LWRAP_TRACE_OTLP_TIMEOUT_MS", 0, KNOWN_PRELOAD, NUMBER(1, 10000, "want 1 to 10000", "using 200")},
     {"LWRAP_LOGS", 0, KNOWN_PRELOAD, WORDS(0, "off|text|json|", "mode", "off, text or json", "using off")},

@@ -55,12 +55,13 @@ static const char *path_error(const char *v, unsigned flags)
         return ": not an absolute path";
     if (strlen(v) > PRELOAD_PATH_MAX)
         return ": longer than 255 bytes";
+    if ((flags & VF_FILE_NAME) && v[strlen(v) - 1] == '/')
+        return ": ends in '/' (want a file's path, not a directory's)";
     if ((flags & VF_REGULAR) && stat(v, &st) == 0 && !S_ISREG(st.st_mode))
         return ": not a regular file";
     return NULL;
 }
 
-/* The host of an OTLP URL: an IP address (IPv6 in brackets) or localhost. */
 /* http://HOST[:PORT][/PATH], read as the preload reads it (otlp_url.c, shared). */
 static const char *url_error(const char *v)
 {

@@ -7,12 +7,13 @@
 struct setting;
 
 enum value_kind { V_ANY, V_WORDS, V_FLAG, V_NUMBER, V_PATH, V_URL };
-enum { VF_NOCASE = 1, VF_OFF = 2, VF_REGULAR = 4 };
+enum { VF_NOCASE = 1, VF_OFF = 2, VF_REGULAR = 4, VF_FILE_NAME = 8 };
 
 struct value_rule {
     enum value_kind kind;
     unsigned flags;      /* VF_NOCASE: words in any case; VF_OFF: "off" is fine too;
-                            VF_REGULAR: a path that exists must be a regular file */
+                            VF_REGULAR: a path that exists must be a regular file;
+                            VF_FILE_NAME: a file's path, not a directory's (no final '/') */
     const char *accept;  /* V_WORDS: the words taken, each followed by '|' */
     const char *noun;    /* V_WORDS: "unknown NOUN" */
     const char *want;    /* what the line asks for */
