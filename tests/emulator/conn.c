@@ -34,6 +34,8 @@ void conn_unpark(struct conn *c)
         life_client_gone(ref);
     if (k == PARK_RESTORE_NEXT)
         snap_conn_gone(c);
+    if (k == PARK_RUNTIME_NEXT)
+        invoke_next_gone(c);
 }
 
 void conn_close(struct conn *c)

@@ -255,6 +255,7 @@ void invoke_fail_running(const char *status, const char *type, const char *what)
 void invoke_try_dispatch(void);
 bool invoke_extensions_idle(void);
 void invoke_drop_nexts(void);
+void invoke_next_gone(struct conn *c); /* a parked next's connection closed */
 int invoke_parked_nexts(void);
 double life_take_init_ms(void);
 void life_note_runtime_next(void);

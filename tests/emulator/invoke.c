@@ -397,9 +397,24 @@ int invoke_parked_nexts(void)
     return Q.nnexts;
 }
 
+/* A parked `next` whose connection closes leaves the queue at once: the connection is
+ * freed by the main loop's next reap, and nothing may point at it after that. */
+void invoke_next_gone(struct conn *c)
+{
+    int j = 0;
+    for (int i = 0; i < Q.nnexts; i++)
+        if (Q.nexts[i] != c)
+            Q.nexts[j++] = Q.nexts[i];
+    Q.nnexts = j;
+}
+
 void invoke_drop_nexts(void)
 {
-    for (int i = 0; i < Q.nnexts; i++)
-        conn_close(Q.nexts[i]);
+    drop_dead_nexts();
+    struct conn *gone[sizeof Q.nexts / sizeof Q.nexts[0]];
+    int n = Q.nnexts;
+    memcpy(gone, Q.nexts, (size_t)n * sizeof gone[0]);
     Q.nnexts = 0;
+    for (int i = 0; i < n; i++)
+        conn_close(gone[i]);
 }

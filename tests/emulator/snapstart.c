@@ -185,6 +185,9 @@ void snap_progress(void)
     }
     /* restored: the runtime (after-restore hooks done) waits in `next`, extensions in theirs */
     if (S.phase == SN_RESTORING && invoke_parked_nexts() > 0 && life_extensions_ready()) {
+        /* what the after-restore hooks wrote is in the pipes by now: it comes before
+         * the report, whatever order poll() gave the fds in */
+        streams_drain_all();
         double ms = now - S.restore_start;
         S.phase = SN_NONE;
         snap_set_report(ms);
