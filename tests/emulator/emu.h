@@ -91,6 +91,7 @@ struct conn {
     bool close_after;  /* close once out is flushed */
     bool dead;         /* closed; freed at the end of the loop turn */
     bool send_failed;  /* a send() failed: the peer did not get (all of) the answer */
+    bool resume;       /* answered while requests wait in `in`: the main loop goes on with them */
     enum park_kind park;
     void *park_ref;
     struct conn *next;
@@ -107,6 +108,7 @@ void conn_on_writable(struct conn *c);
 void conn_reap_dead(void);
 void conn_unpark(struct conn *c);
 bool conn_peer_gone(struct conn *c);
+bool conn_resume_pending(void);
 
 /* ---- output.c: events to stdout, text or JSON ---- */
 enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY, ST_SOCKET /* logsock.c */ };

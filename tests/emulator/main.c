@@ -405,7 +405,11 @@ int main(int argc, char **argv)
     double wall_end = E.o.max_wall > 0 ? now_mono_ms() + E.o.max_wall * 1000.0 : 0;
     int failed = 0;
     for (;;) {
-        life_pump();
+        /* requests pipelined behind one answered elsewhere (conn_end_request), each in
+         * turn after the state changes of the one before it */
+        do
+            life_pump();
+        while (conn_resume_pending());
         if (life_finished())
             break;
         int n = 0, need = 3;
