@@ -232,3 +232,33 @@ EOF
 accounted for 6000
 dropped some" ] || { printf '%s\n' "$output"; grep -c . "$SUB_OUT"; false; }
 }
+
+# ---- error messages in INIT_REPORT / RESTORE_REPORT ----
+
+# A message as Python's json.dumps writes it (every non-ASCII character as \uXXXX, a
+# character outside the BMP as a surrogate pair), with a lone surrogate of each kind, a
+# \u without four hex digits, and a newline and a tab.
+UNI_BODY='{"errorMessage":"caf\u00e9 \u2603 \ud83d\ude00 [\ud800] [\udc00] [\u12G4] \"q\"\nsecond\tline","errorType":"Fixture.Uni"}'
+UNI_TEXT=$'café ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] "q"\nsecond\tline'
+
+@test "init/error's errorMessage is decoded as JSON (\\uXXXX to UTF-8, surrogate pairs, bad ones to U+FFFD); INIT_REPORT stays one line" {
+    fx_emu -e EMU_FIXTURE_INIT=init-error-body -e "EMU_FIXTURE_INIT_BODY=$UNI_BODY" -- '{}'
+    [ "$(fx_sel '.type=="platform.initError"' .message | head -1 | jq -r .)" = "$UNI_TEXT" ] || fx_fail "json message"
+    run --separate-stderr timeout -k 10 120 "$EMU" -e EMU_FIXTURE_INIT=init-error-body -e "EMU_FIXTURE_INIT_BODY=$UNI_BODY" \
+        --event "$(fx_event '{}')" -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    local line
+    line=$(grep -m1 '^INIT_REPORT.*Status: error' <<<"$output")
+    [ "$line" = $'INIT_REPORT Init Duration: '"$(sed 's/^INIT_REPORT Init Duration: \([0-9.]*\) ms.*/\1/' <<<"$line")"$' ms\tPhase: init\tStatus: error\tError Type: Runtime.Fixture\tcafé ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] "q"\\nsecond\\tline' ] || fx_fail "text: $line"
+    # the line after it is the emulator's next, never the message's second line
+    ! grep -q '^second' <<<"$output" || fx_fail "split report"
+}
+
+@test "restore/error's errorMessage is decoded as JSON; RESTORE_REPORT stays one line (control characters as \\n, \\t, \\u00XX)" {
+    local body='{"errorMessage":"caf\u00e9 \u2603 \ud83d\ude00 [\ud800] [\udc00] [\u12G4] \u0007\nsecond\tline","errorType":"Fixture.Uni"}'
+    fx_emu --snapstart -e "EMU_FIXTURE_SNAP=restore;rerr:Runtime.AfterRestoreError:$body" -- '{}'
+    [ "$(fx_sel '.type=="platform.restoreReport" and .status=="error"' .message | head -1 | jq -r .)" = $'café ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] \a\nsecond\tline' ] || fx_fail "json message"
+    run --separate-stderr timeout -k 10 120 "$EMU" --snapstart -e "EMU_FIXTURE_SNAP=restore;rerr:Runtime.AfterRestoreError:$body" \
+        --event "$(fx_event '{}')" -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    [ "$(grep -m1 '^RESTORE_REPORT' <<<"$output" | cut -f2-)" = $'Status: error\tError Type: Runtime.AfterRestoreError\tcafé ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] \\u0007\\nsecond\\tline' ] || fx_fail "text"
+    ! grep -q '^second' <<<"$output" || fx_fail "split report"
+}

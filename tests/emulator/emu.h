@@ -281,6 +281,7 @@ bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 fo
 size_t json_error_offset(void); /* where the last json_valid() failed (SIZE_MAX: it did not) */
 bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
 bool json_string(const char *v, size_t n, struct buf *out);
+void json_unescape(const char *s, size_t n, struct buf *out); /* a string's inside, lenient */
 bool json_int(const char *v, size_t n, long long *out);
 bool json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen);
 

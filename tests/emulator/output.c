@@ -247,6 +247,28 @@ void out_response(const char *id, const char *status, const char *body, size_t n
     emit(1);
 }
 
+/* An error message at the end of a text-mode report line (INIT_REPORT, RESTORE_REPORT):
+ * the report must stay one line, one CloudWatch event, however the message is made, so
+ * its control characters are written as JSON escapes (\n, \r, \t, \u00XX), the way
+ * Lambda's JSON records and the runtime's own error body show them. Other bytes (UTF-8
+ * text included) are copied. */
+static void add_one_line(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            buf_adds(b, "\\n");
+        else if (c == '\r')
+            buf_adds(b, "\\r");
+        else if (c == '\t')
+            buf_adds(b, "\\t");
+        else if (c < 0x20 || c == 0x7F)
+            buf_addf(b, "\\u%04x", c);
+        else
+            buf_addc(b, (char)c);
+    }
+}
+
 /* message: the body's errorMessage when it has one; body: the whole error body. */
 void out_init_error(const char *type, const char *body, size_t n, double init_ms)
 {
@@ -263,7 +285,7 @@ void out_init_error(const char *type, const char *body, size_t n, double init_ms
         buf_addf(&ob, ",\"initDurationMs\":%.2f}\n", init_ms);
     } else {
         buf_addf(&ob, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s\t", init_ms, type);
-        buf_add(&ob, m.p ? m.p : "", m.len);
+        add_one_line(&ob, m.p ? m.p : "", m.len);
         buf_addc(&ob, '\n');
     }
     buf_free(&m);
@@ -310,7 +332,7 @@ void out_restore_report(double restore_ms, const char *err_type, const char *bod
         buf_addf(&ob, ",\"restoreDurationMs\":%.2f}\n", restore_ms);
     } else if (err_type) {
         buf_addf(&ob, "RESTORE_REPORT Restore Duration: %.2f ms\tStatus: error\tError Type: %s\t", restore_ms, err_type);
-        buf_add(&ob, m.p ? m.p : "", m.len);
+        add_one_line(&ob, m.p ? m.p : "", m.len);
         buf_addc(&ob, '\n');
     }
     buf_free(&m);
