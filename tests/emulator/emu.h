@@ -238,6 +238,7 @@ const char *life_init_type(void); /* AWS_LAMBDA_INITIALIZATION_TYPE */
 /* ---- snapstart.c: --snapstart's snapshot point, pause and restore ---- */
 void snap_restore_next(struct conn *c);
 void snap_restore_error(struct conn *c);
+void runtime_refuse_state(struct conn *c, const char *to); /* 403 InvalidStateTransition */
 void snap_begin(double init_ms); /* init is done: the snapshot point */
 void snap_progress(void);  /* ENV_RESTORE: resume after the pause, end the restore */
 void snap_reset(void);     /* the environment goes away: let stopped processes run again */

@@ -283,6 +283,15 @@ void out_init_error(const char *type, const char *body, size_t n, double init_ms
         buf_adds(&ob, ",\"body\":");
         buf_json_str(&ob, body, n);
         buf_addf(&ob, ",\"initDurationMs\":%.2f}\n", init_ms);
+    } else if (system_logs_json()) {
+        /* Managed Instances: a JSON record like the other system lines, shaped as the
+         * Telemetry API's platform.initReport (no message there: the error body is on the
+         * RESPONSE line of the invoke that waited) */
+        system_log_begin("platform.initReport");
+        buf_adds(&ob, "{\"initializationType\":\"lambda-managed-instances\",\"phase\":\"init\",\"status\":\"error\","
+                      "\"errorType\":");
+        buf_json_str(&ob, type, strlen(type));
+        buf_addf(&ob, ",\"metrics\":{\"durationMs\":%.2f}}}\n", init_ms);
     } else {
         buf_addf(&ob, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s\t", init_ms, type);
         add_one_line(&ob, m.p ? m.p : "", m.len);
@@ -347,6 +356,19 @@ void out_runtime_exit(const char *req_id, const char *msg)
         buf_json_str(&ob, msg, strlen(msg));
         json_id("requestId", req_id);
         buf_adds(&ob, "}\n");
+    } else if (system_logs_json()) {
+        /* Managed Instances' system lines are all JSON records: the on-demand text with its
+         * tab-indented second line would stand alone among them. The record is the Logs API's
+         * platform.fault (a string, as AWS's example shows it). */
+        struct buf r = {0};
+        if (req_id)
+            buf_addf(&r, "RequestId: %s Error: %s", req_id, msg);
+        else
+            buf_addf(&r, "Error: %s", msg);
+        system_log_begin("platform.fault");
+        buf_json_str(&ob, r.p, r.len);
+        buf_adds(&ob, "}\n");
+        buf_free(&r);
     } else {
         if (req_id)
             buf_addf(&ob, "RequestId: %s Error: %s\n\tRuntime.ExitError\n", req_id, msg);
