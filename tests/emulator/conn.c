@@ -108,6 +108,7 @@ static void dispatch(struct conn *c);
 static void process_input(struct conn *c)
 {
     while (!c->dead && c->park == PARK_NONE && !c->have_req && !c->close_after) {
+        c->resume = false; /* this loop goes on with the input itself */
         int status = 0;
         const char *why = "";
         int r = http_parse(&c->req, &c->ps, &c->in, &status, &why);
