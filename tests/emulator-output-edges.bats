@@ -232,3 +232,101 @@ EOF
 accounted for 6000
 dropped some" ] || { printf '%s\n' "$output"; grep -c . "$SUB_OUT"; false; }
 }
+
+# ---- error messages in INIT_REPORT / RESTORE_REPORT ----
+
+# A message as Python's json.dumps writes it (every non-ASCII character as \uXXXX, a
+# character outside the BMP as a surrogate pair), with a lone surrogate of each kind, a
+# \u without four hex digits, and a newline and a tab.
+UNI_BODY='{"errorMessage":"caf\u00e9 \u2603 \ud83d\ude00 [\ud800] [\udc00] [\u12G4] \"q\"\nsecond\tline","errorType":"Fixture.Uni"}'
+UNI_TEXT=$'café ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] "q"\nsecond\tline'
+
+@test "init/error's errorMessage is decoded as JSON (\\uXXXX to UTF-8, surrogate pairs, bad ones to U+FFFD); INIT_REPORT stays one line" {
+    fx_emu -e EMU_FIXTURE_INIT=init-error-body -e "EMU_FIXTURE_INIT_BODY=$UNI_BODY" -- '{}'
+    [ "$(fx_sel '.type=="platform.initError"' .message | head -1 | jq -r .)" = "$UNI_TEXT" ] || fx_fail "json message"
+    run --separate-stderr timeout -k 10 120 "$EMU" -e EMU_FIXTURE_INIT=init-error-body -e "EMU_FIXTURE_INIT_BODY=$UNI_BODY" \
+        --event "$(fx_event '{}')" -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    local line
+    line=$(grep -m1 '^INIT_REPORT.*Status: error' <<<"$output")
+    [ "$line" = $'INIT_REPORT Init Duration: '"$(sed 's/^INIT_REPORT Init Duration: \([0-9.]*\) ms.*/\1/' <<<"$line")"$' ms\tPhase: init\tStatus: error\tError Type: Runtime.Fixture\tcafé ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] "q"\\nsecond\\tline' ] || fx_fail "text: $line"
+    # the line after it is the emulator's next, never the message's second line
+    ! grep -q '^second' <<<"$output" || fx_fail "split report"
+}
+
+@test "restore/error's errorMessage is decoded as JSON; RESTORE_REPORT stays one line (control characters as \\n, \\t, \\u00XX)" {
+    local body='{"errorMessage":"caf\u00e9 \u2603 \ud83d\ude00 [\ud800] [\udc00] [\u12G4] \u0007\nsecond\tline","errorType":"Fixture.Uni"}'
+    fx_emu --snapstart -e "EMU_FIXTURE_SNAP=restore;rerr:Runtime.AfterRestoreError:$body" -- '{}'
+    [ "$(fx_sel '.type=="platform.restoreReport" and .status=="error"' .message | head -1 | jq -r .)" = $'café ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] \a\nsecond\tline' ] || fx_fail "json message"
+    run --separate-stderr timeout -k 10 120 "$EMU" --snapstart -e "EMU_FIXTURE_SNAP=restore;rerr:Runtime.AfterRestoreError:$body" \
+        --event "$(fx_event '{}')" -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    [ "$(grep -m1 '^RESTORE_REPORT' <<<"$output" | cut -f2-)" = $'Status: error\tError Type: Runtime.AfterRestoreError\tcafé ☃ 😀 [\uFFFD] [\uFFFD] [\uFFFD12G4] \\u0007\\nsecond\\tline' ] || fx_fail "text"
+    ! grep -q '^second' <<<"$output" || fx_fail "split report"
+}
+
+# ---- diagnostics and system lines ----
+
+@test "every numeric option's error names the range it accepts" {
+    local -a cases=(
+        "--managed-instances abc|--managed-instances: want a whole number from 1 to 256"
+        "--concurrency 0|--concurrency: want a whole number from 1 to 256"
+        "--memory 99999|--memory: want a whole number from 128 to 10240"
+        "--snapshot-pause -1|--snapshot-pause: want a whole number from 0 to 600000"
+        "--timeout x|--timeout: want a number of seconds above 0 and at most 86400 (fractions allowed)"
+        "--init-timeout 0|--init-timeout: want a number of seconds above 0 and at most 86400 (fractions allowed)"
+        "--idle-timeout -1|--idle-timeout: want a number of seconds above 0 and at most 86400 (fractions allowed; 0 = never)"
+        "--max-wall 1e9|--max-wall: want a number of seconds above 0 and at most 86400 (fractions allowed; 0 = never)"
+        "--listen 127.0.0.1:70000|--listen port: want a whole number from 0 to 65535"
+    )
+    local c
+    for c in "${cases[@]}"; do
+        # shellcheck disable=SC2086 # the option and its value are two words
+        run --separate-stderr "$EMU" ${c%%|*} -- /bin/true
+        [ "$status" -eq 1 ] || fx_fail "$c: exit $status"
+        [ "$(head -1 <<<"$stderr")" = "lambda-emu: ${c#*|}" ] || fx_fail "$c: $(head -1 <<<"$stderr")"
+    done
+}
+
+@test "init/error while restoring gets Lambda's 403 naming the state (Restoring to InitError), not 'before the first next'" {
+    fx_emu --snapstart -e 'EMU_FIXTURE_SNAP=restore;ierr' -- '{}'
+    [ "$status" -eq 0 ] || fx_fail
+    [ "$(fx_sel '.type=="function" and (.message|startswith("init/error"))' | jq -r .)" = 'init/error 403 {"errorMessage":"State transition from Restoring to InitError failed for runtime. Error: State transition is not allowed","errorType":"InvalidStateTransition"}' ] || fx_fail
+}
+
+@test "Managed Instances, text output: a crash and a failed init are JSON system records like the others (platform.fault, platform.initReport)" {
+    run --separate-stderr timeout -k 10 120 "$EMU" --managed-instances 2 --event "$(fx_event '{"do":"exit","code":9}')" \
+        -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    local sys
+    sys=$(grep -v '^RESPONSE \|^exiting$' <<<"$output")
+    [ -n "$sys" ] || fx_fail "no system lines"
+    [ -z "$(jq -R -r '(fromjson? // {}) | select(type != "object" or ((.type // "") | startswith("platform.") | not)) | "bad"' <<<"$sys")" ] || fx_fail "a system line that is not a JSON record"
+    [ "$(jq -r -R 'fromjson? | select(.type=="platform.fault") | .record' <<<"$output")" = "RequestId: $(jq -r -R 'fromjson? | select(.type=="platform.start") | .record.requestId' <<<"$output") Error: Runtime exited with error: exit status 9" ] || fx_fail "platform.fault"
+    run --separate-stderr timeout -k 10 120 "$EMU" --managed-instances 2 -e EMU_FIXTURE_INIT=init-error --event "$(fx_event '{}')" \
+        -- "$EMU_PY" "$EMU_FIX/runtime.py"
+    ! grep -q '^INIT_REPORT' <<<"$output" || fx_fail "text INIT_REPORT"
+    [ "$(jq -c -R 'fromjson? | select(.type=="platform.initReport") | .record | del(.metrics)' <<<"$output" | head -1)" = '{"initializationType":"lambda-managed-instances","phase":"init","status":"error","errorType":"Fixture.InitError"}' ] || fx_fail "initReport"
+}
+
+@test "Managed Instances: past 512 log-socket connections the refusal is said once, and counted when the runtime stops" {
+    cat >"$BATS_TEST_TMPDIR/many.py" <<'PY'
+import os, socket, http.client
+socks = []
+for i in range(600):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(os.environ["_LAMBDA_TELEMETRY_LOG_FD_PROVIDER_SOCKET"])
+    socks.append(s)
+h, p = os.environ["AWS_LAMBDA_RUNTIME_API"].split(":")
+while True:
+    c = http.client.HTTPConnection(h, int(p))
+    c.request("GET", "/2018-06-01/runtime/invocation/next")
+    r = c.getresponse()
+    r.read()
+    c.request("POST", "/2018-06-01/runtime/invocation/%s/response" % r.getheader("Lambda-Runtime-Aws-Request-Id"), b'"ok"')
+    c.getresponse().read()
+PY
+    ulimit -n 4096 2>/dev/null || skip "cannot raise the open-file limit to 4096"
+    run --separate-stderr timeout -k 10 120 "$EMU" --managed-instances 2 --event "$(fx_event '{}')" -- "$EMU_PY" "$BATS_TEST_TMPDIR/many.py"
+    [ "$status" -eq 0 ] || fx_fail "exit $status"
+    [ "$(grep -c 'more than 512' <<<"$stderr")" -eq 2 ] || fx_fail "lines"
+    [ "$(grep 'log socket' <<<"$stderr")" = 'lambda-emu: log socket: more than 512 connections at once; refusing more (what they write is lost; the count follows when the runtime stops)
+lambda-emu: log socket: 88 connections refused (more than 512 at once)' ] || fx_fail "text"
+}

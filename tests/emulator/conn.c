@@ -110,6 +110,7 @@ static void dispatch(struct conn *c);
 static void process_input(struct conn *c)
 {
     while (!c->dead && c->park == PARK_NONE && !c->have_req && !c->close_after) {
+        c->resume = false; /* this loop goes on with the input itself */
         int status = 0;
         const char *why = "";
         int r = http_parse(&c->req, &c->ps, &c->in, &status, &why);
@@ -227,8 +228,33 @@ void conn_end_request(struct conn *c)
     c->park = PARK_NONE;
     c->park_ref = NULL;
     flush_out(c);
+    /* Requests pipelined behind this one are NOT handled from here: this runs inside
+     * whatever answered the request (handing an invoke to a parked `next`, accepting a
+     * `response`), before that caller has finished its own state change. Handling the
+     * next request now let a second pipelined `next` take the invoke still marked queued
+     * (the same invoke twice), or a `next` sent behind its `response` be refused as
+     * "in progress". The main loop resumes the connection once the caller returned
+     * (conn_resume_pending); process_input's own loop does so for answers given at once. */
     if (!c->dead && !c->close_after && c->in.len)
+        c->resume = true;
+}
+
+/* Go on with requests waiting in the input buffers of connections whose previous
+ * request was answered (see conn_end_request). True when any was handled: the caller
+ * runs the state machine again before it sleeps. */
+bool conn_resume_pending(void)
+{
+    bool any = false;
+    for (struct conn *c = E.conns; c; c = c->next) {
+        if (!c->resume)
+            continue;
+        c->resume = false;
+        if (c->dead || c->park != PARK_NONE || c->have_req || c->close_after)
+            continue;
+        any = true;
         process_input(c);
+    }
+    return any;
 }
 
 void conn_respond_json_error(struct conn *c, int status, const char *type, const char *msg)

@@ -91,6 +91,7 @@ struct conn {
     bool close_after;  /* close once out is flushed */
     bool dead;         /* closed; freed at the end of the loop turn */
     bool send_failed;  /* a send() failed: the peer did not get (all of) the answer */
+    bool resume;       /* answered while requests wait in `in`: the main loop goes on with them */
     enum park_kind park;
     void *park_ref;
     struct conn *next;
@@ -107,6 +108,7 @@ void conn_on_writable(struct conn *c);
 void conn_reap_dead(void);
 void conn_unpark(struct conn *c);
 bool conn_peer_gone(struct conn *c);
+bool conn_resume_pending(void);
 
 /* ---- output.c: events to stdout, text or JSON ---- */
 enum stream_kind { ST_STDOUT, ST_STDERR, ST_TELEMETRY, ST_SOCKET /* logsock.c */ };
@@ -236,6 +238,7 @@ const char *life_init_type(void); /* AWS_LAMBDA_INITIALIZATION_TYPE */
 /* ---- snapstart.c: --snapstart's snapshot point, pause and restore ---- */
 void snap_restore_next(struct conn *c);
 void snap_restore_error(struct conn *c);
+void runtime_refuse_state(struct conn *c, const char *to); /* 403 InvalidStateTransition */
 void snap_begin(double init_ms); /* init is done: the snapshot point */
 void snap_progress(void);  /* ENV_RESTORE: resume after the pause, end the restore */
 void snap_reset(void);     /* the environment goes away: let stopped processes run again */
@@ -280,6 +283,7 @@ bool json_valid(const char *p, size_t n, char first); /* first: '{', '[' or 0 fo
 size_t json_error_offset(void); /* where the last json_valid() failed (SIZE_MAX: it did not) */
 bool json_member(const char *obj, size_t n, const char *key, const char **val, size_t *vlen);
 bool json_string(const char *v, size_t n, struct buf *out);
+void json_unescape(const char *s, size_t n, struct buf *out); /* a string's inside, lenient */
 bool json_int(const char *v, size_t n, long long *out);
 bool json_array_next(const char *arr, size_t n, size_t *pos, const char **el, size_t *elen);
 

@@ -323,16 +323,19 @@ static bool dispatch(struct invoke *inv, struct conn *c)
         buf_addf(&h, "Lambda-Runtime-Client-Context: %s\r\n", cc);
     if (cg && *cg)
         buf_addf(&h, "Lambda-Runtime-Cognito-Identity: %s\r\n", cg);
+    /* Taken before the answer goes out: nothing reached from sending it may see inv
+     * still queued and hand it to another `next`. */
+    inv->state = INV_RUNNING;
     conn_respond(c, 200, buf_cstr(&h), inv->event.p ? inv->event.p : "", inv->event.len);
     buf_free(&h);
     if (c->send_failed) {
         /* reset or broken pipe: the runtime cannot have read the event */
+        inv->state = INV_QUEUED;
         inv->requeued++;
         out_emu("invoke %s: the runtime's next connection failed before it got the event; kept for the next next",
                 inv->id);
         return false;
     }
-    inv->state = INV_RUNNING;
     inv->t_dispatch = now;
     inv->t_deadline = now + E.o.timeout * 1000.0;
     inv->deadline_epoch_ms = deadline_epoch_ms;

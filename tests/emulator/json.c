@@ -217,43 +217,73 @@ static void add_utf8(struct buf *b, unsigned cp)
     }
 }
 
-bool json_string(const char *v, size_t n, struct buf *out)
+/* Four hex digits at s (n bytes available) as a number; -1 when they are not there. */
+static long hex4(const char *s, size_t n)
 {
-    if (!n || string_end(v, n, 0) != n)
-        return false;
-    buf_reset(out);
-    for (size_t i = 1; i + 1 < n; i++) {
-        if (v[i] != '\\') {
-            buf_addc(out, v[i]);
+    if (n < 4)
+        return -1;
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        if (!s[k] || !strchr("0123456789abcdefABCDEF", s[k]))
+            return -1;
+        v = v << 4 | (long)hexval(s[k]);
+    }
+    return v;
+}
+
+/* The text between a JSON string's quotes, decoded. Lenient, as it also reads bodies that
+ * a runtime sent without checking them (an init/error's errorMessage): \uXXXX becomes
+ * UTF-8 (a surrogate pair one character: Python's json.dumps writes every non-ASCII
+ * character so); a lone or reversed surrogate, or \u without four hex digits, becomes
+ * U+FFFD, as a decoder that replaces errors shows it; an unknown escape keeps its
+ * character. Bytes that are not escapes are copied as they are. */
+void json_unescape(const char *s, size_t n, struct buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '\\') {
+            buf_addc(out, s[i]);
             continue;
         }
-        char c = v[++i];
-        switch (c) {
+        if (++i >= n)
+            break;
+        switch (s[i]) {
         case 'b': buf_addc(out, '\b'); break;
         case 'f': buf_addc(out, '\f'); break;
         case 'n': buf_addc(out, '\n'); break;
         case 'r': buf_addc(out, '\r'); break;
         case 't': buf_addc(out, '\t'); break;
         case 'u': {
-            unsigned cp = 0;
-            for (int k = 1; k <= 4; k++)
-                cp = cp << 4 | hexval(v[i + (size_t)k]);
+            long cp = hex4(s + i + 1, n - i - 1);
+            if (cp < 0) {
+                add_utf8(out, 0xFFFD);
+                break;
+            }
             i += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && v[i + 1] == '\\' && v[i + 2] == 'u') {
-                unsigned lo = 0;
-                for (int k = 3; k <= 6; k++)
-                    lo = lo << 4 | hexval(v[i + (size_t)k]);
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                long lo = i + 2 < n && s[i + 1] == '\\' && s[i + 2] == 'u' ? hex4(s + i + 3, n - i - 3) : -1;
                 if (lo >= 0xDC00 && lo < 0xE000) {
                     cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                     i += 6;
+                } else {
+                    cp = 0xFFFD; /* a high surrogate without its low half */
                 }
+            } else if (cp >= 0xDC00 && cp < 0xE000) {
+                cp = 0xFFFD; /* a low surrogate without a high one before it */
             }
-            add_utf8(out, cp);
+            add_utf8(out, (unsigned)cp);
             break;
         }
-        default: buf_addc(out, c); break;
+        default: buf_addc(out, s[i]); break;
         }
     }
+}
+
+bool json_string(const char *v, size_t n, struct buf *out)
+{
+    if (!n || string_end(v, n, 0) != n)
+        return false;
+    buf_reset(out);
+    json_unescape(v + 1, n - 2, out);
     buf_cstr(out);
     return true;
 }

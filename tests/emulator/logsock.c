@@ -23,6 +23,7 @@ static struct {
     char dir[32], path[96]; /* fits sun_path (108) */
     struct stream conns[LOGSOCK_MAX];
     int n;
+    long refused;      /* connections closed unread for want of a slot, since the last report */
     struct proc owner; /* the runtime's streams' owner: no extension */
 } K = {.listen_fd = -1};
 
@@ -65,7 +66,13 @@ static void accept_all(void)
 {
     for (int fd; (fd = accept4(K.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;) {
         if (K.n >= LOGSOCK_MAX) {
-            out_emu("log socket: more than %d connections; one refused", LOGSOCK_MAX);
+            /* Said once, when it starts, and counted when the runtime's connections close
+             * (logsock_close_all): a runtime that keeps connecting would otherwise bury
+             * everything else under one line per connection. */
+            if (!K.refused++)
+                out_emu("log socket: more than %d connections at once; refusing more (what they write is lost; "
+                        "the count follows when the runtime stops)",
+                        LOGSOCK_MAX);
             close(fd);
             continue;
         }
@@ -141,4 +148,8 @@ void logsock_close_all(void)
     for (int i = 0; i < K.n; i++)
         stream_close(&K.conns[i]);
     compact();
+    if (K.refused)
+        out_emu("log socket: %ld connection%s refused (more than %d at once)", K.refused, K.refused == 1 ? "" : "s",
+                LOGSOCK_MAX);
+    K.refused = 0;
 }

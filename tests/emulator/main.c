@@ -92,12 +92,15 @@ static bool read_all(const char *path, struct buf *b)
     return true;
 }
 
-static double parse_seconds(const char *opt, const char *v)
+/* Every numeric option's error names what it accepts: a user who typed a word, nothing
+ * or a number too large learns the range from the one line, without --help. */
+static double parse_seconds(const char *opt, const char *v, bool zero_is_never)
 {
     char *end;
     double d = strtod(v, &end);
-    if (*v == 0 || *end || !(d > 0) || d > 86400)
-        die_usage("%s: want a positive number of seconds", opt);
+    if (*v == 0 || *end || d != d || d < 0 || d > 86400 || (d == 0 && !zero_is_never))
+        die_usage("%s: want a number of seconds above 0 and at most 86400 (fractions allowed%s)", opt,
+                  zero_is_never ? "; 0 = never" : "");
     return d;
 }
 
@@ -106,7 +109,7 @@ static int parse_int(const char *opt, const char *v, int lo, int hi)
     char *end;
     long n = strtol(v, &end, 10);
     if (*v == 0 || *end || n < lo || n > hi)
-        die_usage("%s: number out of range", opt);
+        die_usage("%s: want a whole number from %d to %d", opt, lo, hi);
     return (int)n;
 }
 
@@ -160,9 +163,9 @@ static void parse_options(int argc, char **argv)
         else if (strcmp(a, "--memory") == 0)
             o->memory = parse_int(a, VALUE(), 128, 10240);
         else if (strcmp(a, "--timeout") == 0)
-            o->timeout = parse_seconds(a, VALUE());
+            o->timeout = parse_seconds(a, VALUE(), false);
         else if (strcmp(a, "--init-timeout") == 0)
-            o->init_timeout = parse_seconds(a, VALUE());
+            o->init_timeout = parse_seconds(a, VALUE(), false);
         else if (strcmp(a, "--concurrency") == 0)
             o->concurrency = parse_int(a, VALUE(), 1, 256);
         else if (strcmp(a, "--managed-instances") == 0)
@@ -195,10 +198,10 @@ static void parse_options(int argc, char **argv)
             o->cognito = VALUE();
         else if (strcmp(a, "--max-wall") == 0) {
             char *v = VALUE();
-            o->max_wall = strcmp(v, "0") == 0 ? 0 : parse_seconds(a, v);
+            o->max_wall = parse_seconds(a, v, true);
         } else if (strcmp(a, "--idle-timeout") == 0) {
             char *v = VALUE();
-            o->idle_timeout = strcmp(v, "0") == 0 ? 0 : parse_seconds(a, v);
+            o->idle_timeout = parse_seconds(a, v, true);
         }
         else
             die_usage("unknown option %s", a);
@@ -405,7 +408,11 @@ int main(int argc, char **argv)
     double wall_end = E.o.max_wall > 0 ? now_mono_ms() + E.o.max_wall * 1000.0 : 0;
     int failed = 0;
     for (;;) {
-        life_pump();
+        /* requests pipelined behind one answered elsewhere (conn_end_request), each in
+         * turn after the state changes of the one before it */
+        do
+            life_pump();
+        while (conn_resume_pending());
         if (life_finished())
             break;
         int n = 0, need = 3;

@@ -247,6 +247,28 @@ void out_response(const char *id, const char *status, const char *body, size_t n
     emit(1);
 }
 
+/* An error message at the end of a text-mode report line (INIT_REPORT, RESTORE_REPORT):
+ * the report must stay one line, one CloudWatch event, however the message is made, so
+ * its control characters are written as JSON escapes (\n, \r, \t, \u00XX), the way
+ * Lambda's JSON records and the runtime's own error body show them. Other bytes (UTF-8
+ * text included) are copied. */
+static void add_one_line(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n')
+            buf_adds(b, "\\n");
+        else if (c == '\r')
+            buf_adds(b, "\\r");
+        else if (c == '\t')
+            buf_adds(b, "\\t");
+        else if (c < 0x20 || c == 0x7F)
+            buf_addf(b, "\\u%04x", c);
+        else
+            buf_addc(b, (char)c);
+    }
+}
+
 /* message: the body's errorMessage when it has one; body: the whole error body. */
 void out_init_error(const char *type, const char *body, size_t n, double init_ms)
 {
@@ -261,9 +283,18 @@ void out_init_error(const char *type, const char *body, size_t n, double init_ms
         buf_adds(&ob, ",\"body\":");
         buf_json_str(&ob, body, n);
         buf_addf(&ob, ",\"initDurationMs\":%.2f}\n", init_ms);
+    } else if (system_logs_json()) {
+        /* Managed Instances: a JSON record like the other system lines, shaped as the
+         * Telemetry API's platform.initReport (no message there: the error body is on the
+         * RESPONSE line of the invoke that waited) */
+        system_log_begin("platform.initReport");
+        buf_adds(&ob, "{\"initializationType\":\"lambda-managed-instances\",\"phase\":\"init\",\"status\":\"error\","
+                      "\"errorType\":");
+        buf_json_str(&ob, type, strlen(type));
+        buf_addf(&ob, ",\"metrics\":{\"durationMs\":%.2f}}}\n", init_ms);
     } else {
         buf_addf(&ob, "INIT_REPORT Init Duration: %.2f ms\tPhase: init\tStatus: error\tError Type: %s\t", init_ms, type);
-        buf_add(&ob, m.p ? m.p : "", m.len);
+        add_one_line(&ob, m.p ? m.p : "", m.len);
         buf_addc(&ob, '\n');
     }
     buf_free(&m);
@@ -310,7 +341,7 @@ void out_restore_report(double restore_ms, const char *err_type, const char *bod
         buf_addf(&ob, ",\"restoreDurationMs\":%.2f}\n", restore_ms);
     } else if (err_type) {
         buf_addf(&ob, "RESTORE_REPORT Restore Duration: %.2f ms\tStatus: error\tError Type: %s\t", restore_ms, err_type);
-        buf_add(&ob, m.p ? m.p : "", m.len);
+        add_one_line(&ob, m.p ? m.p : "", m.len);
         buf_addc(&ob, '\n');
     }
     buf_free(&m);
@@ -325,6 +356,19 @@ void out_runtime_exit(const char *req_id, const char *msg)
         buf_json_str(&ob, msg, strlen(msg));
         json_id("requestId", req_id);
         buf_adds(&ob, "}\n");
+    } else if (system_logs_json()) {
+        /* Managed Instances' system lines are all JSON records: the on-demand text with its
+         * tab-indented second line would stand alone among them. The record is the Logs API's
+         * platform.fault (a string, as AWS's example shows it). */
+        struct buf r = {0};
+        if (req_id)
+            buf_addf(&r, "RequestId: %s Error: %s", req_id, msg);
+        else
+            buf_addf(&r, "Error: %s", msg);
+        system_log_begin("platform.fault");
+        buf_json_str(&ob, r.p, r.len);
+        buf_adds(&ob, "}\n");
+        buf_free(&r);
     } else {
         if (req_id)
             buf_addf(&ob, "RequestId: %s Error: %s\n\tRuntime.ExitError\n", req_id, msg);

@@ -27,7 +27,9 @@ static void init_error(struct conn *c)
 {
     const struct http_req *r = &c->req;
     if (!life_registration_open()) {
-        conn_respond_json_error(c, 403, "InvalidStateTransition", "init/error is only allowed before the first next");
+        /* AWS's RIE refuses it from every state but Started (lambda/core/states.go): after a
+         * next ("Ready", "Running") and while restoring ("RestoreReady", "Restoring") alike */
+        runtime_refuse_state(c, "InitError");
         return;
     }
     if (r->too_large) {

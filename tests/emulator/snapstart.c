@@ -37,7 +37,9 @@ static const char *runtime_state_name(void)
     }
 }
 
-static void refuse_state(struct conn *c, const char *to)
+/* 403 as AWS's RIE words it (handler/constants.go), from the runtime's state to `to`; also
+ * init/error's refusal (runtime_api.c): after the first next, or while restoring. */
+void runtime_refuse_state(struct conn *c, const char *to)
 {
     char msg[256];
     snprintf(msg, sizeof msg, "State transition from %s to %s failed for runtime. Error: State transition is not allowed",
@@ -67,7 +69,7 @@ void snap_restore_next(struct conn *c)
         return;
     /* once, during init, before any `next`: the snapshot point */
     if (E.env != ENV_INIT || S.restore_called || life_runtime_called_next()) {
-        refuse_state(c, "RestoreReady");
+        runtime_refuse_state(c, "RestoreReady");
         return;
     }
     S.restore_called = true;
@@ -107,7 +109,7 @@ void snap_restore_error(struct conn *c)
         return;
     const struct http_req *r = &c->req;
     if (E.env != ENV_RESTORE || S.phase != SN_RESTORING) {
-        refuse_state(c, "RestoreError");
+        runtime_refuse_state(c, "RestoreError");
         return;
     }
     if (r->too_large) {

@@ -248,8 +248,9 @@ void set_nonblock_cloexec(int fd)
     fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* Just enough JSON to pull a top-level string member ("errorType") out of an
- * error body: finds "key" followed by ':' and a string, decodes simple escapes. */
+/* Just enough JSON to pull a top-level string member ("errorType", "errorMessage") out of
+ * an error body, which need not be valid JSON: finds "key" followed by ':' and a string
+ * and decodes it as JSON does (json_unescape: \uXXXX to UTF-8). */
 bool json_get_string(const char *json, size_t len, const char *key, struct buf *out)
 {
     size_t kl = strlen(key);
@@ -267,23 +268,14 @@ bool json_get_string(const char *json, size_t len, const char *key, struct buf *
             q++;
         if (q >= end || *q != '"')
             return false;
-        q++;
+        const char *v = ++q;
+        while (q < end && *q != '"')
+            q += *q == '\\' && q + 1 < end ? 2 : 1;
+        if (q >= end)
+            return false;
         buf_reset(out);
-        while (q < end && *q != '"') {
-            if (*q == '\\' && q + 1 < end) {
-                q++;
-                switch (*q) {
-                case 'n': buf_addc(out, '\n'); break;
-                case 't': buf_addc(out, '\t'); break;
-                case 'r': buf_addc(out, '\r'); break;
-                default: buf_addc(out, *q); break;
-                }
-                q++;
-                continue;
-            }
-            buf_addc(out, *q++);
-        }
-        return q < end;
+        json_unescape(v, (size_t)(q - v), out);
+        return true;
     }
     return false;
 }
