@@ -158,6 +158,22 @@ void trace_json_dlopen_list(struct fmt *f, const struct initstats *st)
     fmt_str(f, "]");
 }
 
+void trace_json_stats(struct fmt *f, const struct initstats *st)
+{
+    fmt_str(f, ",\"filesOpened\":");
+    fmt_u64(f, st->files_opened);
+    fmt_str(f, ",\"bytesRead\":");
+    fmt_u64(f, st->bytes_read);
+    fmt_str(f, ",\"dlopenCount\":");
+    fmt_u64(f, st->dlopen_count + st->dlopen_dropped);
+    fmt_str(f, ",\"dlopenMs\":");
+    fmt_ms(f, st->dlopen_ns);
+    fmt_str(f, ",\"dlopenUntimed\":");
+    fmt_u64(f, st->dlopen_untimed);
+    fmt_str(f, ",\"dlopen\":");
+    trace_json_dlopen_list(f, st);
+}
+
 /* The top packages by time: "packages":[{"name","ecosystem","files","bytes","ms"}, ...]. */
 static void json_packages(struct fmt *f, const struct phases *p)
 {
@@ -199,18 +215,7 @@ static void json_record(struct fmt *f, const struct phases *p, bool init_error)
     }
     fmt_str(f, ",\"runtimeInitMs\":");
     fmt_ms(f, p->runtime_ns);
-    fmt_str(f, ",\"filesOpened\":");
-    fmt_u64(f, initstats.files_opened);
-    fmt_str(f, ",\"bytesRead\":");
-    fmt_u64(f, initstats.bytes_read);
-    fmt_str(f, ",\"dlopenCount\":");
-    fmt_u64(f, initstats.dlopen_count + initstats.dlopen_dropped);
-    fmt_str(f, ",\"dlopenMs\":");
-    fmt_ms(f, initstats.dlopen_ns);
-    fmt_str(f, ",\"dlopenUntimed\":");
-    fmt_u64(f, initstats.dlopen_untimed);
-    fmt_str(f, ",\"dlopen\":");
-    trace_json_dlopen_list(f, &initstats);
+    trace_json_stats(f, &initstats);
     json_packages(f, p);
     fmt_str(f, "}");
 }

@@ -16,6 +16,9 @@ void trace_put_record(char *buf, size_t len, bool text);
 void trace_text_str(struct fmt *f, const char *s);
 /* " dlopen_count=N dlopen_ms=X dlopen_untimed=N[ dlopen=path:ms,...]" of st. */
 void trace_text_dlopens(struct fmt *f, const struct initstats *st);
+/* ,"filesOpened":N,"bytesRead":N,"dlopenCount":N,"dlopenMs":X,"dlopenUntimed":N,
+ * "dlopen":[{"path":..,"ms":..},...] of st (a record's file and library counts). */
+void trace_json_stats(struct fmt *f, const struct initstats *st);
 /* [{"path":..,"ms":..},...] of st. */
 void trace_json_dlopen_list(struct fmt *f, const struct initstats *st);
 /* {"Name":name,"Unit":unit} of an EMF metric list, with a comma unless first. */

@@ -42,18 +42,7 @@ static void json_record(struct fmt *f, uint64_t ns, bool error)
     fmt_str(f, error ? "\"restoreError\"" : "\"restored\"");
     fmt_str(f, ",\"restoreMs\":");
     fmt_ms(f, ns);
-    fmt_str(f, ",\"filesOpened\":");
-    fmt_u64(f, restorestats.files_opened);
-    fmt_str(f, ",\"bytesRead\":");
-    fmt_u64(f, restorestats.bytes_read);
-    fmt_str(f, ",\"dlopenCount\":");
-    fmt_u64(f, restorestats.dlopen_count + restorestats.dlopen_dropped);
-    fmt_str(f, ",\"dlopenMs\":");
-    fmt_ms(f, restorestats.dlopen_ns);
-    fmt_str(f, ",\"dlopenUntimed\":");
-    fmt_u64(f, restorestats.dlopen_untimed);
-    fmt_str(f, ",\"dlopen\":");
-    trace_json_dlopen_list(f, &restorestats);
+    trace_json_stats(f, &restorestats);
     fmt_str(f, "}");
 }
 
