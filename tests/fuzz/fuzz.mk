@@ -29,8 +29,8 @@ FUZZ_SRCS_wrapper_conf  := $(filter-out wrapper/out.c,$(FUZZ_WRAPPER_LIB))
 FUZZ_SRCS_log_records := $(addprefix preload/log_,record.c order.c output.c continuation.c parse.c \
                           level.c format_text.c format_json.c redact.c time.c)
 FUZZ_SRCS_json_utf8   := $(addprefix preload/log_,parse.c format_json.c level.c time.c)
-FUZZ_SRCS_emu_http    := tests/emulator/http.c tests/emulator/util.c
-FUZZ_SRCS_emu_frames  := tests/emulator/stream_events.c tests/emulator/util.c
+FUZZ_SRCS_emu_http    := tests/emulator/http.c tests/emulator/util.c tests/emulator/json.c
+FUZZ_SRCS_emu_frames  := tests/emulator/stream_events.c tests/emulator/util.c tests/emulator/json.c
 FUZZ_SRCS_emu_json    := tests/emulator/json.c tests/emulator/util.c
 
 FUZZ_DIR  := $(BUILD)/fuzz
