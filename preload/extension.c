@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <linux/futex.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -71,6 +72,44 @@ static void on_reply(void *ctx, const struct http_event *ev)
     }
 }
 
+/* connect, finished even when a signal interrupts it (a profiler's SIGPROF every few
+ * milliseconds: node --cpu-prof) or SO_SNDTIMEO runs out: the kernel goes on connecting
+ * then, and calling connect again would only say EALREADY. Waits until deadline_ns (0:
+ * no limit). */
+static int connect_finished(int fd, const struct sockaddr *sa, socklen_t len, uint64_t deadline_ns)
+{
+    if (REAL(connect)(fd, sa, len) == 0)
+        return 0;
+    if (errno != EINTR && errno != EINPROGRESS)
+        return -1;
+    for (;;) {
+        int ms = -1;
+        if (deadline_ns) {
+            uint64_t now = clock_mono_ns();
+            if (now >= deadline_ns) {
+                errno = ETIMEDOUT;
+                return -1;
+            }
+            ms = (int)((deadline_ns - now) / 1000000) + 1;
+        }
+        struct pollfd p = {fd, POLLOUT, 0};
+        int r = poll(&p, 1, ms);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r <= 0)
+            continue; /* interrupted, or the time is up: the loop looks */
+        int err = 0;
+        socklen_t el = sizeof err;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+            return -1;
+        if (err) {
+            errno = err;
+            return -1;
+        }
+        return 0;
+    }
+}
+
 /* A connection to the Runtime API, or -1 with errno set. */
 static int dial(int timeout_s)
 {
@@ -88,7 +127,8 @@ static int dial(int timeout_s)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     }
-    if (REAL(connect)(fd, (struct sockaddr *)&ss, len) != 0) {
+    uint64_t deadline = timeout_s ? clock_mono_ns() + (uint64_t)timeout_s * 1000000000u : 0;
+    if (connect_finished(fd, (struct sockaddr *)&ss, len, deadline) != 0) {
         int e = errno;
         REAL(close)(fd);
         errno = e;
